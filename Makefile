@@ -1,0 +1,49 @@
+# The README's two commands: `make run` starts the app, `make test` runs the whole suite.
+# Both set up .venv on first use (torch's CPU build first, then the project) and the system
+# packages Qt needs.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-core test-ui bench lint venv sysdeps sysdeps-test clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# A known-good CPU build; a bare `torch` would pull a multi-GB CUDA build on Linux.
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+venv: $(STAMP)
+
+sysdeps:
+	sh packaging/system-deps.sh
+
+sysdeps-test:
+	sh packaging/system-deps.sh --test
+
+run: $(STAMP) sysdeps
+	$(BIN)/gradviz
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# Qt-free tests run in their own process: pytest-qt would import Qt at start-up.
+test-core: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:pytest-qt -p no:xvfb -W ignore::pytest.PytestConfigWarning tests/core tests/graph
+
+# Widget and OpenGL tests run under a virtual X server (pytest-xvfb starts it).
+test-ui: $(STAMP) sysdeps-test
+	$(BIN)/python -m pytest -q tests/ui tests/gl
+
+test: lint test-core test-ui
+
+bench: $(STAMP) sysdeps-test
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Versioned, validated save and load of everything the user made. Never imports Qt."""

@@ -1,0 +1,391 @@
+"""The main window: one dock per registered panel, menus, the one undo stack, clicker routing."""
+
+from __future__ import annotations
+
+import logging
+import platform
+import sys
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+import gradviz
+from gradviz.core.model import AppModel
+from gradviz.ui.panels.base import QtPanel
+from gradviz.ui.registry import PanelContext, PanelRegistry
+from gradviz.ui.theme import LIGHT, THEMES, Theme, apply_theme
+from gradviz.ui.undo import QtCommand
+
+log = logging.getLogger(__name__)
+
+#: Bump when the dock arrangement changes incompatibly; older saved layouts are then ignored.
+LAYOUT_VERSION = 1
+_AREAS = {
+    "left": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "right": Qt.DockWidgetArea.RightDockWidgetArea,
+    "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "top": Qt.DockWidgetArea.TopDockWidgetArea,
+}
+NEXT_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_Right)
+PREV_KEYS = (Qt.Key.Key_PageUp, Qt.Key.Key_Left)
+
+
+def text_input_has_focus() -> bool:
+    """True when typing goes into a text field: single-key shortcuts must not fire then."""
+    w = QApplication.focusWidget()
+    if isinstance(w, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox):
+        return not getattr(w, "isReadOnly", lambda: False)()
+    return isinstance(w, QComboBox) and w.isEditable()
+
+
+def _widget_uses_arrows(w: QWidget | None) -> bool:
+    """Left/Right belong to sliders, lists and the like when they have focus; PageUp/PageDown
+    (what most clickers send) always step."""
+    from PySide6.QtWidgets import QAbstractItemView, QAbstractSlider, QTabBar
+
+    return isinstance(w, QAbstractSlider | QAbstractItemView | QTabBar | QAbstractSpinBox
+                      | QComboBox | QLineEdit | QTextEdit | QPlainTextEdit)
+
+
+class PanelDock(QDockWidget):
+    """A dock that builds its panel the first time it becomes visible, so start-up pays only for
+    what is on screen."""
+
+    def __init__(self, spec, ctx: PanelContext, parent: QWidget) -> None:
+        super().__init__(spec.title, parent)
+        self.spec = spec
+        self.ctx = ctx
+        self.panel: QtPanel | None = None
+        self.setObjectName(f"dock-{spec.name}")
+        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.setWidget(QLabel(f"{spec.title}…"))
+        self.visibilityChanged.connect(self._on_visibility_changed)
+
+    def _on_visibility_changed(self, visible: bool) -> None:
+        if visible:
+            self.ensure_panel()
+
+    def ensure_panel(self) -> QtPanel:
+        if self.panel is None:
+            self.panel = self.spec.factory(self.ctx)
+            old = self.widget()
+            self.setWidget(self.panel)
+            old.deleteLater()
+            window = self.parent()
+            if isinstance(window, QtMainWindow):
+                self.panel.apply_theme(window.theme)
+        return self.panel
+
+    def teardown(self) -> None:
+        if self.panel is not None:
+            self.panel.teardown()
+
+
+class QtMainWindow(QMainWindow):
+    """The GradViz window.
+
+    Parameters
+    ----------
+    model, registry
+        The shared model and the panels to dock.
+    settings
+        Where layout and theme persist; ``None`` means "ignore saved settings" (``--screenshot``,
+        ``--selftest`` and tests).
+    """
+
+    def __init__(self, model: AppModel, registry: PanelRegistry,
+                 settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.model = model
+        self.registry = registry
+        self.settings = settings
+        self.theme: Theme = LIGHT
+        self.undo_stack = QUndoStack(self)
+        self.setWindowTitle("GradViz")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks
+                            | QMainWindow.DockOption.AllowNestedDocks
+                            | QMainWindow.DockOption.AllowTabbedDocks)
+        self.setDockNestingEnabled(True)
+        self.resize(1400, 880)
+        self.ctx = PanelContext(model=model, push=self.push, status=self.show_status,
+                                show_panel=self.show_panel, theme=lambda: self.theme,
+                                panel_names=registry.names)
+        self.docks: dict[str, PanelDock] = {}
+        self._last_panel: str | None = None
+        self._closed = False
+        self._build_docks()
+        self._build_menus()
+        self.statusBar().showMessage("Ready")
+        self._default_state = self.saveState(LAYOUT_VERSION)
+        self._default_geometry = self.saveGeometry()
+        if settings is not None:
+            self._restore_settings()
+        QApplication.instance().installEventFilter(self)
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
+
+    # -- docks ---------------------------------------------------------------------------
+    def _build_docks(self) -> None:
+        first_in_group: dict[str, PanelDock] = {}
+        for spec in self.registry.specs():
+            dock = PanelDock(spec, self.ctx, self)
+            self.docks[spec.name] = dock
+            self.addDockWidget(_AREAS.get(spec.area, Qt.DockWidgetArea.RightDockWidgetArea), dock)
+            if spec.group in first_in_group:
+                self.tabifyDockWidget(first_in_group[spec.group], dock)
+            else:
+                first_in_group[spec.group] = dock
+        for dock in first_in_group.values():
+            dock.raise_()
+        left = [d for d in self.docks.values() if d.spec.area == "left"]
+        right = [d for d in self.docks.values() if d.spec.area != "left"]
+        if left and right:
+            self.resizeDocks([left[0], right[0]], [330, 1070], Qt.Orientation.Horizontal)
+
+    def panel(self, name: str) -> QtPanel:
+        """The panel named ``name``, built if it was not yet."""
+        return self.docks[name].ensure_panel()
+
+    def built_panels(self) -> list[QtPanel]:
+        return [d.panel for d in self.docks.values() if d.panel is not None]
+
+    def show_panel(self, name: str) -> bool:
+        dock = self.docks.get(name)
+        if dock is None:
+            self.show_status(f"There is no panel named {name!r} in this build.")
+            return False
+        dock.show()
+        dock.raise_()
+        dock.ensure_panel()
+        self._last_panel = name
+        return True
+
+    # -- commands and status -------------------------------------------------------------
+    def push(self, command: Any, target: Any = None) -> bool:
+        """Run a model command through the undo stack; False (and a status message) if refused."""
+        qt_cmd = QtCommand(command, target,
+                           on_error=lambda exc: self.show_status(f"{command.label}: {exc}"))
+        self.undo_stack.push(qt_cmd)
+        return qt_cmd.failed is None
+
+    def show_status(self, message: str, timeout_ms: int = 8000) -> None:
+        self.statusBar().showMessage(message, timeout_ms)
+
+    # -- menus ---------------------------------------------------------------------------
+    def _action(self, menu, text: str, slot=None, shortcut=None, enabled: bool = True) -> QAction:
+        act = QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if slot is not None:
+            act.triggered.connect(slot)
+        act.setEnabled(enabled)
+        menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        # Lesson files arrive with the lessons feature; the entries are present but disabled.
+        self.action_new = self._action(file_menu, "&New", shortcut=QKeySequence.StandardKey.New,
+                                       enabled=False)
+        self.action_open = self._action(file_menu, "&Open…", shortcut=QKeySequence.StandardKey.Open,
+                                        enabled=False)
+        self.action_save = self._action(file_menu, "&Save", shortcut=QKeySequence.StandardKey.Save,
+                                        enabled=False)
+        self.action_save_as = self._action(file_menu, "Save &As…",
+                                           shortcut=QKeySequence.StandardKey.SaveAs, enabled=False)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setEnabled(False)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Export image…", self.export_image_dialog)
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.action_undo.setShortcut(QKeySequence.StandardKey.Undo)
+        self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.action_redo.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addAction(self.action_undo)
+        edit_menu.addAction(self.action_redo)
+
+        view_menu = bar.addMenu("&View")
+        self.view_menu = view_menu
+        for name, dock in self.docks.items():
+            act = dock.toggleViewAction()
+            act.setObjectName(f"toggle-{name}")
+            view_menu.addAction(act)
+        view_menu.addSeparator()
+        self._action(view_menu, "Reset &layout", self.reset_layout)
+        theme_menu = view_menu.addMenu("&Theme")
+        group = QActionGroup(self)
+        self.theme_actions: dict[str, QAction] = {}
+        for name in THEMES:
+            act = self._action(theme_menu, name.capitalize(), lambda _=False, n=name: self.set_theme(n))
+            act.setCheckable(True)
+            act.setChecked(name == self.theme.name)
+            group.addAction(act)
+            self.theme_actions[name] = act
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&About GradViz", self.show_about)
+
+    # -- theme ---------------------------------------------------------------------------
+    def set_theme(self, name: str) -> None:
+        theme = THEMES.get(name)
+        if theme is None:
+            return
+        self.theme = theme
+        apply_theme(QApplication.instance(), theme)
+        for panel in self.built_panels():
+            panel.apply_theme(theme)
+        self.theme_actions[name].setChecked(True)
+        if self.settings is not None:
+            self.settings.setValue("ui/theme", name)
+
+    # -- layout persistence --------------------------------------------------------------
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state, LAYOUT_VERSION)
+        for dock in self.docks.values():
+            if dock.isFloating():
+                dock.setFloating(False)
+
+    def _restore_settings(self) -> None:
+        s = self.settings
+        try:
+            theme = s.value("ui/theme", LIGHT.name)
+            self.set_theme(theme if isinstance(theme, str) and theme in THEMES else LIGHT.name)
+            if s.value("layout/version") not in (LAYOUT_VERSION, str(LAYOUT_VERSION)):
+                return  # a layout saved by another version: start from the default
+            geometry = s.value("layout/geometry")
+            state = s.value("layout/state")
+            if isinstance(geometry, QByteArray | bytes):
+                self.restoreGeometry(QByteArray(geometry))
+            if isinstance(state, QByteArray | bytes) and not self.restoreState(QByteArray(state),
+                                                                                LAYOUT_VERSION):
+                log.info("saved dock layout ignored: it does not fit this version")
+                self.restoreState(self._default_state, LAYOUT_VERSION)
+        except Exception:  # a corrupt settings file must never stop the app from starting
+            log.exception("saved settings ignored")
+
+    def save_settings(self) -> None:
+        if self.settings is None:
+            return
+        self.settings.setValue("layout/version", LAYOUT_VERSION)
+        self.settings.setValue("layout/geometry", self.saveGeometry())
+        self.settings.setValue("layout/state", self.saveState(LAYOUT_VERSION))
+        self.settings.setValue("ui/theme", self.theme.name)
+        self.settings.sync()
+
+    # -- export and about ----------------------------------------------------------------
+    def export_image_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export image", "gradviz.png",
+                                              "PNG image (*.png)")
+        if path:
+            if not path.lower().endswith(".png"):
+                path += ".png"
+            ok = self.grab().save(path, "PNG")
+            self.show_status(f"Saved {path}" if ok else f"Could not write {path}")
+
+    def about_text(self) -> str:
+        import pyqtgraph
+        import torch
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        from gradviz.ui.gl_info import gl_renderer
+
+        return (f"<h3>GradViz {gradviz.__version__}</h3>"
+                "<p>Touch derivatives and PyTorch autograd.</p>"
+                f"<p>Python {platform.python_version()} ({sys.platform})<br>"
+                f"Qt {qVersion()} · PySide6 {pyside_version}<br>"
+                f"torch {torch.__version__}<br>pyqtgraph {pyqtgraph.__version__}<br>"
+                f"OpenGL: {gl_renderer()}</p>")
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About GradViz", self.about_text())
+
+    # -- clicker routing -----------------------------------------------------------------
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        w = new
+        while w is not None:
+            if isinstance(w, QtPanel):
+                self._last_panel = w.panel_name
+                return
+            w = w.parentWidget()
+
+    def steppable_panel(self) -> QtPanel | None:
+        """The panel clicker keys drive: the last one used, else any visible one that can step."""
+        order = [self._last_panel] if self._last_panel else []
+        order += [n for n in self.docks if n != self._last_panel]
+        for name in order:
+            dock = self.docks.get(name)
+            if dock is None or dock.panel is None or not dock.isVisible():
+                continue
+            if dock.visibleRegion().isEmpty() and not dock.isFloating():
+                continue  # tabbed behind another dock
+            if dock.panel.can_step():
+                return dock.panel
+        return None
+
+    def route_step(self, direction: int) -> bool:
+        panel = self.steppable_panel()
+        return bool(panel is not None and panel.step(direction))
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() != QEvent.Type.KeyPress \
+                or event.modifiers() != Qt.KeyboardModifier.NoModifier:
+            return False
+        focus = QApplication.focusWidget()
+        # Application filters see a key again at every parent it propagates to: act once,
+        # where Qt delivers it first (the focus widget, else the window itself).
+        if not isinstance(obj, QWidget) or obj is not (focus or self) or obj.window() is not self:
+            return False
+        if True:
+            key = event.key()
+            if key in NEXT_KEYS or key in PREV_KEYS:
+                arrows = key in (Qt.Key.Key_Left, Qt.Key.Key_Right)
+                if text_input_has_focus() or (arrows and _widget_uses_arrows(focus)):
+                    return False
+                return self.route_step(+1 if key in NEXT_KEYS else -1)
+        return False
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if not self._closed:
+            self._closed = True
+            self.save_settings()
+            app = QApplication.instance()
+            app.removeEventFilter(self)
+            app.focusChanged.disconnect(self._on_focus_changed)
+            for dock in self.docks.values():
+                dock.teardown()
+        super().closeEvent(event)
+
+
+def settle(ms: int = 0) -> None:
+    """Let pending events and paints run (and wait ``ms`` for GL frames to finish)."""
+    app = QApplication.instance()
+    app.processEvents()
+    if ms:
+        from PySide6.QtCore import QEventLoop
+
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+    app.processEvents()

@@ -1,0 +1,98 @@
+"""The base class of every dockable panel: an explainer header, a body, clean teardown,
+theme hooks and the stepping protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+from gradviz.ui.registry import PanelContext
+from gradviz.ui.theme import Theme
+
+
+def _disconnect_all(connections: list[tuple[Any, Callable]]) -> None:
+    for signal, slot in connections:
+        try:
+            signal.disconnect(slot)
+        except (ValueError, RuntimeError, TypeError):
+            pass
+    connections.clear()
+
+
+class ExplainerHeader(QFrame):
+    """Two short lines in our own words: what the panel shows, and something to try."""
+
+    def __init__(self, explainer: str, try_this: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("explainer")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(2)
+        self.explainer = QLabel(explainer)
+        self.explainer.setWordWrap(True)
+        self.try_this = QLabel(f"<b>Try this:</b> {try_this}" if try_this else "")
+        self.try_this.setWordWrap(True)
+        self.try_this.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.explainer)
+        if try_this:
+            layout.addWidget(self.try_this)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+
+
+class QtPanel(QWidget):
+    """Subclass, set the class attributes, build widgets into ``self.body_layout`` and connect
+    model events with :meth:`listen` (so :meth:`teardown` can disconnect them all).
+
+    Stepping protocol: panels with steps (animations, descent, scenes) override
+    :meth:`can_step` and :meth:`step`; the window routes clicker keys to them.
+    """
+
+    panel_name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    explainer: ClassVar[str] = ""
+    try_this: ClassVar[str] = ""
+
+    def __init__(self, ctx: PanelContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = ctx.model
+        self.setObjectName(f"panel-{self.panel_name}")
+        self._connections: list[tuple[Any, Callable]] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.setSpacing(6)
+        self.header = ExplainerHeader(self.explainer, self.try_this)
+        outer.addWidget(self.header)
+        self.body = QWidget()
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.body, 1)
+        # The C++ object can die before Python collects the wrapper: disconnect then too,
+        # through a callable that does not reference self.
+        conns = self._connections
+        self.destroyed.connect(lambda *_: _disconnect_all(conns))
+
+    # -- model events -------------------------------------------------------------------
+    def listen(self, signal: Any, slot: Callable) -> None:
+        """Connect a model (psygnal) signal and remember it for :meth:`teardown`."""
+        signal.connect(slot)
+        self._connections.append((signal, slot))
+
+    def teardown(self) -> None:
+        """Disconnect from the model and stop timers; the window calls it before deleting."""
+        _disconnect_all(self._connections)
+
+    # -- theme --------------------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        """Restyle plots and custom-painted items (widgets follow the application palette)."""
+
+    # -- stepping protocol ---------------------------------------------------------------
+    def can_step(self) -> bool:
+        return False
+
+    def step(self, direction: int) -> bool:
+        """Advance (+1) or go back (-1) one step; return whether anything happened."""
+        return False

@@ -1,0 +1,63 @@
+"""Fixtures shared by tests/ui and tests/gl (imported by their conftest files)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QApplication
+
+from gradviz.ui.qt_app import prepare_qt
+
+# Before pytest-qt creates the QApplication: shared GL contexts, as in the app.
+prepare_qt()
+QStandardPaths.setTestModeEnabled(True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_settings(tmp_path_factory):
+    """Tests never read or write a user's settings."""
+    path = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
+    yield path
+
+
+@pytest.fixture
+def app_model():
+    from gradviz.app import build_model
+
+    return build_model()
+
+
+@pytest.fixture
+def registry():
+    from gradviz.ui.panels import builtin_registry
+
+    return builtin_registry()
+
+
+@pytest.fixture
+def make_window(qtbot, app_model, registry):
+    """Build main windows on the shared test model; closes them and checks nothing leaked."""
+    from gradviz.ui.main_window import QtMainWindow
+    from gradviz.ui.theme import LIGHT, apply_theme
+
+    apply_theme(QApplication.instance(), LIGHT)
+    made = []
+
+    def make(settings=None, model=None, reg=None):
+        window = QtMainWindow(model or app_model, reg or registry, settings)
+        qtbot.addWidget(window)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.close()
+
+
+@pytest.fixture
+def window(make_window):
+    w = make_window()
+    w.resize(1400, 900)
+    w.show()
+    return w
