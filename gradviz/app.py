@@ -15,23 +15,23 @@ _T0 = time.perf_counter()
 
 def build_model():
     """The shared model with every sub-model registered (core never imports upward)."""
-    from gradviz.core.mininet import MiniNetwork
     from gradviz.core.model import AppModel
 
     model = AppModel()
-    model.register(MiniNetwork())
-    for factory in _extra_submodels():
-        model.register(factory())
+    for sub in _submodels():
+        model.register(sub)
     return model
 
 
-def _extra_submodels():
-    """Sub-models of the panels; each entry is a zero-argument factory."""
-    return list(SUBMODEL_FACTORIES)
+def _submodels() -> list:
+    """One instance of every sub-model, in registration order. Sub-models that share state get
+    the shared sub-model passed in (the mini network is one object, never copies)."""
+    from gradviz.core.mininet import MiniNetwork
 
-
-#: Factories of the panels' sub-models, filled in below by the modules that define them.
-SUBMODEL_FACTORIES: list = []
+    mininet = MiniNetwork()
+    subs: list = [mininet]
+    # Panels' sub-models are added below, one line each.
+    return subs
 
 
 def _parser() -> argparse.ArgumentParser:
