@@ -1,0 +1,245 @@
+"""Undoable graph edits, free of Qt.
+
+Every command has ``do(graph)``, ``undo(graph)``, a ``label`` for the Edit menu ("Add mul",
+"Connect x → mul", "Move 3 nodes", "Set x = 2.0") and a ``merge_key``: two consecutive commands
+with the same non-None key may be merged (:meth:`GraphCommand.merge_with`), so a Qt adapter can
+turn a whole slider scrub into one undo step (``QUndoCommand.id``/``mergeWith``). A command only
+calls :class:`~gradviz.graph.model.Graph` methods; views update from the graph's events.
+
+A command learns what it needs for undo (old values, removed edges) and its final label on its
+first ``do``; calling ``do`` again (redo) repeats exactly the same change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING
+
+from gradviz.core.numbers import fmt
+from gradviz.graph.elements import Edge, Node
+from gradviz.graph.ops import KINDS
+
+if TYPE_CHECKING:
+    from gradviz.graph.model import Graph
+
+
+def _number(value: float) -> str:
+    """``2 → "2.0"``, ``0.39999998 → "0.4"``: as a Python float literal reads."""
+    text = fmt(value)
+    return text + ".0" if text.lstrip("-").isdigit() else text
+
+
+class GraphCommand:
+    """Base of the graph commands."""
+
+    label = "Edit graph"
+    merge_key: Hashable | None = None
+
+    def do(self, graph: Graph) -> None:
+        raise NotImplementedError
+
+    def undo(self, graph: Graph) -> None:
+        raise NotImplementedError
+
+    def merge_with(self, other: GraphCommand) -> bool:
+        """Absorb ``other`` (done right after this one) into this command; True if merged."""
+        return False
+
+
+class AddNode(GraphCommand):
+    """Add a node; undo removes it (its id is kept, so redo brings back the same node)."""
+
+    def __init__(self, kind: str, name: str = "", value: float | None = None,
+                 requires_grad: bool = False, position: tuple[float, float] = (0.0, 0.0)) -> None:
+        self.kind, self.name, self.value = kind, name, value
+        self.requires_grad, self.position = requires_grad, position
+        self.node_id: int | None = None
+        title = KINDS[kind].title if kind in KINDS else kind
+        self.label = f"Add {title} {name}" if name else f"Add {title}"
+
+    def do(self, graph: Graph) -> None:
+        node = graph.add_node(self.kind, self.name, self.value, self.requires_grad,
+                              self.position, node_id=self.node_id)
+        self.node_id = node.id
+
+    def undo(self, graph: Graph) -> None:
+        graph.remove_node(self.node_id)
+
+
+class RemoveNode(GraphCommand):
+    """Remove a node with its edges; undo restores the node (same id) and every edge."""
+
+    def __init__(self, node_id: int) -> None:
+        self.node_id = node_id
+        self.node: Node | None = None
+        self.edges: list[Edge] = []
+        self.label = "Remove node"
+
+    def do(self, graph: Graph) -> None:
+        self.node = graph.node(self.node_id)
+        self.label = f"Remove {self.node.label}"
+        self.edges = graph.remove_node(self.node_id)
+
+    def undo(self, graph: Graph) -> None:
+        n = self.node
+        graph.add_node(n.kind, n.name, n.value, n.requires_grad, n.position, node_id=n.id)
+        for e in self.edges:
+            graph.connect(e.src, e.dst, e.port)
+
+
+class Connect(GraphCommand):
+    """Connect ``src`` to input ``port`` of ``dst`` (first free port if None).
+
+    An edge already on that port is replaced, and undo puts it back.
+    """
+
+    def __init__(self, src: int, dst: int, port: str | None = None) -> None:
+        self.src, self.dst, self.port = src, dst, port
+        self.replaced: Edge | None = None
+        self.label = "Connect"
+
+    def do(self, graph: Graph) -> None:
+        if self.port is None:
+            self.port = graph.free_port(self.dst)
+        _, self.replaced = graph.check_connect(self.src, self.dst, self.port, replace=True)
+        graph.connect(self.src, self.dst, self.port, replace=True)
+        self.label = f"Connect {graph.node(self.src).label} → {graph.node(self.dst).label}"
+
+    def undo(self, graph: Graph) -> None:
+        graph.disconnect(self.dst, self.port)
+        if self.replaced is not None:
+            graph.connect(self.replaced.src, self.replaced.dst, self.replaced.port)
+
+
+class Disconnect(GraphCommand):
+    """Remove the edge into ``port`` of ``dst``."""
+
+    def __init__(self, dst: int, port: str) -> None:
+        self.dst, self.port = dst, port
+        self.edge: Edge | None = None
+        self.label = "Disconnect"
+
+    def do(self, graph: Graph) -> None:
+        self.edge = graph.disconnect(self.dst, self.port)
+        self.label = (f"Disconnect {graph.node(self.edge.src).label} → "
+                      f"{graph.node(self.dst).label}")
+
+    def undo(self, graph: Graph) -> None:
+        graph.connect(self.edge.src, self.edge.dst, self.edge.port)
+
+
+class MoveNodes(GraphCommand):
+    """Move nodes to new positions ("Move 3 nodes"); also used for an automatic layout."""
+
+    def __init__(self, positions: Mapping[int, tuple[float, float]],
+                 label: str | None = None) -> None:
+        self.positions = {i: (float(p[0]), float(p[1])) for i, p in positions.items()}
+        self.old: dict[int, tuple[float, float]] | None = None
+        self._fixed_label = label
+        self.label = label or ("Move node" if len(self.positions) == 1
+                               else f"Move {len(self.positions)} nodes")
+
+    def do(self, graph: Graph) -> None:
+        if self.old is None:
+            self.old = {i: graph.node(i).position for i in self.positions}
+            if self._fixed_label is None and len(self.positions) == 1:
+                self.label = f"Move {graph.node(next(iter(self.positions))).label}"
+        graph.move_nodes(self.positions)
+
+    def undo(self, graph: Graph) -> None:
+        graph.move_nodes(self.old)
+
+
+class SetValue(GraphCommand):
+    """Set an input's or a constant's value ("Set x = 2.0").
+
+    Consecutive SetValue commands on the same node share a ``merge_key``, so a scrub merges
+    into one undo step that goes back to the value before the scrub began.
+    """
+
+    def __init__(self, node_id: int, value: float) -> None:
+        self.node_id, self.value = node_id, value
+        self.old: float | None = None
+        self.merge_key = ("set_value", node_id)
+        self.label = f"Set value = {_number(value)}"
+
+    def do(self, graph: Graph) -> None:
+        node = graph.node(self.node_id)
+        if self.old is None:
+            self.old = node.value
+        graph.set_value(self.node_id, self.value)
+        self.label = f"Set {node.label} = {_number(self.value)}"
+
+    def undo(self, graph: Graph) -> None:
+        graph.set_value(self.node_id, self.old)
+
+    def merge_with(self, other: GraphCommand) -> bool:
+        if not isinstance(other, SetValue) or other.merge_key != self.merge_key:
+            return False
+        self.value = other.value
+        self.label = other.label
+        return True
+
+
+class SetRequiresGrad(GraphCommand):
+    """Switch ``requires_grad`` of an input ("Set x.requires_grad = False")."""
+
+    def __init__(self, node_id: int, flag: bool) -> None:
+        self.node_id, self.flag = node_id, flag
+        self.old: bool | None = None
+        self.label = f"Set requires_grad = {flag}"
+
+    def do(self, graph: Graph) -> None:
+        node = graph.node(self.node_id)
+        if self.old is None:
+            self.old = node.requires_grad
+        graph.set_requires_grad(self.node_id, self.flag)
+        self.label = f"Set {node.label}.requires_grad = {self.flag}"
+
+    def undo(self, graph: Graph) -> None:
+        graph.set_requires_grad(self.node_id, self.old)
+
+
+class Rename(GraphCommand):
+    """Rename a node ("Rename x to w")."""
+
+    def __init__(self, node_id: int, name: str) -> None:
+        self.node_id, self.name = node_id, name
+        self.old: str | None = None
+        self.label = f"Rename to {name}"
+
+    def do(self, graph: Graph) -> None:
+        node = graph.node(self.node_id)
+        if self.old is None:
+            self.old = node.name
+            self.label = f"Rename {node.label} to {self.name or node.spec.title}"
+        graph.rename(self.node_id, self.name)
+
+    def undo(self, graph: Graph) -> None:
+        graph.rename(self.node_id, self.old)
+
+
+class BoundCommand:
+    """A graph command bound to one graph: ``do()``/``undo()`` without arguments, as
+    :class:`gradviz.core.commands.Command` and a ``QUndoCommand`` adapter expect."""
+
+    def __init__(self, command: GraphCommand, graph: Graph) -> None:
+        self.command, self.graph = command, graph
+
+    @property
+    def label(self) -> str:
+        return self.command.label
+
+    @property
+    def merge_key(self) -> Hashable | None:
+        key = self.command.merge_key
+        return None if key is None else (id(self.graph), key)
+
+    def do(self) -> None:
+        self.command.do(self.graph)
+
+    def undo(self) -> None:
+        self.command.undo(self.graph)
+
+    def merge_with(self, other: BoundCommand) -> bool:
+        return other.graph is self.graph and self.command.merge_with(other.command)
