@@ -114,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_selftest(window)
     if args.quit_after_first_frame:
         _quit_after_first_frame(window)
+    else:
+        from gradviz.ui.errors import ExceptionReporter, setup_file_logging
+
+        # From here on an exception in any slot, timer or worker is logged and shown in a
+        # non-modal bar; the app keeps running.
+        ExceptionReporter(window, setup_file_logging()).install()
     window.show()
     return app.exec()
 
