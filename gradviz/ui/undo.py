@@ -32,6 +32,7 @@ class QtCommand(QUndoCommand):
         self.target = target
         self.on_error = on_error
         self.failed: Exception | None = None
+        self._done_once = False
 
     def _call(self, name: str) -> None:
         fn = getattr(self.command, name)
@@ -40,12 +41,28 @@ class QtCommand(QUndoCommand):
         else:
             fn(self.target)
 
+    def _state_holder(self) -> Any:
+        """The model object this command edits, if it can snapshot itself (to_dict/from_dict)."""
+        holder = self.target if self.target is not None else getattr(self.command, "obj", None)
+        if hasattr(holder, "to_dict") and hasattr(holder, "from_dict"):
+            return holder
+        return None
+
     def redo(self) -> None:
+        holder = self._state_holder() if self.failed is None and not self._done_once else None
+        snapshot = holder.to_dict() if holder is not None else None
         try:
             self._call("do")
+            self._done_once = True
         except Exception as exc:  # a refused edit must never reach the event loop
             self.failed = exc
             log.info("command %r refused: %s", self.command.label, exc)
+            if snapshot is not None:
+                # No half-applied edit: put the model back exactly as it was.
+                try:
+                    holder.from_dict(snapshot)
+                except Exception:
+                    log.exception("could not roll back %r", self.command.label)
             self.setObsolete(True)
             if self.on_error is not None:
                 self.on_error(exc)

@@ -138,3 +138,22 @@ def test_about_names_every_version(window):
     text = window.about_text()
     for part in ("GradViz", "Python", "Qt", "torch", "pyqtgraph", "OpenGL"):
         assert part in text
+
+
+def test_a_command_failing_half_way_is_rolled_back(window, app_model):
+    net = app_model["mininet"]
+
+    class HalfDone:
+        label = "Set w and b"
+        obj = net
+
+        def do(self):
+            net.w = 9.0
+            raise RuntimeError("failed after changing w")
+
+        def undo(self):
+            pass
+
+    assert not window.push(HalfDone())
+    assert net.w == 0.5
+    assert window.undo_stack.count() == 0
