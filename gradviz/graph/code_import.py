@@ -67,6 +67,17 @@ def _describe(node: ast.AST) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _torch_path(node: ast.AST) -> str:
+    """``"torch.nn.functional.relu"`` for an attribute chain rooted at ``torch``, else ""."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name) and node.id == "torch" and parts:
+        return ".".join(["torch", *reversed(parts)])
+    return ""
+
+
 class _Reader:
     def __init__(self) -> None:
         self.nodes: dict[int, Node] = {}
@@ -244,10 +255,9 @@ class _Reader:
         if isinstance(node, ast.Call):
             return self.call(node, d)
         if isinstance(node, ast.Attribute):
-            base = "torch." if isinstance(node.value, ast.Name) and node.value.id == "torch" else ""
             self.fail(f"'{_describe(node)}' is not supported" + (
                 ": of torch only torch.tensor and torch." + ", torch.".join(FUNCTION_KINDS)
-                + " are" if base else ""), node)
+                + " are" if _torch_path(node) else ""), node)
         self.fail(f"'{_describe(node)}' is not supported", node)
 
     def call(self, node: ast.Call, d: int) -> int:
@@ -267,6 +277,10 @@ class _Reader:
                 self.fail(f"torch.{func.attr}(...) takes exactly one tensor here", node)
             return self.new(func.attr, (self.expr(node.args[0], d),))
         if isinstance(func, ast.Attribute):
+            path = _torch_path(func)
+            if path:
+                self.fail(f"{path} is not supported: of torch only torch.tensor and torch."
+                          + ", torch.".join(FUNCTION_KINDS) + " are", node)
             if func.attr not in (*FUNCTION_KINDS, "detach"):
                 self.fail(f".{func.attr}() is not supported: the methods are ."
                           + "(), .".join((*FUNCTION_KINDS, "detach")) + "()", node)

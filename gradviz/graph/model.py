@@ -388,7 +388,7 @@ class Graph:
         """``optimizer.zero_grad()``: every leaf's ``.grad`` becomes None. With
         ``set_to_none=False`` it is ``w.grad.zero_()``, which raises as PyTorch does before the
         first backward (``.grad`` is None then)."""
-        self._runner.zero_grad(set_to_none)
+        self._runner.zero_grad([n for n in self.nodes if n.kind == "input"], set_to_none)
         self.events.grads_zeroed.emit()
 
     def leaf(self, name: str) -> torch.Tensor:

@@ -338,10 +338,13 @@ class Runner:
             t.requires_grad_(node.requires_grad)
         return t
 
-    def zero_grad(self, set_to_none: bool = True) -> None:
+    def zero_grad(self, inputs: Iterable[Node], set_to_none: bool = True) -> None:
         """``optimizer.zero_grad()`` (``.grad = None``) or, with ``set_to_none=False``, the
-        ``w.grad.zero_()`` form, which fails as PyTorch does when ``.grad`` is None."""
-        for t in self.leaves.values():
+        ``w.grad.zero_()`` form, which fails as PyTorch does when ``.grad`` is None.
+
+        The leaves exist from the moment their inputs do, as a model's parameters do."""
+        for node in inputs:
+            t = self.leaf(node)
             if set_to_none:
                 t.grad = None
             elif t.requires_grad:
@@ -356,10 +359,11 @@ class Runner:
 
     def run(self, plan: Plan, nodes: dict[int, Node], zero_grad: bool = True,
             retain_graph: bool = False) -> RunResult:
-        if zero_grad:
-            self.zero_grad()
         self._remove_hooks()
         leaves = {nid: self.leaf(nodes[nid]) for nid in plan.order if plan.kinds[nid] == "input"}
+        if zero_grad:
+            for t in leaves.values():
+                t.grad = None
         sink: dict[Any, torch.Tensor] = {}
         handles = self._handles
 
