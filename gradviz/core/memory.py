@@ -1,0 +1,181 @@
+"""What ``torch.no_grad()`` saves: the tensors autograd keeps for backward, measured for real.
+
+A forward pass with grad tracking on records a graph, and each graph node keeps the tensors its
+backward needs (a matmul's input, a ReLU's output, a weight's transpose). We count them with
+:func:`torch.autograd.graph.saved_tensors_hooks`, which PyTorch calls for every tensor it saves:
+unique storages only (a ReLU output that is also the next layer's input is one block of memory),
+split into parameters (storage shared with a weight) and activations (everything else, the input
+batch included). Inside ``torch.no_grad()`` nothing is saved and no graph is built.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+import torch.nn.functional as F  # noqa: N812 - PyTorch's conventional name
+from psygnal import Signal, SignalGroup
+
+from gradviz.core.evented_settings import EventedSettings, Setting
+
+#: Input features of the demo MLP (the data's width; the hidden width is the slider).
+IN_FEATURES = 16
+DTYPE = torch.float32
+
+
+@dataclass(frozen=True)
+class MemoryReport:
+    """One measured forward pass of the MLP.
+
+    Attributes
+    ----------
+    activation_bytes, parameter_bytes
+        Bytes of the unique storages saved for backward: activations (input batch included) and
+        parameters (weights whose transpose a matmul keeps).
+    saved_tensors, unique_storages
+        How many times PyTorch saved a tensor, and how many distinct storages that was.
+    graph_nodes
+        Backward nodes reachable from the output (``grad_fn`` and its ``next_functions``,
+        ``AccumulateGrad`` included): the graph ``backward()`` would walk. 0 under no_grad.
+    model_bytes
+        Size of all the model's parameters (kept with or without grad tracking).
+    """
+
+    width: int
+    depth: int
+    batch: int
+    no_grad: bool
+    activation_bytes: int
+    parameter_bytes: int
+    saved_tensors: int
+    unique_storages: int
+    graph_nodes: int
+    model_bytes: int
+    node_names: tuple[str, ...] = ()
+
+    @property
+    def saved_bytes(self) -> int:
+        return self.activation_bytes + self.parameter_bytes
+
+
+def make_mlp(width: int, depth: int, seed: int = 0) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """Weights and biases of an MLP with ``depth`` hidden layers of ``width`` units (seeded)."""
+    gen = torch.Generator().manual_seed(seed)
+    sizes = [IN_FEATURES] + [width] * depth + [1]
+    layers = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        w = (torch.randn(fan_out, fan_in, generator=gen, dtype=DTYPE) / fan_in ** 0.5)
+        b = torch.zeros(fan_out, dtype=DTYPE)
+        layers.append((w.requires_grad_(True), b.requires_grad_(True)))
+    return layers
+
+
+def _check(width: Any, depth: Any, batch: Any) -> None:
+    for name, value, hi in (("width", width, 4096), ("depth", depth, 64), ("batch", batch, 4096)):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= hi:
+            raise ValueError(f"{name} must be a whole number in [1, {hi}], got {value!r}")
+
+
+def count_graph_nodes(output: torch.Tensor) -> tuple[int, tuple[str, ...]]:
+    """Unique backward nodes reachable from ``output.grad_fn`` and their class names."""
+    seen: dict[int, Any] = {}
+    stack = [output.grad_fn] if output.grad_fn is not None else []
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen[id(node)] = node
+        stack.extend(nxt for nxt, _ in node.next_functions)
+    return len(seen), tuple(sorted(type(n).__name__ for n in seen.values()))
+
+
+def measure(width: int, depth: int, batch: int, no_grad: bool, seed: int = 0) -> MemoryReport:
+    """Run the MLP's forward pass on a batch and measure what autograd saved for backward."""
+    _check(width, depth, batch)
+    layers = make_mlp(width, depth, seed)
+    gen = torch.Generator().manual_seed(seed + 1)
+    x = torch.randn(batch, IN_FEATURES, generator=gen, dtype=DTYPE)
+    param_ptrs = {p.untyped_storage().data_ptr() for layer in layers for p in layer}
+    model_bytes = sum(p.untyped_storage().nbytes() for layer in layers for p in layer)
+    saved: list[torch.Tensor] = []
+
+    def pack(t: torch.Tensor) -> torch.Tensor:
+        saved.append(t)
+        return t
+
+    def unpack(t: torch.Tensor) -> torch.Tensor:
+        return t
+
+    guard = torch.no_grad() if no_grad else nullcontext()
+    with guard, torch.autograd.graph.saved_tensors_hooks(pack, unpack):
+        h = x
+        for i, (w, b) in enumerate(layers):
+            h = F.linear(h, w, b)
+            if i < len(layers) - 1:
+                h = F.relu(h)
+    nodes, names = count_graph_nodes(h)
+    storages: dict[int, tuple[int, bool]] = {}
+    for t in saved:
+        storage = t.untyped_storage()
+        ptr = storage.data_ptr()
+        storages[ptr] = (storage.nbytes(), ptr in param_ptrs)
+    activation = sum(n for n, is_param in storages.values() if not is_param)
+    parameter = sum(n for n, is_param in storages.values() if is_param)
+    return MemoryReport(width, depth, batch, no_grad, activation, parameter, len(saved),
+                        len(storages), nodes, model_bytes, names)
+
+
+def saved_tensor_bytes(width: int, depth: int, batch: int, no_grad: bool) -> int:
+    """Activation bytes saved for backward by the MLP's forward pass (0 under ``no_grad``).
+
+    >>> saved_tensor_bytes(64, 2, 32, no_grad=True)
+    0
+    >>> saved_tensor_bytes(128, 2, 32, False) > saved_tensor_bytes(64, 2, 32, False)
+    True
+    """
+    return measure(width, depth, batch, no_grad).activation_bytes
+
+
+def sweep_widths(widths: list[int], depth: int, batch: int) -> list[MemoryReport]:
+    """:func:`measure` with grad tracking on, for each width (for the growth plot)."""
+    return [measure(w, depth, batch, no_grad=False) for w in widths]
+
+
+def no_grad_code(width: int, depth: int, batch: int) -> tuple[str, ...]:
+    """The two forward passes the panel measures, written as a student would."""
+    return (
+        f"x = torch.randn({batch}, {IN_FEATURES})           # a batch of inputs",
+        f"model = mlp(width={width}, depth={depth})",
+        "out = model(x)                       # graph recorded, tensors saved for backward",
+        "",
+        "with torch.no_grad():                # inference / evaluation",
+        "    out = model(x)                   # no graph, nothing saved",
+        "",
+        "with torch.no_grad():                # parameter updates too",
+        "    w -= lr * w.grad",
+    )
+
+
+class NoGradEvents(SignalGroup):
+    width = Signal(int)
+    depth = Signal(int)
+    batch = Signal(int)
+    detach = Signal(str)
+
+
+class NoGradModel(EventedSettings):
+    """Settings of the no_grad/detach panel: the MLP's size and which path is detached."""
+
+    key = "nograd"
+    SETTINGS = {
+        "width": Setting(64, lo=1, hi=1024, integer=True),
+        "depth": Setting(2, lo=1, hi=8, integer=True),
+        "batch": Setting(32, lo=1, hi=512, integer=True),
+        "detach": Setting("a", choices=("none", "a", "b")),
+    }
+    Events = NoGradEvents
+
+    def report(self, no_grad: bool) -> MemoryReport:
+        return measure(self.width, self.depth, self.batch, no_grad)
