@@ -1,0 +1,1 @@
+"""Small reusable widgets shared by panels (each module one widget family, Qt only)."""
