@@ -6,8 +6,10 @@ with the same non-None key may be merged (:meth:`GraphCommand.merge_with`), so a
 turn a whole slider scrub into one undo step (``QUndoCommand.id``/``mergeWith``). A command only
 calls :class:`~gradviz.graph.model.Graph` methods; views update from the graph's events.
 
-A command learns what it needs for undo (old values, removed edges) and its final label on its
-first ``do``; calling ``do`` again (redo) repeats exactly the same change.
+A command learns what it needs for undo (old values, removed edges) on its first ``do``; calling
+``do`` again (redo) repeats exactly the same change. Labels name nodes ("Connect x → mul"): pass
+``graph=`` to a constructor to have that label at once (a ``QUndoCommand`` takes its text when it
+is made); without it the label is generic until the first ``do``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,13 @@ class GraphCommand:
 
     label = "Edit graph"
     merge_key: Hashable | None = None
+
+    def describe(self, graph: Graph) -> str:
+        """The label, naming nodes as they are in ``graph`` now."""
+        return self.label
+
+    def _init_label(self, graph: Graph | None, generic: str) -> None:
+        self.label = generic if graph is None else self.describe(graph)
 
     def do(self, graph: Graph) -> None:
         raise NotImplementedError
@@ -69,15 +78,18 @@ class AddNode(GraphCommand):
 class RemoveNode(GraphCommand):
     """Remove a node with its edges; undo restores the node (same id) and every edge."""
 
-    def __init__(self, node_id: int) -> None:
+    def __init__(self, node_id: int, graph: Graph | None = None) -> None:
         self.node_id = node_id
         self.node: Node | None = None
         self.edges: list[Edge] = []
-        self.label = "Remove node"
+        self._init_label(graph, "Remove node")
+
+    def describe(self, graph: Graph) -> str:
+        return f"Remove {graph.node(self.node_id).label}"
 
     def do(self, graph: Graph) -> None:
+        self.label = self.describe(graph)
         self.node = graph.node(self.node_id)
-        self.label = f"Remove {self.node.label}"
         self.edges = graph.remove_node(self.node_id)
 
     def undo(self, graph: Graph) -> None:
@@ -93,17 +105,21 @@ class Connect(GraphCommand):
     An edge already on that port is replaced, and undo puts it back.
     """
 
-    def __init__(self, src: int, dst: int, port: str | None = None) -> None:
+    def __init__(self, src: int, dst: int, port: str | None = None,
+                 graph: Graph | None = None) -> None:
         self.src, self.dst, self.port = src, dst, port
         self.replaced: Edge | None = None
-        self.label = "Connect"
+        self._init_label(graph, "Connect")
+
+    def describe(self, graph: Graph) -> str:
+        return f"Connect {graph.node(self.src).label} → {graph.node(self.dst).label}"
 
     def do(self, graph: Graph) -> None:
+        self.label = self.describe(graph)
         if self.port is None:
             self.port = graph.free_port(self.dst)
         _, self.replaced = graph.check_connect(self.src, self.dst, self.port, replace=True)
         graph.connect(self.src, self.dst, self.port, replace=True)
-        self.label = f"Connect {graph.node(self.src).label} → {graph.node(self.dst).label}"
 
     def undo(self, graph: Graph) -> None:
         graph.disconnect(self.dst, self.port)
@@ -114,15 +130,19 @@ class Connect(GraphCommand):
 class Disconnect(GraphCommand):
     """Remove the edge into ``port`` of ``dst``."""
 
-    def __init__(self, dst: int, port: str) -> None:
+    def __init__(self, dst: int, port: str, graph: Graph | None = None) -> None:
         self.dst, self.port = dst, port
         self.edge: Edge | None = None
-        self.label = "Disconnect"
+        self._init_label(graph, "Disconnect")
+
+    def describe(self, graph: Graph) -> str:
+        edge = graph.edge_at(self.dst, self.port)
+        src = graph.node(edge.src).label + " → " if edge is not None else ""
+        return f"Disconnect {src}{graph.node(self.dst).label}"
 
     def do(self, graph: Graph) -> None:
+        self.label = self.describe(graph)
         self.edge = graph.disconnect(self.dst, self.port)
-        self.label = (f"Disconnect {graph.node(self.edge.src).label} → "
-                      f"{graph.node(self.dst).label}")
 
     def undo(self, graph: Graph) -> None:
         graph.connect(self.edge.src, self.edge.dst, self.edge.port)
@@ -132,18 +152,22 @@ class MoveNodes(GraphCommand):
     """Move nodes to new positions ("Move 3 nodes"); also used for an automatic layout."""
 
     def __init__(self, positions: Mapping[int, tuple[float, float]],
-                 label: str | None = None) -> None:
+                 label: str | None = None, graph: Graph | None = None) -> None:
         self.positions = {i: (float(p[0]), float(p[1])) for i, p in positions.items()}
         self.old: dict[int, tuple[float, float]] | None = None
         self._fixed_label = label
-        self.label = label or ("Move node" if len(self.positions) == 1
-                               else f"Move {len(self.positions)} nodes")
+        self._init_label(graph, label or ("Move node" if len(self.positions) == 1
+                                          else f"Move {len(self.positions)} nodes"))
+
+    def describe(self, graph: Graph) -> str:
+        if self._fixed_label is None and len(self.positions) == 1:
+            return f"Move {graph.node(next(iter(self.positions))).label}"
+        return self._fixed_label or f"Move {len(self.positions)} nodes"
 
     def do(self, graph: Graph) -> None:
         if self.old is None:
+            self.label = self.describe(graph)
             self.old = {i: graph.node(i).position for i in self.positions}
-            if self._fixed_label is None and len(self.positions) == 1:
-                self.label = f"Move {graph.node(next(iter(self.positions))).label}"
         graph.move_nodes(self.positions)
 
     def undo(self, graph: Graph) -> None:
@@ -157,18 +181,21 @@ class SetValue(GraphCommand):
     into one undo step that goes back to the value before the scrub began.
     """
 
-    def __init__(self, node_id: int, value: float) -> None:
+    def __init__(self, node_id: int, value: float, graph: Graph | None = None) -> None:
         self.node_id, self.value = node_id, value
         self.old: float | None = None
         self.merge_key = ("set_value", node_id)
-        self.label = f"Set value = {_number(value)}"
+        self._init_label(graph, f"Set value = {_number(value)}")
+
+    def describe(self, graph: Graph) -> str:
+        return f"Set {graph.node(self.node_id).label} = {_number(self.value)}"
 
     def do(self, graph: Graph) -> None:
+        self.label = self.describe(graph)
         node = graph.node(self.node_id)
         if self.old is None:
             self.old = node.value
         graph.set_value(self.node_id, self.value)
-        self.label = f"Set {node.label} = {_number(self.value)}"
 
     def undo(self, graph: Graph) -> None:
         graph.set_value(self.node_id, self.old)
@@ -184,17 +211,20 @@ class SetValue(GraphCommand):
 class SetRequiresGrad(GraphCommand):
     """Switch ``requires_grad`` of an input ("Set x.requires_grad = False")."""
 
-    def __init__(self, node_id: int, flag: bool) -> None:
+    def __init__(self, node_id: int, flag: bool, graph: Graph | None = None) -> None:
         self.node_id, self.flag = node_id, flag
         self.old: bool | None = None
-        self.label = f"Set requires_grad = {flag}"
+        self._init_label(graph, f"Set requires_grad = {flag}")
+
+    def describe(self, graph: Graph) -> str:
+        return f"Set {graph.node(self.node_id).label}.requires_grad = {self.flag}"
 
     def do(self, graph: Graph) -> None:
+        self.label = self.describe(graph)
         node = graph.node(self.node_id)
         if self.old is None:
             self.old = node.requires_grad
         graph.set_requires_grad(self.node_id, self.flag)
-        self.label = f"Set {node.label}.requires_grad = {self.flag}"
 
     def undo(self, graph: Graph) -> None:
         graph.set_requires_grad(self.node_id, self.old)
@@ -203,16 +233,20 @@ class SetRequiresGrad(GraphCommand):
 class Rename(GraphCommand):
     """Rename a node ("Rename x to w")."""
 
-    def __init__(self, node_id: int, name: str) -> None:
+    def __init__(self, node_id: int, name: str, graph: Graph | None = None) -> None:
         self.node_id, self.name = node_id, name
         self.old: str | None = None
-        self.label = f"Rename to {name}"
+        self._init_label(graph, f"Rename to {name}")
+
+    def describe(self, graph: Graph) -> str:
+        node = graph.node(self.node_id)
+        return f"Rename {node.label} to {self.name or node.spec.title}"
 
     def do(self, graph: Graph) -> None:
         node = graph.node(self.node_id)
         if self.old is None:
+            self.label = self.describe(graph)
             self.old = node.name
-            self.label = f"Rename {node.label} to {self.name or node.spec.title}"
         graph.rename(self.node_id, self.name)
 
     def undo(self, graph: Graph) -> None:
