@@ -1,0 +1,131 @@
+"""The tangent-slope sub-model: a function, a point on it, overlays, and a 1-D descent trail.
+
+The descent trail is not stored point by point: it is defined by its start ``descent_x0``, the
+number of steps taken ``descent_steps``, the learning rate and the function, and recomputed with
+:func:`gradviz.core.descent.gradient_descent_1d`. It is shown only while the point still sits at
+the trail's end, so dragging the point away (or undoing) never leaves a stale trail on screen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from psygnal import evented
+
+from gradviz.core.descent import DIVERGED_AT, MAX_STEPS, DescentRow, gradient_descent_1d
+from gradviz.core.expr import ExpressionError
+from gradviz.core.functions1d import PRESETS, compiled
+from gradviz.core.model import FieldModel, StateError
+
+X_LIMIT = DIVERGED_AT
+
+
+@evented
+@dataclass
+class TangentModel(FieldModel):
+    """State of the tangent panel.
+
+    ``source`` is always an expression that compiles (``set_source`` and ``from_dict`` refuse
+    others); ``x`` is the point; ``x_lo``/``x_hi`` the plotted range.
+    """
+
+    key = "tangent"
+    format_version = 1
+
+    source: str = field(default=PRESETS[0].source, metadata={"max_len": 500})
+    x: float = field(default=0.0, metadata={"lo": -X_LIMIT, "hi": X_LIMIT})
+    x_lo: float = field(default=PRESETS[0].x_lo, metadata={"lo": -1e4, "hi": 1e4})
+    x_hi: float = field(default=PRESETS[0].x_hi, metadata={"lo": -1e4, "hi": 1e4})
+    show_derivative: bool = False
+    show_secant: bool = False
+    h: float = field(default=1.0, metadata={"lo": 1e-4, "hi": 5.0})
+    lr: float = field(default=0.1, metadata={"lo": 0.0, "hi": 100.0})
+    descent_x0: float = field(default=0.0, metadata={"lo": -X_LIMIT, "hi": X_LIMIT})
+    descent_steps: int = field(default=0, metadata={"lo": 0, "hi": MAX_STEPS})
+
+    def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        clean = super()._validate(data)
+        if "source" in clean:
+            try:
+                compiled(clean["source"])
+            except ExpressionError as exc:
+                raise StateError(f"tangent.source: {exc}") from None
+        lo = clean.get("x_lo", self.x_lo)
+        hi = clean.get("x_hi", self.x_hi)
+        if not lo < hi:
+            raise StateError(f"tangent: x_lo ({lo}) must be below x_hi ({hi})")
+        return clean
+
+    # -- the descent trail ----------------------------------------------------------------
+    def trail(self) -> list[DescentRow]:
+        """The rows of the current descent, the last one being the point itself; empty when no
+        descent is under way (no steps yet, or the point was moved away from the trail's end)."""
+        if self.descent_steps <= 0:
+            return []
+        try:
+            rows = gradient_descent_1d(self.source, self.descent_x0, self.lr,
+                                       self.descent_steps + 1)
+        except (ExpressionError, ValueError):
+            return []
+        if not rows:
+            return []
+        # Diverged early: the run stopped before its last row; the point sits at that last row.
+        if rows[-1].x != self.x:
+            return []
+        return rows
+
+    def next_step(self) -> dict[str, Any] | None:
+        """The field values after one more descent step from the point, or None when the step
+        would leave every finite number (diverged)."""
+        rows = self.trail()
+        if rows:
+            x0, steps = self.descent_x0, self.descent_steps + 1
+        else:
+            x0, steps = self.x, 1
+        new = gradient_descent_1d(self.source, x0, self.lr, steps + 1)
+        if len(new) < steps + 1 or abs(new[-1].x) > X_LIMIT:
+            return None
+        return {"x": new[-1].x, "descent_x0": x0, "descent_steps": steps}
+
+    def previous_step(self) -> dict[str, Any] | None:
+        """The field values one descent step back, or None at the start of a trail."""
+        rows = self.trail()
+        if len(rows) < 2:
+            return None
+        return {"x": rows[-2].x, "descent_steps": self.descent_steps - 1}
+
+    def reset_descent(self) -> dict[str, Any] | None:
+        """The field values that put the point back at the trail's start."""
+        rows = self.trail()
+        if not rows:
+            return None
+        return {"x": self.descent_x0, "descent_steps": 0}
+
+
+def range_for(source: str, x_lo: float, x_hi: float) -> tuple[float, float]:
+    """The preset's range for a preset source, else the given one."""
+    key = source.replace(" ", "")
+    for p in PRESETS:
+        if p.source.replace(" ", "") == key:
+            return p.x_lo, p.x_hi
+    return x_lo, x_hi
+
+
+class SetFieldsCommand:
+    """Set several fields of one model together, as one undo step (no merging)."""
+
+    def __init__(self, obj: Any, values: dict[str, Any], label: str) -> None:
+        self.obj = obj
+        self.values = dict(values)
+        self.old = {name: getattr(obj, name) for name in values}
+        self.label = label
+        self.merge_key = None
+
+    def do(self) -> None:
+        for name, value in self.values.items():
+            setattr(self.obj, name, value)
+
+    def undo(self) -> None:
+        for name, value in self.old.items():
+            setattr(self.obj, name, value)
