@@ -242,6 +242,17 @@ def nudge(net: MiniNetwork, delta: float) -> Nudge:
                  float(nudged.item()) - float(loss.item()))
 
 
+def nudge_curve(net: MiniNetwork, deltas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Actual and predicted change of the loss for every δ in ``deltas`` (one vectorized call)."""
+    deltas = torch.as_tensor(deltas, dtype=DTYPE)
+    n = nudge(net, 0.0)
+    w = torch.full_like(deltas, net.w) + deltas
+    b = torch.full_like(deltas, net.b)
+    with torch.no_grad():
+        actual = net.single_loss(w, b) - n.loss
+    return actual, n.w_grad * deltas
+
+
 @dataclass(frozen=True)
 class Update:
     """One gradient-descent update ``with torch.no_grad(): w -= lr * w.grad`` (and b)."""

@@ -1,0 +1,147 @@
+"""Gradients shown large: one row per parameter with its ``.grad`` as a big number and a bar.
+
+A dashed tick marks a reference value (one press's gradient), so a piled-up gradient is visibly
+"n times too long". ``None`` (no gradient stored) is drawn as an empty outlined bar with the word
+None — it is not zero, and the picture says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from gradviz.core.numbers import fmt, full_text
+from gradviz.ui.theme import LIGHT, Theme
+
+ROW_HEIGHT = 58
+
+
+def _nice_ceiling(v: float) -> float:
+    """1, 2 or 5 × a power of ten, at least ``v``."""
+    if v <= 0 or not math.isfinite(v):
+        return 1.0
+    exp = math.floor(math.log10(v))
+    for m in (1, 2, 5, 10):
+        if m * 10 ** exp >= v:
+            return m * 10 ** exp
+    return 10 ** (exp + 1)
+
+
+class QtGradBars(QWidget):
+    """Big ``.grad`` readouts with bars.
+
+    Call :meth:`set_values` with ``[("w.grad", 0.8), ("b.grad", None)]`` and an optional
+    ``reference`` (drawn as a dashed tick and labelled ``reference_label``).
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._values: list[tuple[str, float | None]] = []
+        self._reference: float | None = None
+        self._reference_label = ""
+        self._theme: Theme = LIGHT
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(220)
+
+    # -- data ------------------------------------------------------------------------------
+    def set_values(self, values: Sequence[tuple[str, float | None]], reference: float | None = None,
+                   reference_label: str = "one press") -> None:
+        self._values = [(name, None if v is None else float(v)) for name, v in values]
+        self._reference = reference
+        self._reference_label = reference_label
+        self.setToolTip("\n\n".join(f"{name}\n{full_text(v)}" for name, v in self._values))
+        self.updateGeometry()
+        self.update()
+
+    def texts(self) -> list[str]:
+        """What the rows read, e.g. ``["w.grad = 0.8", "b.grad = None"]`` (for tests, a11y)."""
+        return [f"{name} = {fmt(v)}" for name, v in self._values]
+
+    def set_theme(self, theme: Theme) -> None:
+        self._theme = theme
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(360, max(1, len(self._values)) * ROW_HEIGHT + 40)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self.sizeHint()
+
+    def scale(self) -> float:
+        finite = [abs(v) for _, v in self._values if v is not None and math.isfinite(v)]
+        if self._reference is not None:
+            finite.append(abs(self._reference))
+        return _nice_ceiling(max(finite, default=1.0) or 1.0)
+
+    # -- painting --------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        t = self._theme
+        text, muted = QColor(t.text), QColor(t.muted)
+        scale = self.scale()
+        any_negative = any(v is not None and v < 0 for _, v in self._values)
+        width = self.width()
+        label_w = 200
+        bar_left = label_w + 10
+        bar_right = width - 12
+        if bar_right - bar_left < 60:  # narrow: bars go under the numbers
+            bar_left, bar_right = 12, width - 12
+        zero_x = (bar_left + bar_right) / 2 if any_negative else bar_left
+        span = (bar_right - zero_x)
+
+        big = QFont(self.font())
+        big.setPointSizeF(max(self.font().pointSizeF(), 9) * 1.9)
+        big.setBold(True)
+        small = QFont(self.font())
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        mono.setPointSizeF(max(self.font().pointSizeF(), 9) * 1.1)
+
+        for row, (name, v) in enumerate(self._values):
+            top = row * ROW_HEIGHT + 4
+            p.setFont(mono)
+            p.setPen(muted)
+            p.drawText(QRectF(4, top, label_w, 18), Qt.AlignmentFlag.AlignLeft, name)
+            p.setFont(big)
+            p.setPen(muted if v is None else text)
+            p.drawText(QRectF(4, top + 16, label_w, ROW_HEIGHT - 18),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, fmt(v))
+            bar = QRectF(zero_x, top + 22, 0, ROW_HEIGHT - 34)
+            if v is None:
+                p.setPen(QPen(muted, 1.2, Qt.PenStyle.DashLine))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRect(QRectF(bar_left, bar.top(), bar_right - bar_left, bar.height()))
+                p.setFont(small)
+                p.drawText(QRectF(bar_left, bar.top(), bar_right - bar_left, bar.height()),
+                           Qt.AlignmentFlag.AlignCenter, "None: no gradient stored")
+                continue
+            length = 0.0 if not math.isfinite(v) else span * max(-1.0, min(1.0, v / scale))
+            colour = QColor(t.positive if v >= 0 else t.negative)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            rect = QRectF(zero_x, bar.top(), length, bar.height()).normalized()
+            p.drawRect(rect)
+            if v == 0:
+                p.setPen(QPen(text, 2))
+                p.drawLine(int(zero_x), int(bar.top()), int(zero_x), int(bar.bottom()))
+            if self._reference is not None and math.isfinite(self._reference):
+                rx = zero_x + span * max(-1.0, min(1.0, self._reference / scale))
+                p.setPen(QPen(text, 2, Qt.PenStyle.DashLine))
+                p.drawLine(int(rx), int(bar.top() - 4), int(rx), int(bar.bottom() + 4))
+        # Axis under the bars: zero and the scale, so lengths can be read.
+        p.setFont(small)
+        p.setPen(muted)
+        axis_y = len(self._values) * ROW_HEIGHT + 4
+        p.drawLine(int(bar_left), axis_y, int(bar_right), axis_y)
+        p.drawText(QRectF(zero_x - 30, axis_y + 1, 60, 16), Qt.AlignmentFlag.AlignCenter, "0")
+        p.drawText(QRectF(bar_right - 80, axis_y + 1, 80, 16), Qt.AlignmentFlag.AlignRight,
+                   fmt(scale))
+        if self._reference is not None and self._values:
+            p.drawText(QRectF(4, axis_y + 17, width - 8, 16), Qt.AlignmentFlag.AlignLeft,
+                       f"dashed: {self._reference_label} = {fmt(self._reference)}")
+        p.end()
