@@ -31,6 +31,8 @@ def _submodels() -> list:
     mininet = MiniNetwork()
     subs: list = [mininet]
     # Panels' sub-models are added below, one line each.
+    from gradviz.graph import Graph
+    subs.append(Graph())  # the node editor's computational graph
     return subs
 
 
