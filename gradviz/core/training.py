@@ -149,21 +149,21 @@ def train(net: MiniNetwork, lr: float, steps: int, zero_grad: bool = True) -> li
 
 def training_code(zero_grad: bool, lr: float) -> CodeListing:
     """The loop the run executes; the zero_grad line is the one that matters."""
-    zero = ("    optimizer.zero_grad()              # clear last step's gradients"
+    zero = ("    optimizer.zero_grad()        # clear last step's gradients"
             if zero_grad else
-            "    # optimizer.zero_grad()  <- forgotten: gradients pile up")
+            "    # optimizer.zero_grad()  <- forgotten: .grad piles up")
     lines = (
-        "xs, ys = make_data()                      # the seeded data set",
         "w = torch.tensor(0.5, requires_grad=True)",
         "b = torch.tensor(0.0, requires_grad=True)",
         f"optimizer = torch.optim.SGD([w, b], lr={lr:.4g})",
         "for step in range(steps):",
         zero,
-        "    loss = ((w * xs + b - ys) ** 2).mean()  # forward",
-        "    loss.backward()                       # backward: ADDS into .grad",
-        "    optimizer.step()                      # = with torch.no_grad(): w -= lr * w.grad",
+        "    loss = ((w * xs + b - ys) ** 2).mean()",
+        "    loss.backward()              # ADDS into .grad",
+        "    optimizer.step()",
+        "    # step() does: with torch.no_grad(): w -= lr * w.grad",
     )
-    return CodeListing(lines, (5,))
+    return CodeListing(lines, (4,))
 
 
 class TrainingEvents(SignalGroup):

@@ -102,4 +102,4 @@ def test_code_view_writes_the_manual_update_with_no_grad():
     code = training_code(False, 0.1)
     assert "forgotten" in code.lines[code.highlight[0]]
     assert "with torch.no_grad(): w -= lr * w.grad" in code.text
-    assert "optimizer.zero_grad()" in training_code(True, 0.1).lines[5]
+    assert "optimizer.zero_grad()" in training_code(True, 0.1).lines[4]

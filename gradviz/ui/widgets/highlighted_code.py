@@ -63,4 +63,6 @@ class QtHighlightedCode(QTextEdit):
         self.setHtml(f'<div style="white-space:pre;color:{t.text};">{"".join(rows)}</div>')
         metrics = QFontMetrics(self.font())
         shown = min(max(len(self._lines), 1), self._max_lines)
-        self.setFixedHeight(int(shown * metrics.lineSpacing() + 2 * self.frameWidth() + 14))
+        # Room for a horizontal scroll bar, so a long line never hides the last row.
+        bar = self.horizontalScrollBar().sizeHint().height()
+        self.setFixedHeight(int(shown * metrics.lineSpacing() + 2 * self.frameWidth() + 14 + bar))
