@@ -1,0 +1,235 @@
+"""Balls rolling down a loss surface, each driven by a real ``torch.optim`` optimizer.
+
+Every ball owns a 2-element float32 tensor ``p = [x, y]`` with ``requires_grad=True`` and an
+optimizer built on ``[p]``. One step is exactly the loop students write::
+
+    loss = f(p[0], p[1]); loss.backward()      # done once at the start, then after every step
+    optimizer.step(); optimizer.zero_grad()
+
+so the positions after n steps equal ``torch.optim`` run directly with the same settings
+(tests check it). A ball whose position or loss stops being finite, or that runs far off the
+plotted rectangle, stops with a message; the others go on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from gradviz.core.surfaces import Domain, SurfaceFn
+
+#: Optimizer keys → what the legend says.
+OPTIMIZERS = {
+    "sgd": "SGD",
+    "momentum": "SGD + momentum",
+    "nesterov": "Nesterov",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+    "adam": "Adam",
+}
+#: Which hyper-parameters each optimizer uses (the panel enables only those).
+USES_MOMENTUM = frozenset({"momentum", "nesterov"})
+USES_BETAS = frozenset({"adam"})
+MAX_BALLS = 4
+#: A ball further than this many half-widths from the centre of the plot (one half-width
+#: beyond its edge) has run away.
+FAR_OFF = 2.0
+LR_MIN, LR_MAX = 1e-4, 10.0
+
+
+@dataclass(frozen=True)
+class OptimizerSettings:
+    """One ball's optimizer: which one and its hyper-parameters."""
+
+    kind: str = "sgd"
+    lr: float = 0.1
+    momentum: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+
+    @property
+    def label(self) -> str:
+        return OPTIMIZERS[self.kind]
+
+    def kwargs(self) -> dict:
+        """Keyword arguments for the ``torch.optim`` constructor."""
+        if self.kind == "sgd":
+            return {"lr": self.lr}
+        if self.kind == "momentum":
+            return {"lr": self.lr, "momentum": self.momentum}
+        if self.kind == "nesterov":
+            # torch refuses Nesterov without momentum; a vanishing momentum is plain SGD.
+            return {"lr": self.lr, "momentum": max(self.momentum, 1e-6), "nesterov": True}
+        if self.kind in ("rmsprop", "adagrad"):
+            return {"lr": self.lr}
+        if self.kind == "adam":
+            return {"lr": self.lr, "betas": (self.beta1, self.beta2)}
+        raise ValueError(f"unknown optimizer {self.kind!r}")
+
+    def optimizer_class(self) -> type[torch.optim.Optimizer]:
+        return {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD, "nesterov": torch.optim.SGD,
+                "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad,
+                "adam": torch.optim.Adam}[self.kind]
+
+    def make(self, params: list[torch.Tensor]) -> torch.optim.Optimizer:
+        return self.optimizer_class()(params, **self.kwargs())
+
+    def code(self, params: str = "[p]") -> str:
+        """The constructor as a student would type it."""
+        args = []
+        for key, value in self.kwargs().items():
+            if isinstance(value, tuple):
+                args.append(f"{key}=({', '.join(_num(v) for v in value)})")
+            elif isinstance(value, bool):
+                args.append(f"{key}={value}")
+            else:
+                args.append(f"{key}={_num(value)}")
+        return f"torch.optim.{self.optimizer_class().__name__}({params}, {', '.join(args)})"
+
+
+def _num(v: float) -> str:
+    return f"{v:.6g}"
+
+
+@dataclass
+class Ball:
+    """One ball: its tensor, its optimizer, and everything it has done so far.
+
+    ``path[k]``, ``losses[k]`` and ``grads[k]`` describe the ball after k steps; the last entries
+    are where it is now (``grads`` hold ∂f/∂x, ∂f/∂y from ``backward()`` there).
+    """
+
+    index: int
+    settings: OptimizerSettings
+    p: torch.Tensor
+    optimizer: torch.optim.Optimizer
+    path: list[tuple[float, float]] = field(default_factory=list)
+    losses: list[float] = field(default_factory=list)
+    grads: list[tuple[float, float]] = field(default_factory=list)
+    stopped: bool = False
+    message: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.index + 1} · {self.settings.label}"
+
+    @property
+    def steps(self) -> int:
+        return len(self.path) - 1
+
+    @property
+    def position(self) -> tuple[float, float]:
+        return self.path[-1]
+
+    @property
+    def loss(self) -> float:
+        return self.losses[-1]
+
+    @property
+    def grad(self) -> tuple[float, float]:
+        return self.grads[-1]
+
+    def path_array(self) -> np.ndarray:
+        return np.asarray(self.path, np.float64)
+
+
+class OptimizerRace:
+    """Up to four balls starting at the same point on ``fn``, each with its own optimizer.
+
+    Parameters
+    ----------
+    fn
+        The surface, a vectorized differentiable function of two tensors.
+    domain
+        The plotted rectangle (to tell when a ball has run far off it).
+    start
+        The common starting point.
+    settings
+        One :class:`OptimizerSettings` per ball (1 to 4).
+    """
+
+    def __init__(self, fn: SurfaceFn, domain: Domain, start: tuple[float, float],
+                 settings: list[OptimizerSettings]) -> None:
+        if not 1 <= len(settings) <= MAX_BALLS:
+            raise ValueError(f"a race has 1 to {MAX_BALLS} balls, got {len(settings)}")
+        self.fn = fn
+        self.domain = domain
+        self.start = (float(start[0]), float(start[1]))
+        self.balls: list[Ball] = []
+        for i, s in enumerate(settings):
+            p = torch.tensor(self.start, dtype=torch.float32, requires_grad=True)
+            ball = Ball(i, s, p, s.make([p]))
+            self._evaluate(ball)
+            self.balls.append(ball)
+
+    @property
+    def steps(self) -> int:
+        """Steps taken so far (by the balls still running; stopped balls keep their count)."""
+        return max(b.steps for b in self.balls)
+
+    @property
+    def running(self) -> bool:
+        return any(not b.stopped for b in self.balls)
+
+    def _evaluate(self, ball: Ball) -> None:
+        """Forward and backward at the ball's current position: fills ``p.grad``."""
+        ball.optimizer.zero_grad()
+        p = ball.p
+        loss = self.fn(p[0], p[1])
+        loss.backward()
+        x, y = (float(v) for v in p.detach())
+        g = p.grad if p.grad is not None else torch.zeros(2)
+        ball.path.append((x, y))
+        ball.losses.append(float(loss.detach()))
+        ball.grads.append((float(g[0]), float(g[1])))
+        self._check(ball)
+
+    def _check(self, ball: Ball) -> None:
+        x, y = ball.position
+        values = (x, y, ball.loss, *ball.grad)
+        if not all(math.isfinite(v) for v in values):
+            what = "position" if not (math.isfinite(x) and math.isfinite(y)) else (
+                "loss" if not math.isfinite(ball.loss) else "gradient")
+            ball.stopped = True
+            ball.message = f"diverged at step {ball.steps}: the {what} is no longer finite"
+            return
+        (cx, cy), (hx, hy) = self.domain.centre, self.domain.half
+        if abs(x - cx) > FAR_OFF * hx or abs(y - cy) > FAR_OFF * hy:
+            ball.stopped = True
+            ball.message = f"ran off the surface at step {ball.steps}"
+
+    def step(self) -> bool:
+        """One optimizer step for every running ball; returns whether any ball is still running."""
+        for ball in self.balls:
+            if ball.stopped:
+                continue
+            try:
+                ball.optimizer.step()
+                self._evaluate(ball)
+            except (RuntimeError, ValueError, OverflowError) as exc:
+                ball.stopped = True
+                ball.message = f"stopped at step {ball.steps}: {exc}"
+        return self.running
+
+    def run(self, n: int) -> None:
+        for _ in range(n):
+            if not self.step():
+                break
+
+
+def run_directly(fn: SurfaceFn, start: tuple[float, float], settings: OptimizerSettings,
+                 steps: int) -> np.ndarray:
+    """The reference loop, written as a student would: positions after 0..steps steps."""
+    p = torch.tensor(start, dtype=torch.float32, requires_grad=True)
+    opt = settings.make([p])
+    out = [p.detach().clone()]
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = fn(p[0], p[1])
+        loss.backward()
+        opt.step()
+        out.append(p.detach().clone())
+    return torch.stack(out).numpy()

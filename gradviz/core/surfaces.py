@@ -1,0 +1,603 @@
+"""Loss surfaces f(x, y) over a rectangle, their grids, and the geometry a 3D or 2D view draws.
+
+Everything here is plain numbers (torch for the maths, numpy for the arrays a view uploads), so
+it is tested without Qt and the OpenGL panel only hands arrays to its items.
+
+Grids are computed with **one** vectorized torch call over a ``meshgrid`` and follow the
+``(len(xs), len(ys))`` layout ("ij" indexing) that ``GLSurfacePlotItem`` expects:
+``f[i, j] = f(xs[i], ys[j])``. Values are float32, as in students' code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from gradviz.core.expr import compile_expression
+
+SurfaceFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+GRID_MIN, GRID_MAX = 50, 400
+#: Height of the tallest displayed point in scene units (x and y span [-1, 1]).
+SCENE_HEIGHT = 1.1
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The plotted rectangle ``[x0, x1] × [y0, y1]``."""
+
+    x0: float
+    x1: float
+    y0: float
+    y1: float
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x0 + self.x1) / 2, (self.y0 + self.y1) / 2
+
+    @property
+    def half(self) -> tuple[float, float]:
+        return (self.x1 - self.x0) / 2, (self.y1 - self.y0) / 2
+
+    def normalised(self, x: np.ndarray | float, y: np.ndarray | float):
+        """Map (x, y) to the square [-1, 1]² the views draw in."""
+        (cx, cy), (hx, hy) = self.centre, self.half
+        return (np.asarray(x, np.float64) - cx) / hx, (np.asarray(y, np.float64) - cy) / hy
+
+    def contains(self, x: float, y: float) -> bool:
+        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+
+
+@dataclass(frozen=True)
+class Surface:
+    """One loss surface.
+
+    Parameters
+    ----------
+    key, title
+        Registry name and menu text.
+    formula
+        The formula as a reader writes it (``f(x, y) = x² + 2xy``).
+    code
+        The same formula as Python/torch code of ``names`` (for the code view).
+    fn
+        Vectorized, differentiable torch function of two tensors.
+    domain
+        The plotted rectangle.
+    start
+        Where the ball starts by default.
+    names
+        Names of the two parameters (``("x", "y")``, or ``("w", "b")`` for the mini network).
+    caption
+        What to notice (for the chapter's saddle: that it has no minimum).
+    gradient
+        The partial derivatives written out, where the chapter gives them.
+    log_height
+        Draw heights as ``log(1 + f - f_min)``: for surfaces whose walls are thousands of times
+        higher than their valleys (Rosenbrock, Himmelblau). Readouts always show the true f.
+    """
+
+    key: str
+    title: str
+    formula: str
+    code: str
+    fn: SurfaceFn
+    domain: Domain
+    start: tuple[float, float]
+    names: tuple[str, str] = ("x", "y")
+    caption: str = ""
+    gradient: str = ""
+    log_height: bool = False
+
+    def value_and_grad(self, x: float, y: float) -> tuple[float, float, float]:
+        """f and its two partial derivatives at one point, by autograd in float32."""
+        p = torch.tensor([x, y], dtype=torch.float32, requires_grad=True)
+        f = self.fn(p[0], p[1])
+        f.backward()
+        g = p.grad
+        return float(f.detach()), float(g[0]), float(g[1])
+
+
+def _expression_surface(key: str, title: str, formula: str, code: str, domain: Domain,
+                        start: tuple[float, float], **kw) -> Surface:
+    compiled = compile_expression(code, variables=("x", "y"))
+    return Surface(key, title, formula, compiled.source, compiled, domain, start, **kw)
+
+
+def builtin_surfaces() -> dict[str, Surface]:
+    """The fixed surfaces (the mini network's and the custom one are built on demand)."""
+    square2 = Domain(-2.0, 2.0, -2.0, 2.0)
+    surfaces = [
+        _expression_surface(
+            "bowl", "Bowl x² + y²", "f(x, y) = x² + y²", "x**2 + y**2", square2, (1.5, 1.2),
+            caption="A round bowl: from anywhere, −∇f points straight at the bottom (0, 0).",
+            gradient="∂f/∂x = 2x,  ∂f/∂y = 2y"),
+        _expression_surface(
+            "chapter", "The chapter's f = x² + 2xy", "f(x, y) = x² + 2xy", "x**2 + 2*x*y",
+            square2, (1.0, -0.3),
+            caption="A saddle with no minimum: f = (x + y)² − y² falls without end along "
+                    "x = −y, so the ball is expected to run away.",
+            gradient="∂f/∂x = 2x + 2y,  ∂f/∂y = 2x"),
+        _expression_surface(
+            "elongated", "Elongated bowl x² + 10y²", "f(x, y) = x² + 10y²", "x**2 + 10*y**2",
+            square2, (-1.8, 0.9),
+            caption="Ill-conditioned: steep across, nearly flat along. Plain SGD zig-zags; "
+                    "momentum and Adam cope better.",
+            gradient="∂f/∂x = 2x,  ∂f/∂y = 20y"),
+        _expression_surface(
+            "saddle", "Saddle x² − y²", "f(x, y) = x² − y²", "x**2 - y**2", square2, (1.5, 0.05),
+            caption="Uphill along y = 0 in x, downhill in y: the gradient vanishes at the "
+                    "centre, but it is not a minimum.",
+            gradient="∂f/∂x = 2x,  ∂f/∂y = −2y"),
+        _expression_surface(
+            "rosenbrock", "Rosenbrock", "f(x, y) = (1 − x)² + 100(y − x²)²",
+            "(1 - x)**2 + 100*(y - x**2)**2", Domain(-2.0, 2.0, -1.0, 3.0), (-1.5, 2.0),
+            caption="A long curved valley: easy to fall into, slow to follow to the minimum at "
+                    "(1, 1). Heights are drawn on a log scale.",
+            gradient="∂f/∂x = −2(1 − x) − 400x(y − x²),  ∂f/∂y = 200(y − x²)",
+            log_height=True),
+        _expression_surface(
+            "himmelblau", "Himmelblau (four minima)", "f(x, y) = (x² + y − 11)² + (x + y² − 7)²",
+            "(x**2 + y - 11)**2 + (x + y**2 - 7)**2", Domain(-5.0, 5.0, -5.0, 5.0), (0.0, 0.0),
+            caption="Four minima of equal depth: which one the ball finds depends on where it "
+                    "starts. Heights are drawn on a log scale.",
+            log_height=True),
+        _expression_surface(
+            "bumpy", "Bumpy (local minima)", "f(x, y) = 0.2(x² + y²) − cos 2x · cos 2y",
+            "0.2*(x**2 + y**2) - cos(2*x)*cos(2*y)", Domain(-3.0, 3.0, -3.0, 3.0), (2.3, 1.4),
+            caption="Dimples on a wide bowl: a small step gets stuck in the nearest dimple, "
+                    "momentum can roll over the rims."),
+    ]
+    return {s.key: s for s in surfaces}
+
+
+SURFACES = builtin_surfaces()
+#: Every choice of the surface menu, in menu order.
+SURFACE_KEYS = (*SURFACES, "mininet", "custom")
+SURFACE_TITLES = {**{k: s.title for k, s in SURFACES.items()},
+                  "mininet": "Mini network: MSE over (w, b)", "custom": "Custom expression"}
+CUSTOM_HALF_WIDTH = 3.0
+
+
+def custom_surface(source: str, half_width: float = CUSTOM_HALF_WIDTH) -> Surface:
+    """A surface typed by the user; raises ``ExpressionError`` with a column on bad input."""
+    compiled = compile_expression(source, variables=("x", "y"))
+    h = float(half_width)
+    return Surface("custom", "Custom expression", f"f(x, y) = {compiled.source}", compiled.source,
+                   compiled, Domain(-h, h, -h, h), (0.6 * h, 0.4 * h),
+                   caption="Your function. Non-finite values are drawn flat at the edge of the "
+                           "colour scale.")
+
+
+def mininet_surface(net) -> Surface:
+    """The mini network's mean squared error over (w, b) on its seeded data set.
+
+    ``net`` is the shared :class:`~gradviz.core.mininet.MiniNetwork`; its ``mse`` is vectorized,
+    so the grid is still one call. The plotted square is centred on the data's true (w, b) and
+    wide enough to hold the network's current (w, b), where the ball starts.
+    """
+    cw, cb = float(net.true_w), float(net.true_b)
+    half = max(3.0, abs(net.w - cw) + 1.0, abs(net.b - cb) + 1.0)
+    return Surface(
+        "mininet", "Mini network: MSE over (w, b)", "L(w, b) = mean((w·xᵢ + b − yᵢ)²)",
+        "((w * xs + b - ys)**2).mean()", net.mse, Domain(cw - half, cw + half, cb - half, cb + half),
+        (float(net.w), float(net.b)), names=("w", "b"),
+        caption=f"The loss of the shared mini network on its {net.n_samples} data points: the "
+                "ball's path is that training run, one full-batch step at a time.")
+
+
+# --------------------------------------------------------------------------- grids
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run torch on one thread for a moment.
+
+    A grid of at most 400² points is a few hundred microseconds of work; handing it to torch's
+    intra-op thread pool costs far more than that on a busy 2-core machine (measured 50 ms vs
+    0.4 ms for a 200² grid while other processes ran).
+    """
+    n = torch.get_num_threads()
+    if n == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(n)
+
+
+@dataclass
+class SurfaceGrid:
+    """A surface sampled on an n×n grid (float32, ``f[i, j] = f(xs[i], ys[j])``).
+
+    ``lo``/``hi`` are the range the colours and heights use (robust to isolated spikes);
+    ``height`` is ``f`` mapped to scene heights in ``[0, SCENE_HEIGHT]``.
+    """
+
+    surface: Surface
+    xs: np.ndarray
+    ys: np.ndarray
+    f: np.ndarray
+    lo: float
+    hi: float
+
+    def height_of(self, f: np.ndarray | float) -> np.ndarray:
+        """Scene height of loss values (clipped to a little above the range)."""
+        f = np.asarray(f, np.float64)
+        with np.errstate(invalid="ignore", over="ignore"):
+            if self.surface.log_height:
+                t = np.log1p(np.clip(f - self.lo, 0.0, None)) / math.log1p(self.hi - self.lo)
+            else:
+                t = (f - self.lo) / (self.hi - self.lo)
+        t = np.where(np.isnan(t), 0.0, t)
+        return np.clip(t, 0.0, 1.08) * SCENE_HEIGHT
+
+    def height_slope(self, f: float) -> float:
+        """d(scene height)/df at loss value f (for drawing in the tangent plane)."""
+        if self.surface.log_height:
+            return SCENE_HEIGHT / (math.log1p(self.hi - self.lo) * (1.0 + max(f - self.lo, 0.0)))
+        return SCENE_HEIGHT / (self.hi - self.lo)
+
+    @property
+    def height(self) -> np.ndarray:
+        return self.height_of(self.f).astype(np.float32)
+
+    @property
+    def scene_xy(self) -> tuple[np.ndarray, np.ndarray]:
+        sx, sy = self.surface.domain.normalised(self.xs, self.ys)
+        return sx.astype(np.float32), sy.astype(np.float32)
+
+
+def grid_values(surface: Surface, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(xs, ys, f) on an n×n grid, f computed by one vectorized torch call in float32."""
+    n = int(n)
+    if not GRID_MIN <= n <= GRID_MAX:
+        raise ValueError(f"grid size must lie in [{GRID_MIN}, {GRID_MAX}], got {n}")
+    d = surface.domain
+    xs = torch.linspace(d.x0, d.x1, n, dtype=torch.float32)
+    ys = torch.linspace(d.y0, d.y1, n, dtype=torch.float32)
+    gx, gy = torch.meshgrid(xs, ys, indexing="ij")
+    with torch.no_grad(), one_thread():
+        f = surface.fn(gx, gy)
+    return xs.numpy(), ys.numpy(), f.numpy().astype(np.float32, copy=False)
+
+
+def compute_grid(surface: Surface, n: int) -> SurfaceGrid:
+    """Sample the surface and choose its display range."""
+    xs, ys, f = grid_values(surface, n)
+    finite = f[np.isfinite(f)]
+    if finite.size == 0:
+        lo, hi = 0.0, 1.0
+    else:
+        lo = float(finite.min())
+        hi = float(finite.max())
+        q = float(np.quantile(finite, 0.99))
+        # One spike (1/x near 0) would flatten everything else: clip at the 99th percentile.
+        if hi - lo > 10.0 * max(q - lo, 1e-12) + 1e-12:
+            hi = q
+    if not hi > lo:
+        hi = lo + 1.0
+    f = np.where(np.isnan(f), lo, f)
+    f = np.clip(f, np.float32(-3.0e38), np.float32(3.0e38)).astype(np.float32)
+    return SurfaceGrid(surface, xs, ys, f, lo, hi)
+
+
+# --------------------------------------------------------------------------- colours
+
+#: Height colours, low → high: deep blue through teal to pale mint. The red ball, the yellow
+#: arrow and the orange/green trails all stand out against every part of it.
+HEIGHT_STOPS = np.array([
+    [0.00, 0.09, 0.16, 0.42],
+    [0.25, 0.13, 0.37, 0.66],
+    [0.50, 0.16, 0.58, 0.70],
+    [0.75, 0.45, 0.76, 0.68],
+    [1.00, 0.86, 0.93, 0.86],
+], np.float32)
+
+
+def height_colours(t: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """RGBA float colours for relative heights ``t`` in [0, 1] (any shape → shape + (4,))."""
+    t = np.clip(np.nan_to_num(np.asarray(t, np.float32), nan=0.0), 0.0, 1.0)
+    out = np.empty(t.shape + (4,), np.float32)
+    for c in range(3):
+        out[..., c] = np.interp(t, HEIGHT_STOPS[:, 0], HEIGHT_STOPS[:, c + 1])
+    out[..., 3] = alpha
+    return out
+
+
+def shaded_colours(grid: SurfaceGrid, light: tuple[float, float, float] = (-0.4, -0.5, 1.0),
+                   ambient: float = 0.45) -> np.ndarray:
+    """Height colours with simple diffuse lighting baked in, ``(n, n, 4)`` float32.
+
+    Lighting from the grid's own slopes (numpy) is much cheaper than letting the mesh item
+    compute a normal per vertex on every surface switch, and looks the same.
+    """
+    sx, sy = grid.scene_xy
+    h = grid.height.astype(np.float64)
+    dh_dx = np.gradient(h, sx.astype(np.float64), axis=0)
+    dh_dy = np.gradient(h, sy.astype(np.float64), axis=1)
+    normal = np.stack([-dh_dx, -dh_dy, np.ones_like(h)], axis=-1)
+    normal /= np.linalg.norm(normal, axis=-1, keepdims=True)
+    lvec = np.asarray(light, np.float64)
+    lvec /= np.linalg.norm(lvec)
+    diffuse = np.clip(normal @ lvec, 0.0, 1.0)
+    colours = height_colours(h / SCENE_HEIGHT)
+    colours[..., :3] *= (ambient + (1.0 - ambient) * diffuse)[..., None].astype(np.float32)
+    return colours
+
+
+def height_lookup_table(n: int = 256) -> np.ndarray:
+    """The same colours as a uint8 (n, 3) table for a 2D image."""
+    return (height_colours(np.linspace(0.0, 1.0, n))[:, :3] * 255).astype(np.uint8)
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def grid_line_segments(grid: SurfaceGrid, lines: int = 16, lift: float = 0.004) -> np.ndarray:
+    """A coarse wireframe draped on the surface: ``lines`` polylines each way, as segment
+    pairs ``(2k, 3)`` for a line item in "lines" mode. Lifted a little to avoid z-fighting."""
+    sx, sy = grid.scene_xy
+    h = grid.height + np.float32(lift)
+    n = len(sx)
+    picks = np.unique(np.linspace(0, n - 1, lines).round().astype(int))
+    pieces = []
+    for along_x in (True, False):
+        if along_x:  # fixed x index: a curve over y
+            X = np.repeat(sx[picks][:, None], n, axis=1)
+            Y = np.repeat(sy[None, :], len(picks), axis=0)
+            Z = h[picks, :]
+        else:
+            X = np.repeat(sx[None, :], len(picks), axis=0)
+            Y = np.repeat(sy[picks][:, None], n, axis=1)
+            Z = h[:, picks].T
+        pts = np.stack([X, Y, Z], axis=-1)  # (lines, n, 3)
+        seg = np.stack([pts[:, :-1], pts[:, 1:]], axis=2)  # (lines, n-1, 2, 3)
+        pieces.append(seg.reshape(-1, 3))
+    return np.concatenate(pieces).astype(np.float32)
+
+
+def contour_levels(grid: SurfaceGrid, count: int = 12) -> np.ndarray:
+    """Levels evenly spaced in displayed height (so log-drawn surfaces get log-spaced levels)."""
+    t = (np.arange(1, count + 1) - 0.5) / count
+    if grid.surface.log_height:
+        return grid.lo + np.expm1(t * math.log1p(grid.hi - grid.lo))
+    return grid.lo + t * (grid.hi - grid.lo)
+
+
+def contour_segments(xs: np.ndarray, ys: np.ndarray, f: np.ndarray,
+                     levels: np.ndarray) -> np.ndarray:
+    """Iso-lines of ``f`` (ij layout) at ``levels`` by vectorized marching squares.
+
+    Returns an ``(m, 2, 2)`` array of segments in (x, y) data coordinates.
+    """
+    return contour_segments_by_level(xs, ys, f, levels)[0]
+
+
+def contour_segments_by_level(xs: np.ndarray, ys: np.ndarray, f: np.ndarray,
+                              levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Like :func:`contour_segments`, plus the index of each segment's level ``(m,)``."""
+    f = np.asarray(f, np.float64)
+    xs = np.asarray(xs, np.float64)
+    ys = np.asarray(ys, np.float64)
+    na, nb = f.shape[0] - 1, f.shape[1] - 1
+    # Corners of every cell, counter-clockwise: (i, j), (i+1, j), (i+1, j+1), (i, j+1);
+    # edge k joins corner k and corner k+1.
+    c = np.stack([f[:-1, :-1], f[1:, :-1], f[1:, 1:], f[:-1, 1:]], axis=-1).reshape(-1, 4)
+    ii, jj = np.divmod(np.arange(na * nb), nb)
+    cx = np.stack([xs[ii], xs[ii + 1], xs[ii + 1], xs[ii]], axis=-1)
+    cy = np.stack([ys[jj], ys[jj], ys[jj + 1], ys[jj + 1]], axis=-1)
+    cmin, cmax = c.min(-1), c.max(-1)
+    out = []
+    which = []
+    for k, level in enumerate(np.asarray(levels, np.float64)):
+        # Only cells whose corner range straddles the level can hold a piece of the curve.
+        cells = np.flatnonzero((cmin <= level) & (cmax > level))
+        if cells.size == 0:
+            continue
+        v0 = c[cells]
+        above = v0 > level
+        cross = above != np.roll(above, -1, axis=-1)
+        count = cross.sum(-1)
+        v1 = np.roll(v0, -1, axis=-1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.clip((level - v0) / (v1 - v0), 0.0, 1.0)
+        x0, y0 = cx[cells], cy[cells]
+        px = x0 + s * (np.roll(x0, -1, axis=-1) - x0)
+        py = y0 + s * (np.roll(y0, -1, axis=-1) - y0)
+        two = count == 2
+        if two.any():
+            e = np.argsort(~cross[two], axis=-1, kind="stable")[:, :2]
+            rows = np.arange(len(e))[:, None]
+            out.append(np.stack([px[two][rows, e], py[two][rows, e]], axis=-1))
+            which.append(np.full(len(e), k))
+        four = count == 4
+        if four.any():
+            # A saddle cell: the centre value decides which corners the curve cuts off.
+            centre_above = v0[four].mean(-1) > level
+            join = centre_above == above[four][:, 0]
+            pairs = np.where(join[:, None, None], np.array([[0, 1], [2, 3]]),
+                             np.array([[3, 0], [1, 2]]))
+            rows = np.arange(len(pairs))[:, None, None]
+            seg = np.stack([px[four][rows, pairs], py[four][rows, pairs]], axis=-1)
+            out.append(seg.reshape(-1, 2, 2))
+            which.append(np.full(2 * len(pairs), k))
+    if not out:
+        return np.zeros((0, 2, 2), np.float64), np.zeros(0, int)
+    return np.concatenate(out), np.concatenate(which)
+
+
+def descent_field(surface: Surface, n: int = 15) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Points of an n×n grid (cell centres) and −∇f there, by one vectorized backward.
+
+    Returns ``(x, y, -grad)`` with shapes ``(n*n,)``, ``(n*n,)``, ``(n*n, 2)``.
+    """
+    d = surface.domain
+    hx, hy = (d.x1 - d.x0) / n, (d.y1 - d.y0) / n
+    xs = torch.linspace(d.x0 + hx / 2, d.x1 - hx / 2, n, dtype=torch.float32)
+    ys = torch.linspace(d.y0 + hy / 2, d.y1 - hy / 2, n, dtype=torch.float32)
+    gx, gy = torch.meshgrid(xs, ys, indexing="ij")
+    gx = gx.reshape(-1).clone().requires_grad_(True)
+    gy = gy.reshape(-1).clone().requires_grad_(True)
+    with one_thread():
+        f = surface.fn(gx, gy)
+        dfx, dfy = torch.autograd.grad(f.sum(), (gx, gy), allow_unused=True)
+    dfx = torch.zeros_like(gx) if dfx is None else dfx
+    dfy = torch.zeros_like(gy) if dfy is None else dfy
+    neg = -torch.stack([dfx, dfy], dim=-1)
+    return gx.detach().numpy(), gy.detach().numpy(), neg.detach().numpy()
+
+
+def arrow_field_segments(surface: Surface, n: int = 15) -> np.ndarray:
+    """The −∇f field as 2D arrows (shaft and two head strokes each), ``(m, 2, 2)`` segments in
+    data coordinates. Lengths grow with |∇f| (square-root scaled so small slopes still show)."""
+    x, y, v = descent_field(surface, n)
+    d = surface.domain
+    hx, hy = (d.x1 - d.x0) / n, (d.y1 - d.y0) / n
+    # Work in cell units so arrows look right on non-square domains.
+    u = np.stack([v[:, 0] / hx, v[:, 1] / hy], axis=-1).astype(np.float64)
+    mag = np.linalg.norm(u, axis=-1)
+    ok = np.isfinite(mag) & (mag > 0)
+    if not ok.any():
+        return np.zeros((0, 2, 2))
+    x, y, u, mag = x[ok], y[ok], u[ok], mag[ok]
+    length = 0.85 * np.sqrt(mag / mag.max())
+    direction = u / mag[:, None]
+    tail = np.stack([x / hx, y / hy], axis=-1) - 0.5 * length[:, None] * direction
+    tip = tail + length[:, None] * direction
+    head = 0.3 * length[:, None]
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=-1)
+    left = tip - head * direction + 0.5 * head * normal
+    right = tip - head * direction - 0.5 * head * normal
+    segs = np.concatenate([np.stack([tail, tip], 1), np.stack([tip, left], 1),
+                           np.stack([tip, right], 1)])
+    return segs * np.array([hx, hy])
+
+
+def sphere_mesh(radius: float, rows: int = 14, cols: int = 20) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and faces of a UV sphere centred at the origin."""
+    theta = np.linspace(0.0, np.pi, rows + 1)
+    phi = np.linspace(0.0, 2 * np.pi, cols, endpoint=False)
+    t, p = np.meshgrid(theta, phi, indexing="ij")
+    verts = np.stack([np.sin(t) * np.cos(p), np.sin(t) * np.sin(p), np.cos(t)], -1) * radius
+    verts = verts.reshape(-1, 3)
+    faces = []
+    for r in range(rows):
+        a = r * cols + np.arange(cols)
+        b = r * cols + (np.arange(cols) + 1) % cols
+        c_, d_ = a + cols, b + cols
+        faces.append(np.stack([a, b, d_], -1))
+        faces.append(np.stack([a, d_, c_], -1))
+    return verts.astype(np.float32), np.concatenate(faces).astype(np.uint32)
+
+
+def arrow_mesh(start: np.ndarray, end: np.ndarray, shaft_radius: float, head_radius: float,
+               head_length: float, segments: int = 14) -> tuple[np.ndarray, np.ndarray]:
+    """A solid 3D arrow from ``start`` to ``end``: a cylinder shaft and a cone head.
+
+    Returns ``(vertices (v, 3), faces (m, 3))``; empty arrays when the arrow has no length.
+    """
+    start = np.asarray(start, np.float64)
+    end = np.asarray(end, np.float64)
+    axis = end - start
+    length = float(np.linalg.norm(axis))
+    if not np.isfinite(length) or length < 1e-9:
+        return np.zeros((0, 3), np.float32), np.zeros((0, 3), np.uint32)
+    w = axis / length
+    helper = np.array([0.0, 0.0, 1.0]) if abs(w[2]) < 0.9 else np.array([1.0, 0.0, 0.0])
+    u = np.cross(w, helper)
+    u /= np.linalg.norm(u)
+    v = np.cross(w, u)
+    head_length = min(head_length, 0.6 * length)
+    neck = end - w * head_length
+    ang = np.linspace(0.0, 2 * np.pi, segments, endpoint=False)
+    ring = np.cos(ang)[:, None] * u + np.sin(ang)[:, None] * v  # (s, 3)
+    rings = [start + shaft_radius * ring, neck + shaft_radius * ring, neck + head_radius * ring]
+    verts = np.concatenate(rings + [start[None], end[None]])
+    s = segments
+    k = np.arange(s)
+    k1 = (k + 1) % s
+    base_c, tip = 3 * s, 3 * s + 1
+    faces = np.concatenate([
+        np.stack([k, k1, s + k1], -1), np.stack([k, s + k1, s + k], -1),  # shaft
+        np.stack([np.full(s, base_c), k1, k], -1),  # tail cap
+        np.stack([s + k, s + k1, 2 * s + k1], -1), np.stack([s + k, 2 * s + k1, 2 * s + k], -1),
+        np.stack([2 * s + k, 2 * s + k1, np.full(s, tip)], -1),  # cone
+    ])
+    return verts.astype(np.float32), faces.astype(np.uint32)
+
+
+@dataclass(frozen=True)
+class BallPose:
+    """Where a view draws one ball and its −∇f arrow, in scene coordinates."""
+
+    centre: np.ndarray  # (3,)
+    arrow_start: np.ndarray  # (3,)
+    arrow_end: np.ndarray  # (3,), equal to arrow_start when the gradient vanishes
+
+
+BALL_RADIUS = 0.055
+
+
+def ball_pose(grid: SurfaceGrid, x: float, y: float, f: float, dfx: float, dfy: float,
+              radius: float = BALL_RADIUS) -> BallPose:
+    """The ball resting on the surface at (x, y) and the −∇f arrow leaving it.
+
+    The arrow lies in the surface's tangent plane (so it points downhill in 3D too); its length
+    grows with |∇f| and saturates, so it shrinks as the ball settles in a minimum.
+    """
+    d = grid.surface.domain
+    (hx, hy) = d.half
+    sx, sy = d.normalised(x, y)
+    h = float(grid.height_of(f))
+    centre = np.array([float(sx), float(sy), h + radius])
+    gx, gy = -dfx, -dfy
+    mag = math.hypot(gx, gy)
+    if not (math.isfinite(mag) and mag > 0):
+        return BallPose(centre, centre.copy(), centre.copy())
+    # The move (dx, dy) = -∇f/|∇f| in data units, then in scene units; height change along it.
+    dx, dy = gx / mag, gy / mag
+    slope = grid.height_slope(f)
+    dir3 = np.array([dx / hx, dy / hy, slope * (dfx * dx + dfy * dy)])
+    dir3 /= np.linalg.norm(dir3)
+    typical = (grid.hi - grid.lo) / max(d.x1 - d.x0, d.y1 - d.y0)
+    length = 0.12 + 0.33 * math.tanh(mag / max(typical, 1e-12))
+    start = centre + dir3 * radius * 0.9
+    return BallPose(centre, start, start + dir3 * length)
+
+
+def project_point(matrix: np.ndarray, point: np.ndarray, width: float,
+                  height: float) -> tuple[float, float]:
+    """Pixel (column, row from the top) of a scene point under a 4×4 projection·view matrix."""
+    p = np.asarray(matrix, np.float64) @ np.array([*point, 1.0])
+    ndc = p[:3] / p[3]
+    return (ndc[0] + 1) / 2 * width, (1 - ndc[1]) / 2 * height
+
+
+def flat_arrow(grid: SurfaceGrid, x: float, y: float, dfx: float, dfy: float) -> np.ndarray:
+    """The −∇f arrow at (x, y) for the top view: ``(6, 2)`` points, three segments (shaft and
+    head strokes) in data coordinates; empty where the gradient vanishes or is not finite."""
+    d = grid.surface.domain
+    hx, hy = d.half
+    u = np.array([-dfx / hx, -dfy / hy], np.float64)  # in scene units: right on any domain
+    mag_data = math.hypot(dfx, dfy)
+    norm = float(np.linalg.norm(u))
+    if not (math.isfinite(norm) and norm > 0):
+        return np.zeros((0, 2))
+    u /= norm
+    typical = (grid.hi - grid.lo) / max(d.x1 - d.x0, d.y1 - d.y0)
+    length = 0.1 + 0.25 * math.tanh(mag_data / max(typical, 1e-12))
+    tail = np.array([(x - d.centre[0]) / hx, (y - d.centre[1]) / hy])
+    tip = tail + length * u
+    normal = np.array([-u[1], u[0]])
+    head = 0.35 * length
+    pts = np.array([tail, tip, tip, tip - head * u + 0.5 * head * normal,
+                    tip, tip - head * u - 0.5 * head * normal])
+    return pts * np.array([hx, hy]) + np.array(d.centre)
