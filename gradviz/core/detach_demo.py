@@ -56,8 +56,8 @@ class DetachResult:
         b = "b = (x ** 2).detach()  # cut: no gradient flows back into x**2" \
             if self.detached == "b" else "b = x ** 2"
         return (
-            f"x = torch.tensor({self.values['x']:g}, requires_grad=True)",
-            f"y = torch.tensor({self.values['y']:g}, requires_grad=True)",
+            f"x = torch.tensor({self.values['x']!r}, requires_grad=True)",
+            f"y = torch.tensor({self.values['y']!r}, requires_grad=True)",
             a,
             b,
             "z = a + b",
