@@ -33,6 +33,8 @@ def _submodels() -> list:
     # Panels' sub-models are added below, one line each.
     from gradviz.graph import Graph
     subs.append(Graph())  # the node editor's computational graph
+    from gradviz.core.tangent import TangentModel
+    subs.append(TangentModel())  # tangent slope + 1-D descent
     return subs
 
 

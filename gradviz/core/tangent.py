@@ -9,6 +9,7 @@ the trail's end, so dragging the point away (or undoing) never leaves a stale tr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from psygnal import evented
@@ -64,8 +65,7 @@ class TangentModel(FieldModel):
         if self.descent_steps <= 0:
             return []
         try:
-            rows = gradient_descent_1d(self.source, self.descent_x0, self.lr,
-                                       self.descent_steps + 1)
+            rows = list(_trail_rows(self.source, self.descent_x0, self.lr, self.descent_steps + 1))
         except (ExpressionError, ValueError):
             return []
         if not rows:
@@ -83,7 +83,7 @@ class TangentModel(FieldModel):
             x0, steps = self.descent_x0, self.descent_steps + 1
         else:
             x0, steps = self.x, 1
-        new = gradient_descent_1d(self.source, x0, self.lr, steps + 1)
+        new = _trail_rows(self.source, x0, self.lr, steps + 1)
         if len(new) < steps + 1 or abs(new[-1].x) > X_LIMIT:
             return None
         return {"x": new[-1].x, "descent_x0": x0, "descent_steps": steps}
@@ -101,6 +101,13 @@ class TangentModel(FieldModel):
         if not rows:
             return None
         return {"x": self.descent_x0, "descent_steps": 0}
+
+
+@lru_cache(maxsize=32)
+def _trail_rows(source: str, x0: float, lr: float, steps: int) -> tuple[DescentRow, ...]:
+    # Drag events ask for the trail many times a second; the run itself only changes when a
+    # step is taken, so it is computed once per (function, start, lr, steps).
+    return tuple(gradient_descent_1d(source, x0, lr, steps))
 
 
 def range_for(source: str, x_lo: float, x_hi: float) -> tuple[float, float]:

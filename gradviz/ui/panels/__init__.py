@@ -9,6 +9,7 @@ from gradviz.ui.registry import PanelRegistry
 #: Modules of gradviz.ui.panels that define a panel, in menu order.
 BUILTIN_PANEL_MODULES = (
     "chapter_map",
+    "tangent",
     "graph_editor",
 )
 
