@@ -27,14 +27,28 @@ def _submodels() -> list:
     """One instance of every sub-model, in registration order. Sub-models that share state get
     the shared sub-model passed in (the mini network is one object, never copies)."""
     from gradviz.core.mininet import MiniNetwork
+    from gradviz.lesson.scenes import SceneList
 
     mininet = MiniNetwork()
     subs: list = [mininet]
     # Panels' sub-models are added below, one line each.
-    from gradviz.graph import Graph
-    subs.append(Graph())  # the node editor's computational graph
+    subs.append(SceneList())  # the lesson's scenes
+    from gradviz.core.trap import TrapModel
+    subs.append(TrapModel(mininet))  # zero_grad trap: shares the mini network
+    from gradviz.core.training import TrainingModel
+    subs.append(TrainingModel(mininet))  # training loop: shares the mini network
+    from gradviz.core.memory import NoGradModel
+    subs.append(NoGradModel())  # no_grad & detach
     from gradviz.core.tangent import TangentModel
     subs.append(TangentModel())  # tangent slope + 1-D descent
+    from gradviz.core.approaches import ApproachesModel
+    subs.append(ApproachesModel())  # three approaches
+    from gradviz.core.chain import ChainModel
+    subs.append(ChainModel())  # chain-rule explorer
+    from gradviz.graph import Graph
+    subs.append(Graph())  # the node editor's computational graph
+    from gradviz.core.loss_surface import LossSurface
+    subs.append(LossSurface.sharing(mininet))  # loss surface: (w, b) uses the mini network
     return subs
 
 
@@ -51,6 +65,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--panel", metavar="NAME", help="with --screenshot: render only this panel")
     p.add_argument("--selftest", action="store_true",
                    help="open every panel, prove OpenGL and autograd work, report, exit 0 or 1")
+    p.add_argument("--scene", metavar="N", type=int,
+                   help="with LESSON: show scene N (1 = the first) and only its panels")
+    p.add_argument("--set", metavar="MODEL.FIELD=VALUE", action="append", default=[],
+                   help="change one value after start-up (repeatable), e.g. --set mininet.w=1.5")
     p.add_argument("--quit-after-first-frame", action="store_true", help=argparse.SUPPRESS)
     return p
 
@@ -67,11 +85,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("choose one of --screenshot and --selftest")
     if args.screenshot and args.screenshot.suffix.lower() != ".png":
         parser.error(f"--screenshot writes PNG: give a file name ending in .png, not {args.screenshot}")
-    if args.lesson is not None:
-        lesson = Path(args.lesson)
-        if not lesson.is_file():
-            parser.error(f"no such lesson file: {lesson}")
-        parser.error("opening lesson files is not available in this version of GradViz yet")
+    if args.lesson is not None and not Path(args.lesson).is_file():
+        parser.error(f"no such lesson file: {args.lesson}")
+    if args.scene is not None and args.lesson is None:
+        parser.error("--scene goes with a LESSON file")
+    try:
+        assignments = [_parse_assignment(text) for text in args.set]
+    except ValueError as exc:
+        parser.error(str(exc))
 
     from gradviz.ui.panels import builtin_registry
 
@@ -104,6 +125,11 @@ def main(argv: list[str] | None = None) -> int:
                              "GradViz", "GradViz")
     model = build_model()
     window = QtMainWindow(model, registry, settings)
+    if batch:
+        problem = _prepare_lesson(window, args, assignments)
+        if problem:
+            print(f"gradviz: {problem}", file=sys.stderr)
+            return 2
 
     if headless and (args.selftest or args.screenshot):
         print("gradviz: no display found; using Qt's offscreen platform (no OpenGL)",
@@ -125,7 +151,72 @@ def main(argv: list[str] | None = None) -> int:
         # non-modal bar; the app keeps running.
         ExceptionReporter(window, setup_file_logging()).install()
     window.show()
+    if not batch:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: _start_interactive(window, args, assignments))
     return app.exec()
+
+
+def _parse_assignment(text: str) -> tuple[str, str, object]:
+    """``model.field=value`` → (model, field, value); the value is JSON, else plain text."""
+    import json
+
+    target, sep, raw = text.partition("=")
+    key, dot, field = target.strip().partition(".")
+    if not sep or not dot or not key or not field:
+        raise ValueError(f"--set needs MODEL.FIELD=VALUE, not {text!r}")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    return key, field, value
+
+
+def _apply_assignments(model, assignments) -> str | None:
+    """Set the values through each sub-model's own validation; an error message or None."""
+    from gradviz.core.model import StateError
+
+    for key, field, value in assignments:
+        sub = model.get(key)
+        if sub is None:
+            return f"--set: no model named {key!r} (models: {', '.join(model.keys())})"
+        state = sub.to_dict()
+        if field not in state:
+            return f"--set: {key} has no field {field!r}"
+        state[field] = value
+        try:
+            sub.from_dict(state)
+        except (StateError, ValueError, TypeError) as exc:
+            return f"--set {key}.{field}: {exc}"
+    return None
+
+
+def _prepare_lesson(window, args, assignments) -> str | None:
+    """Open the lesson, go to the scene, apply --set; an error message or None."""
+    lessons = window.lessons
+    if args.lesson is not None and not lessons.load(args.lesson):
+        errors = getattr(lessons.dialogs, "errors", None)
+        return errors[-1][1] if errors else f"could not open {args.lesson}"
+    if args.scene is not None:
+        count = len(lessons.scenes) if lessons.scenes is not None else 0
+        if not 1 <= args.scene <= count:
+            return f"--scene {args.scene}: the lesson has {count} scene(s)"
+        if not lessons.go_to_scene(args.scene - 1, exclusive=True):
+            return f"scene {args.scene} could not be shown"
+    return _apply_assignments(window.model, assignments)
+
+
+def _start_interactive(window, args, assignments) -> None:
+    """Once the window is up: offer recovery after a crash, then open the lesson."""
+    restored = window.lessons.offer_recovery()
+    if restored and args.lesson is not None:
+        window.show_status(f"Restored unsaved work; {args.lesson} was not opened")
+        return
+    problem = _prepare_lesson(window, args, assignments)
+    if problem:
+        window.show_status(problem, 15000)
+        print(f"gradviz: {problem}", file=sys.stderr)
 
 
 def _quit_after_first_frame(window) -> None:

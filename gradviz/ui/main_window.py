@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -26,7 +25,10 @@ from PySide6.QtWidgets import (
 
 import gradviz
 from gradviz.core.model import AppModel
+from gradviz.ui.lesson_controller import LessonController
+from gradviz.ui.lesson_menus import install_lesson_menus
 from gradviz.ui.panels.base import QtPanel
+from gradviz.ui.presentation import QtPresentation
 from gradviz.ui.registry import PanelContext, PanelRegistry
 from gradviz.ui.theme import LIGHT, THEMES, Theme, apply_theme
 from gradviz.ui.undo import QtCommand
@@ -132,6 +134,9 @@ class QtMainWindow(QMainWindow):
         self._closed = False
         self._build_docks()
         self._build_menus()
+        self.presentation = QtPresentation(self)
+        self.lessons = LessonController(self)
+        install_lesson_menus(self)
         self.statusBar().showMessage("Ready")
         self._default_state = self.saveState(LAYOUT_VERSION)
         self._default_geometry = self.saveGeometry()
@@ -201,7 +206,8 @@ class QtMainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        # Lesson files arrive with the lessons feature; the entries are present but disabled.
+        self.file_menu = file_menu
+        # Disabled until the lesson controller connects them (gradviz/ui/lesson_controller.py).
         self.action_new = self._action(file_menu, "&New", shortcut=QKeySequence.StandardKey.New,
                                        enabled=False)
         self.action_open = self._action(file_menu, "&Open…", shortcut=QKeySequence.StandardKey.Open,
@@ -213,7 +219,7 @@ class QtMainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setEnabled(False)
         file_menu.addSeparator()
-        self._action(file_menu, "&Export image…", self.export_image_dialog)
+        self._action(file_menu, "&Export…", self.export_image_dialog)
         file_menu.addSeparator()
         self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit)
 
@@ -244,6 +250,7 @@ class QtMainWindow(QMainWindow):
             self.theme_actions[name] = act
 
         help_menu = bar.addMenu("&Help")
+        self.help_menu = help_menu
         self._action(help_menu, "&About GradViz", self.show_about)
 
     # -- theme ---------------------------------------------------------------------------
@@ -295,13 +302,9 @@ class QtMainWindow(QMainWindow):
 
     # -- export and about ----------------------------------------------------------------
     def export_image_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export image", "gradviz.png",
-                                              "PNG image (*.png)")
-        if path:
-            if not path.lower().endswith(".png"):
-                path += ".png"
-            ok = self.grab().save(path, "PNG")
-            self.show_status(f"Saved {path}" if ok else f"Could not write {path}")
+        from gradviz.ui.export import QtExportDialog
+
+        QtExportDialog(self).exec()
 
     def about_text(self) -> str:
         import pyqtgraph
@@ -357,6 +360,8 @@ class QtMainWindow(QMainWindow):
         # where Qt delivers it first (the focus widget, else the window itself).
         if not isinstance(obj, QWidget) or obj is not (focus or self) or obj.window() is not self:
             return False
+        if self.presentation.active and self.presentation.handle_key(event):
+            return True
         if True:
             key = event.key()
             if key in NEXT_KEYS or key in PREV_KEYS:
@@ -367,8 +372,13 @@ class QtMainWindow(QMainWindow):
         return False
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if not self._closed and not self.lessons.confirm_close():
+            event.ignore()  # the user chose Cancel
+            return
         if not self._closed:
             self._closed = True
+            self.presentation.stop()
+            self.lessons.shutdown()
             self.save_settings()
             app = QApplication.instance()
             app.removeEventFilter(self)

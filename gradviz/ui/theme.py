@@ -38,7 +38,12 @@ DARK = Theme("dark", window="#202124", base="#2A2B2E", text="#ECECEC", muted="#A
              accent="#56B4E9", plot_bg="#16171A", plot_fg="#DDDDDD", curve="#F0F0F0",
              positive="#FF8A3D", negative="#56B4E9", neutral="#3FD1A5", warning="#F0C419",
              error="#FF6B5B")
-THEMES = {t.name: t for t in (LIGHT, DARK)}
+# For projectors in bright rooms: pure black and white, saturated meaning colours.
+CONTRAST = Theme("high-contrast", window="#000000", base="#000000", text="#FFFFFF",
+                 muted="#E6E6E6", accent="#FFD400", plot_bg="#000000", plot_fg="#FFFFFF",
+                 curve="#FFFFFF", positive="#FF8C1A", negative="#33B5FF", neutral="#2EE6A8",
+                 warning="#FFD400", error="#FF4D4D")
+THEMES = {t.name: t for t in (LIGHT, DARK, CONTRAST)}
 
 
 def apply_theme(app: QApplication, theme: Theme) -> None:

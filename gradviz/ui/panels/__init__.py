@@ -11,6 +11,7 @@ BUILTIN_PANEL_MODULES = (
     "chapter_map",
     "tangent",
     "graph_editor",
+    "scenes",
 )
 
 

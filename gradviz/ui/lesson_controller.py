@@ -1,0 +1,479 @@
+"""Lesson files in the window: New, Open, Save, Save As, Open Recent, Revert, the modified
+marker, Save/Discard/Cancel on close, autosave and crash recovery, and going to a scene.
+
+The state always comes from the model (``AppModel.to_dict``), never from widgets; the dock
+layout and theme ride along as opaque extras.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QObject, QStandardPaths, QTimer
+from PySide6.QtGui import QAction
+
+from gradviz.core.model import AppModel, StateError
+from gradviz.lesson import (
+    FILE_SUFFIX,
+    Lesson,
+    LessonError,
+    LessonSaveError,
+    RecoveryStore,
+    apply_scene_state,
+    open_lesson,
+    save_lesson,
+)
+from gradviz.lesson.scenes import SCENES_KEY
+from gradviz.ui.lesson_dialogs import LessonDialogs, NonInteractiveDialogs, QtLessonDialogs
+
+if TYPE_CHECKING:
+    from gradviz.ui.main_window import QtMainWindow
+
+log = logging.getLogger(__name__)
+
+MAX_RECENT = 8
+AUTOSAVE_INTERVAL_MS = 60_000
+QUIET_MS = 1_000
+#: ``accept``, ``discard`` or ``ask`` (the default): what to do with a recovery copy at start-up.
+RECOVERY_ENV = "GRADVIZ_RECOVERY"
+
+
+def _default_model_factory() -> AppModel:
+    from gradviz.app import build_model
+
+    return build_model()
+
+
+def state_digest(model: AppModel) -> str:
+    text = json.dumps(model.to_dict(), sort_keys=True, default=repr)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def recovery_directory() -> Path:
+    """Where recovery copies live: the user's data directory (``QStandardPaths``)."""
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base) / "recovery"
+
+
+class LessonController(QObject):
+    """Owns the current lesson file of one window.
+
+    Parameters
+    ----------
+    window
+        The main window (its model, undo stack, File menu and layout).
+    model_factory
+        Builds a fresh model with the same sub-models; files are validated in one first.
+    dialogs
+        How to ask the user; a window without settings (batch runs, tests) never asks.
+    """
+
+    def __init__(self, window: QtMainWindow, model_factory: Callable[[], AppModel] | None = None,
+                 dialogs: LessonDialogs | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.model = window.model
+        self.model_factory = model_factory or _default_model_factory
+        interactive = window.settings is not None
+        self.dialogs: LessonDialogs = dialogs or (QtLessonDialogs(window) if interactive
+                                                  else NonInteractiveDialogs())
+        self.path: Path | None = None
+        self.untitled_name = "Untitled"
+        self._saved_digest = state_digest(self.model)
+        self._model_changed = False
+        self._recent_memory: list[str] = []
+        self.recovery: RecoveryStore | None = None
+        self._autosave_failed = False
+
+        self._check_timer = QTimer(self, singleShot=True, interval=120)
+        self._check_timer.timeout.connect(self._recheck_modified)
+        self._quiet_timer = QTimer(self, singleShot=True, interval=QUIET_MS)
+        self._quiet_timer.timeout.connect(self.autosave)
+        self._autosave_timer = QTimer(self, interval=AUTOSAVE_INTERVAL_MS)
+        self._autosave_timer.timeout.connect(self.autosave)
+
+        self._connections: list[tuple[Any, Callable]] = []
+        self._listen_to_model()
+        window.undo_stack.cleanChanged.connect(self._update_title)
+        window.undo_stack.indexChanged.connect(self._on_structure_changed)
+        self._build_menu()
+        self._update_title()
+        if interactive:
+            self.enable_autosave(recovery_directory())
+
+    # -- model change tracking -----------------------------------------------------------------
+    def _listen(self, signal: Any, slot: Callable) -> None:
+        signal.connect(slot)
+        self._connections.append((signal, slot))
+
+    def _listen_to_model(self) -> None:
+        """Every sub-model's events, generically: a change that is not a command (optimizer
+        settings, ball starts) still marks the lesson as modified."""
+        self._listen(self.model.loaded, self._on_model_event)
+        self._listen(self.model.was_reset, self._on_model_event)
+        for key in self.model.keys():
+            events = getattr(self.model[key], "events", None)
+            relay = getattr(events, "all", None)
+            if relay is not None:
+                self._listen(relay, self._on_model_event)
+            elif events is not None:
+                from psygnal import SignalInstance
+
+                for sig in vars(events).values():
+                    if isinstance(sig, SignalInstance):
+                        self._listen(sig, self._on_model_event)
+
+    def _on_model_event(self, *_: Any) -> None:
+        self._check_timer.start()
+        self._on_structure_changed()
+
+    def _on_structure_changed(self, *_: Any) -> None:
+        if self.recovery is not None:
+            self._quiet_timer.start()  # restarts: autosave after a quiet second
+
+    def _recheck_modified(self) -> None:
+        self._model_changed = state_digest(self.model) != self._saved_digest
+        self._update_title()
+
+    def is_modified(self) -> bool:
+        """The undo stack is not clean, or the model differs from what was last saved."""
+        self._model_changed = state_digest(self.model) != self._saved_digest
+        return not self.window.undo_stack.isClean() or self._model_changed
+
+    def _mark_saved(self) -> None:
+        self._saved_digest = state_digest(self.model)
+        self._model_changed = False
+        self.window.undo_stack.setClean()
+        self._update_title()
+
+    # -- title ---------------------------------------------------------------------------------
+    @property
+    def display_name(self) -> str:
+        return self.path.name if self.path is not None else self.untitled_name
+
+    def _update_title(self, *_: Any) -> None:
+        modified = not self.window.undo_stack.isClean() or self._model_changed
+        self.window.setWindowTitle(f"{self.display_name}[*] — GradViz")
+        self.window.setWindowModified(modified)
+        self.action_revert.setEnabled(self.path is not None and modified)
+
+    # -- menu ----------------------------------------------------------------------------------
+    def _build_menu(self) -> None:
+        w = self.window
+        for action, slot in ((w.action_new, self.new), (w.action_open, self.open),
+                             (w.action_save, self.save), (w.action_save_as, self.save_as)):
+            action.triggered.connect(lambda _=False, s=slot: s())
+            action.setEnabled(True)
+        self.action_revert = QAction("Re&vert", w)
+        self.action_revert.triggered.connect(lambda _=False: self.revert())
+        w.file_menu.insertAction(w.recent_menu.menuAction(), self.action_revert)
+        w.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._refresh_recent_enabled()
+
+    # -- recent files --------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        settings = self.window.settings
+        if settings is None:
+            return list(self._recent_memory)
+        value = settings.value("lessons/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in value if isinstance(v, str)][:MAX_RECENT] if isinstance(
+            value, list) else []
+
+    def _remember(self, path: Path) -> None:
+        entries = [str(path)] + [p for p in self.recent_files() if p != str(path)]
+        entries = entries[:MAX_RECENT]
+        if self.window.settings is None:
+            self._recent_memory = entries
+        else:
+            self.window.settings.setValue("lessons/recent", entries)
+        self._refresh_recent_enabled()
+
+    def _refresh_recent_enabled(self) -> None:
+        self.window.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.window.recent_menu
+        menu.clear()
+        for i, path in enumerate(self.recent_files()):
+            act = menu.addAction(f"&{i + 1} {Path(path).name}")
+            act.setToolTip(path)
+            act.setStatusTip(path)
+            act.triggered.connect(lambda _=False, p=path: self.open(p))
+        if menu.actions():
+            menu.addSeparator()
+            menu.addAction("Clear list", self._clear_recent)
+
+    def _clear_recent(self) -> None:
+        self._recent_memory = []
+        if self.window.settings is not None:
+            self.window.settings.setValue("lessons/recent", [])
+        self._refresh_recent_enabled()
+
+    # -- the file actions -----------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """Ask Save / Discard / Cancel when there are unsaved changes; True means go on."""
+        if not self.is_modified():
+            return True
+        answer = self.dialogs.ask_save_changes(self.display_name)
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.model.reset()
+        self.path = None
+        self.untitled_name = "Untitled"
+        self.window.undo_stack.clear()
+        self.window.reset_layout()
+        self._mark_saved()
+        self._discard_recovery_copy()
+        self.window.show_status("New lesson")
+        return True
+
+    def open(self, path: str | os.PathLike[str] | None = None) -> bool:
+        """Open a lesson (asking for a file when ``path`` is None); False if nothing changed."""
+        if not self.maybe_save():
+            return False
+        if path is None:
+            start = str(self.path.parent) if self.path is not None else str(Path.home())
+            path = self.dialogs.open_path(start)
+            if not path:
+                return False
+        return self.load(path)
+
+    def load(self, path: str | os.PathLike[str], as_copy: bool = False) -> bool:
+        """Open ``path`` without asking about unsaved changes. The file is validated completely
+        (in fresh candidate models) before the open lesson is touched; on any problem the
+        message is shown and nothing changes."""
+        p = Path(path)
+        try:
+            lesson = open_lesson(p, self.model_factory)
+        except LessonError as exc:
+            self._report("Could not open the lesson", str(exc))
+            return False
+        if not self.apply_lesson(lesson):
+            return False
+        self.path = None if as_copy else p.resolve()
+        self.untitled_name = (lesson.title or p.stem) if as_copy else "Untitled"
+        self.window.undo_stack.clear()
+        self._mark_saved()
+        self._discard_recovery_copy()
+        if not as_copy:
+            self._remember(self.path)
+        self.window.show_status(f"Opened {p.name}")
+        return True
+
+    def apply_lesson(self, lesson: Lesson) -> bool:
+        try:
+            self.model.from_dict(lesson.model)  # all or nothing (AppModel rolls back)
+        except (StateError, ValueError, TypeError, KeyError) as exc:
+            self._report("Could not open the lesson", str(exc))
+            return False
+        presentation = getattr(self.window, "presentation", None)
+        if presentation is not None and presentation.active:
+            presentation.stop()
+        if lesson.theme is not None:
+            self.window.set_theme(lesson.theme)  # unknown names are ignored
+        if lesson.layout is not None:
+            from gradviz.ui.main_window import LAYOUT_VERSION
+
+            ok = lesson.layout_version == LAYOUT_VERSION and self.window.restoreState(
+                QByteArray(lesson.layout), LAYOUT_VERSION)
+            if ok:
+                for dock in self.window.docks.values():
+                    if dock.isVisible():
+                        dock.ensure_panel()
+            else:
+                self.window.show_status("The lesson's window layout does not fit this version; "
+                                        "the current layout is kept")
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self._write(self.path)
+
+    def save_as(self, path: str | os.PathLike[str] | None = None) -> bool:
+        if path is None:
+            folder = self.path.parent if self.path is not None else Path.home()
+            suggested = str(folder / (Path(self.display_name).stem + FILE_SUFFIX))
+            path = self.dialogs.save_path(suggested)
+            if not path:
+                return False
+        p = Path(path)
+        if p.suffix.lower() != FILE_SUFFIX:
+            p = p.with_name(p.name + FILE_SUFFIX)
+        return self._write(p)
+
+    def _write(self, path: Path) -> bool:
+        try:
+            written = save_lesson(path, self.capture())
+        except LessonSaveError as exc:
+            self._report("Could not save the lesson", str(exc))
+            return False
+        self.path = written
+        self._mark_saved()
+        self._discard_recovery_copy()
+        self._remember(written)
+        self.window.show_status(f"Saved {written.name}")
+        return True
+
+    def revert(self) -> bool:
+        if self.path is None:
+            return False
+        if self.is_modified() and not self.dialogs.confirm_revert(self.display_name):
+            return False
+        return self.load(self.path)
+
+    def capture(self) -> Lesson:
+        """The lesson as it stands: the model's state, the (normal, not presentation) layout
+        and the theme."""
+        from gradviz.ui.main_window import LAYOUT_VERSION
+
+        presentation = getattr(self.window, "presentation", None)
+        layout = presentation.normal_layout() if presentation is not None else None
+        if layout is None:
+            layout = self.window.saveState(LAYOUT_VERSION)
+        return Lesson(model=self.model.to_dict(), layout=bytes(layout),
+                      layout_version=LAYOUT_VERSION, theme=self.window.theme.name,
+                      title=Path(self.display_name).stem)
+
+    def _report(self, title: str, message: str) -> None:
+        self.window.show_status(message, 15000)
+        self.dialogs.error(title, message)
+
+    # -- scenes --------------------------------------------------------------------------------
+    @property
+    def scenes(self):
+        return self.model.get(SCENES_KEY)
+
+    def go_to_scene(self, index: int, show_panels: bool = True, exclusive: bool = False) -> bool:
+        """Load a scene's state, make it current and show its panels (``exclusive``: and hide
+        the others)."""
+        scenes = self.scenes
+        if scenes is None or not 0 <= index < len(scenes):
+            return False
+        scene = scenes[index]
+        try:
+            apply_scene_state(self.model, scene)
+        except StateError as exc:
+            self.window.show_status(f"Scene {index + 1} could not be shown: {exc}")
+            return False
+        scenes.set_current(index)
+        if exclusive:
+            from gradviz.ui.presentation import show_side_by_side
+
+            show_side_by_side(self.window, list(scene.panels))
+        elif show_panels:
+            for name in scene.panels:
+                if name in self.window.docks:
+                    self.window.show_panel(name)
+        return True
+
+    # -- autosave and recovery -----------------------------------------------------------------
+    def enable_autosave(self, directory: str | os.PathLike[str]) -> None:
+        self.recovery = RecoveryStore(directory)
+        self._autosave_timer.start()
+
+    def autosave(self) -> bool:
+        """Write the recovery copy if there is unsaved work (remove it if there is none)."""
+        if self.recovery is None:
+            return False
+        try:
+            if not self.is_modified():
+                self.recovery.clear()
+                return False
+            lesson = self.capture()
+            lesson.source = str(self.path) if self.path is not None else None
+            self.recovery.write(lesson)
+        except (OSError, LessonError) as exc:
+            if not self._autosave_failed:  # say it once, not every minute
+                self.window.show_status(f"Autosave failed: {exc}", 15000)
+            self._autosave_failed = True
+            log.warning("autosave failed: %s", exc)
+            return False
+        self._autosave_failed = False
+        return True
+
+    def _discard_recovery_copy(self) -> None:
+        if self.recovery is not None:
+            try:
+                self.recovery.clear()
+            except OSError as exc:
+                log.warning("could not remove the recovery copy: %s", exc)
+
+    def offer_recovery(self, policy: str | None = None) -> bool:
+        """After a crash: offer the newest recovery copy. ``policy`` (or the environment
+        variable ``GRADVIZ_RECOVERY``) may answer ``accept`` or ``discard`` without asking."""
+        if self.recovery is None:
+            return False
+        try:
+            entries = self.recovery.pending()
+        except OSError as exc:
+            log.warning("could not look for recovery copies: %s", exc)
+            return False
+        if not entries:
+            return False
+        entry = entries[0]
+        policy = (policy or os.environ.get(RECOVERY_ENV, "ask")).lower()
+        try:
+            lesson = self.recovery.load(entry, self.model_factory)
+        except LessonError as exc:
+            self._report("Recovery copy damaged", f"The recovery copy could not be read and was "
+                         f"removed: {exc}")
+            self.recovery.discard(entry)
+            return False
+        if policy == "accept":
+            answer = "restore"
+        elif policy == "discard":
+            answer = "discard"
+        else:
+            answer = self.dialogs.ask_recover(entry.describe(),
+                                              Path(lesson.source).name if lesson.source else None)
+        if answer == "discard":
+            self.recovery.discard(entry)
+            return False
+        if answer != "restore" or not self.apply_lesson(lesson):
+            return False
+        self.path = Path(lesson.source) if lesson.source else None
+        self.untitled_name = "Recovered"
+        self.window.undo_stack.clear()
+        self._saved_digest = ""  # restored work is unsaved work
+        self._recheck_modified()
+        self.recovery.discard(entry)
+        self.autosave()  # this session now owns the copy
+        message = f"Restored unsaved work from {entry.describe()}"
+        self.window.show_status(message, 15000)
+        print(f"gradviz: {message.lower()}", file=sys.stderr, flush=True)
+        return True
+
+    # -- closing -------------------------------------------------------------------------------
+    def confirm_close(self) -> bool:
+        return self.maybe_save()
+
+    def shutdown(self) -> None:
+        """The window is closing for good (after :meth:`confirm_close` said yes)."""
+        for timer in (self._check_timer, self._quiet_timer, self._autosave_timer):
+            timer.stop()
+        for signal, slot in self._connections:
+            try:
+                signal.disconnect(slot)
+            except (ValueError, RuntimeError, TypeError):
+                pass
+        self._connections.clear()
+        if self.recovery is not None:
+            try:
+                self.recovery.close()
+            except OSError as exc:
+                log.warning("could not remove the recovery copy: %s", exc)

@@ -1,0 +1,318 @@
+"""Presentation mode: full screen, no menus, only the current scene's panels, its caption in
+large type, fonts and lines scaled for the back row, clicker keys, a blank screen and a pen.
+
+Keys while presenting (none of them fires while a text field has the focus):
+
+- PageDown / Right: the next step of the visible panel that can step, else the next scene;
+- PageUp / Left: the previous step, else the previous scene;
+- B or ``.`` (what many clickers send): blank the screen, again to come back;
+- P: pen on/off; C: clear the drawing (a scene change clears it too);
+- Esc: leave presentation mode.
+
+Panels may offer ``apply_scale(scale: float)`` to scale what the application font does not reach
+(custom-painted labels); pyqtgraph plots are scaled generically (axis fonts and line widths).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import pyqtgraph as pg
+from PySide6.QtCore import QByteArray, QObject, Qt
+from PySide6.QtGui import QFont, QKeyEvent, QPalette
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QToolBar, QWidget
+
+from gradviz.ui.pen_overlay import QtPenOverlay
+
+if TYPE_CHECKING:
+    from gradviz.ui.main_window import QtMainWindow
+
+log = logging.getLogger(__name__)
+
+SCALES = (1.5, 2.0, 2.5, 3.0)
+BLANK_KEYS = (Qt.Key.Key_B, Qt.Key.Key_Period)
+
+
+def scale_plots(root: QWidget, scale: float) -> int:
+    """Scale the axis fonts and curve widths of every pyqtgraph plot under ``root``; ``scale``
+    is relative to each plot's original look, so ``1.0`` restores it. Returns how many plots."""
+    count = 0
+    for plot in root.findChildren(pg.PlotWidget):
+        item = plot.getPlotItem()
+        for name in ("left", "bottom", "right", "top"):
+            axis = item.getAxis(name)
+            base = getattr(axis, "_gv_base_font", None)
+            if base is None:
+                base = QFont(axis.style.get("tickFont") or QApplication.font())
+                axis._gv_base_font = base
+            font = QFont(base)
+            font.setPointSizeF(max(1.0, base.pointSizeF() * scale))
+            axis.setStyle(tickFont=font)
+            axis.label.setFont(font)
+        for curve in item.listDataItems():
+            if not isinstance(curve, pg.PlotDataItem):
+                continue
+            base_pen = getattr(curve, "_gv_base_pen", None)
+            if base_pen is None:
+                base_pen = pg.mkPen(curve.opts.get("pen"))
+                curve._gv_base_pen = base_pen
+            pen = pg.mkPen(base_pen)
+            pen.setWidthF(max(1.0, base_pen.widthF()) * scale if scale != 1.0
+                          else base_pen.widthF())
+            curve.setPen(pen)
+        count += 1
+    return count
+
+
+def show_side_by_side(window: QtMainWindow, names: list[str]) -> bool:
+    """Show only the panels ``names``, side by side, and hide every other dock. Returns False
+    (and changes nothing) when none of the names is a dock of this window."""
+    names = [n for n in names if n in window.docks]
+    if not names:
+        return False
+    for name, dock in window.docks.items():
+        if name not in names:
+            dock.hide()
+    first = window.docks[names[0]]
+    first.setFloating(False)
+    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first)
+    first.show()
+    previous = first
+    for name in names[1:]:
+        dock = window.docks[name]
+        dock.setFloating(False)
+        window.splitDockWidget(previous, dock, Qt.Orientation.Horizontal)
+        dock.show()
+        previous = dock
+    for name in names:
+        window.docks[name].ensure_panel()
+    window._last_panel = names[0]  # the clicker steps the scene's first panel
+    return True
+
+
+class QtPresentation(QObject):
+    """Presentation mode of one main window."""
+
+    def __init__(self, window: QtMainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.scale = 1.5
+        self.active = False
+        self.blanked = False
+        self._saved: dict = {}
+        self.caption_dock: QDockWidget | None = None
+        self.caption: QLabel | None = None
+        self.blank: QWidget | None = None
+        self.pen: QtPenOverlay | None = None
+
+    # -- entering and leaving ------------------------------------------------------------------
+    def start(self) -> None:
+        if self.active:
+            return
+        w = self.window
+        from gradviz.ui.main_window import LAYOUT_VERSION
+
+        app = QApplication.instance()
+        self._saved = {
+            "state": w.saveState(LAYOUT_VERSION),
+            "geometry": w.saveGeometry(),
+            "window_state": w.windowState(),
+            "menubar": w.menuBar().isVisible(),
+            "statusbar": w.statusBar().isVisible(),
+            "toolbars": [t for t in w.findChildren(QToolBar) if t.isVisible()],
+            "font": QFont(app.font()),
+            "visible": [n for n, d in w.docks.items() if d.isVisible()],
+        }
+        self.active = True
+        w.menuBar().hide()
+        w.statusBar().hide()
+        for toolbar in self._saved["toolbars"]:
+            toolbar.hide()
+        self._build_caption()
+        self.pen = QtPenOverlay(w, width=4.0 * self.scale)
+        self.pen.show()
+        self._apply_scale(self.scale)
+        scenes = w.lessons.scenes
+        if scenes is not None and len(scenes):
+            self.go_to_scene(max(0, scenes.current))
+        else:
+            self._set_caption("")
+        w.showFullScreen()
+        if self.pen is not None:
+            self.pen.raise_()
+        w.show_status("Presentation: Esc leaves")
+
+    def stop(self) -> None:
+        if not self.active:
+            return
+        w = self.window
+        from gradviz.ui.main_window import LAYOUT_VERSION
+
+        self.active = False
+        self._set_blank(False)
+        if self.pen is not None:
+            self.pen.deleteLater()
+            self.pen = None
+        if self.caption_dock is not None:
+            w.removeDockWidget(self.caption_dock)
+            self.caption_dock.deleteLater()
+            self.caption_dock = self.caption = None
+        QApplication.instance().setFont(self._saved["font"])
+        self._apply_scale(1.0)
+        w.setWindowState(self._saved["window_state"])
+        if not (self._saved["window_state"] & Qt.WindowState.WindowFullScreen):
+            w.showNormal() if not (self._saved["window_state"] & Qt.WindowState.WindowMaximized) \
+                else w.showMaximized()
+            w.restoreGeometry(self._saved["geometry"])
+        w.menuBar().setVisible(self._saved["menubar"])
+        w.statusBar().setVisible(self._saved["statusbar"])
+        for toolbar in self._saved["toolbars"]:
+            toolbar.show()
+        w.restoreState(self._saved["state"], LAYOUT_VERSION)
+        self._saved = {}
+
+    def toggle(self) -> None:
+        self.stop() if self.active else self.start()
+
+    def normal_layout(self) -> QByteArray | None:
+        """While presenting, the layout to save is the one from before presenting."""
+        return self._saved.get("state") if self.active else None
+
+    def set_scale(self, scale: float) -> None:
+        self.scale = min(3.0, max(1.0, float(scale)))
+        if self.active:
+            QApplication.instance().setFont(self._saved["font"])
+            self._apply_scale(self.scale)
+
+    # -- scale ---------------------------------------------------------------------------------
+    def _apply_scale(self, scale: float) -> None:
+        app = QApplication.instance()
+        if scale != 1.0:
+            font = QFont(self._saved.get("font", app.font()))
+            font.setPointSizeF(font.pointSizeF() * scale)
+            app.setFont(font)
+        for panel in self.window.built_panels():
+            try:
+                hook = getattr(panel, "apply_scale", None)
+                if callable(hook):
+                    hook(scale)
+                scale_plots(panel, scale)
+            except Exception:  # a panel that cannot scale must not stop the lecture
+                log.exception("panel %s could not scale", panel.panel_name)
+        if self.caption is not None:
+            self._style_caption()
+        if self.pen is not None:
+            self.pen.width = 4.0 * scale
+
+    # -- caption -------------------------------------------------------------------------------
+    def _build_caption(self) -> None:
+        dock = QDockWidget(self.window)
+        dock.setObjectName("dock-presentation-caption")
+        dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        dock.setTitleBarWidget(QWidget())
+        label = QLabel()
+        label.setObjectName("presentation-caption")
+        label.setTextFormat(Qt.TextFormat.PlainText)  # captions come from files: never markup
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setContentsMargins(16, 10, 16, 10)
+        dock.setWidget(label)
+        self.window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
+        self.caption_dock, self.caption = dock, label
+        self._style_caption()
+
+    def _style_caption(self) -> None:
+        font = QFont(self._saved.get("font", QApplication.font()))
+        font.setPointSizeF(font.pointSizeF() * self.scale * 1.6)
+        font.setBold(True)
+        self.caption.setFont(font)
+        pal = self.caption.palette()
+        pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.Text))
+        self.caption.setPalette(pal)
+
+    def _set_caption(self, text: str) -> None:
+        if self.caption_dock is None:
+            return
+        self.caption.setText(text)
+        self.caption_dock.setVisible(bool(text))
+
+    # -- scenes --------------------------------------------------------------------------------
+    def go_to_scene(self, index: int) -> bool:
+        w = self.window
+        if not w.lessons.go_to_scene(index, show_panels=False):
+            return False
+        scene = w.lessons.scenes[index]
+        self._show_only(list(scene.panels))
+        self._set_caption(scene.caption)
+        if self.pen is not None:
+            self.pen.clear()
+            self.pen.raise_()
+        return True
+
+    def _show_only(self, names: list[str]) -> None:
+        show_side_by_side(self.window, names)
+        for panel in self.window.built_panels():
+            scale_plots(panel, self.scale)
+
+    def step(self, direction: int) -> bool:
+        """The clicker: the visible panel's next step, else the next scene."""
+        if self.window.route_step(direction):
+            return True
+        scenes = self.window.lessons.scenes
+        if scenes is None or not len(scenes):
+            return False
+        target = scenes.current + direction
+        if 0 <= target < len(scenes):
+            return self.go_to_scene(target)
+        return False
+
+    # -- blank screen and pen ------------------------------------------------------------------
+    def _set_blank(self, on: bool) -> None:
+        if on and self.blank is None:
+            self.blank = QWidget(self.window)
+            self.blank.setObjectName("presentation-blank")
+            self.blank.setAutoFillBackground(True)
+            pal = self.blank.palette()
+            pal.setColor(QPalette.ColorRole.Window, Qt.GlobalColor.black)
+            self.blank.setPalette(pal)
+        if self.blank is not None:
+            self.blank.setGeometry(self.window.rect())
+            self.blank.setVisible(on)
+            if on:
+                self.blank.raise_()
+        self.blanked = on
+
+    def toggle_blank(self) -> None:
+        self._set_blank(not self.blanked)
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """Presentation keys; returns True when the key was used."""
+        from gradviz.ui.main_window import NEXT_KEYS, PREV_KEYS, text_input_has_focus
+
+        if not self.active or text_input_has_focus():
+            return False
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            if self.blanked:
+                self._set_blank(False)
+            else:
+                self.stop()
+            return True
+        if key in BLANK_KEYS:
+            self.toggle_blank()
+            return True
+        if self.blanked:
+            return True  # nothing else happens behind a blank screen
+        if key == Qt.Key.Key_C:
+            if self.pen is not None:
+                self.pen.clear()
+            return True
+        if key == Qt.Key.Key_P:
+            if self.pen is not None:
+                self.pen.set_pen_enabled(not self.pen.pen_enabled)
+            return True
+        if key in NEXT_KEYS or key in PREV_KEYS:
+            self.step(+1 if key in NEXT_KEYS else -1)
+            return True
+        return False
