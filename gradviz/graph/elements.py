@@ -9,6 +9,7 @@ from __future__ import annotations
 import keyword
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from gradviz.graph.ops import KINDS
 
@@ -65,9 +66,12 @@ class Node:
         return KINDS[self.kind]
 
 
-@dataclass(frozen=True, order=True)
-class Edge:
-    """A connection from ``src``'s output to input port ``port`` of ``dst``."""
+class Edge(NamedTuple):
+    """A connection from ``src``'s output to input port ``port`` of ``dst``.
+
+    A named tuple rather than a dataclass: edges are dictionary keys in every run, and a tuple
+    hashes in C.
+    """
 
     src: int
     dst: int

@@ -23,7 +23,7 @@ LAYER_GAP = 170.0
 NODE_GAP = 90.0
 SWEEPS = 8
 #: Dummy nodes allowed per real node before long edges are left without reserved room.
-DUMMY_BUDGET_PER_NODE = 4
+DUMMY_BUDGET_PER_NODE = 2
 
 
 def _layers(ids: list[int], edges: list[Edge]) -> dict[int, int]:
@@ -45,8 +45,10 @@ def _layers(ids: list[int], edges: list[Edge]) -> dict[int, int]:
 def _count_crossings(upper: dict[int, int], lower: dict[int, int],
                      links: list[tuple[int, int]]) -> int:
     """Crossings between two adjacent layers: inversions of the lower ends, sorted by upper."""
+    if len(links) < 2:
+        return 0
     ends = [lower[v] for _, v in sorted(links, key=lambda uv: (upper[uv[0]], lower[uv[1]]))]
-    size = len(lower) + 1
+    size = max(ends) + 1
     tree = [0] * (size + 1)
     crossings = 0
     for seen, pos in enumerate(ends):
@@ -132,34 +134,38 @@ def layered_layout(node_ids: Iterable[int], edges: Iterable[Edge], layer_gap: fl
     def total_crossings(pos: dict[int, int]) -> int:
         return sum(_count_crossings(pos, pos, adjacent[c]) for c in range(len(columns) - 1))
 
+    # Positions relative to the column's length, so columns of different sizes compare (a
+    # column's length never changes, only its order).
+    inv = {n: 1.0 / max(len(col) - 1, 1) for col in columns for n in col}
+
     def sweep(cols: range, neighbours: dict[int, list[int]]) -> None:
-        pos = positions()
-        # Positions relative to the column's length, so columns of different sizes compare.
-        scale = [max(len(col) - 1, 1) for col in columns]
+        rel = {n: i * inv[n] for col in columns for i, n in enumerate(col)}
         for c in cols:
-            col = columns[c]
             keyed = []
-            for i, n in enumerate(col):
+            for n in columns[c]:
                 nb = neighbours[n]
-                here = i / scale[c]
-                bary = (sum(pos[m] / scale[layer[m] - base] for m in nb) / len(nb)
-                        if nb else here)
-                keyed.append((bary, here, n))
+                if nb:
+                    keyed.append((sum([rel[m] for m in nb]) / len(nb), rel[n], n))
+                else:
+                    keyed.append((rel[n], rel[n], n))
             keyed.sort()
-            columns[c] = [n for _, _, n in keyed]
-            for i, n in enumerate(columns[c]):
-                pos[n] = i
+            col = columns[c] = [n for _, _, n in keyed]
+            for i, n in enumerate(col):
+                rel[n] = i * inv[n]
 
     best = [list(col) for col in columns]
     best_crossings = total_crossings(positions())
+    stale = 0
     for _ in range(SWEEPS):
-        if best_crossings == 0:
+        if best_crossings == 0 or stale == 2:  # solved, or two sweeps without progress
             break
         sweep(range(1, len(columns)), up)
         sweep(range(len(columns) - 2, -1, -1), down)
         count = total_crossings(positions())
         if count < best_crossings:
-            best, best_crossings = [list(col) for col in columns], count
+            best, best_crossings, stale = [list(col) for col in columns], count, 0
+        else:
+            stale += 1
     columns = best
 
     # Heights: start stacked, then pull each column towards its neighbours a few times.

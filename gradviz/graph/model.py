@@ -327,6 +327,7 @@ class Graph:
             if other is not None:
                 raise GraphError(f"there is already an input named {name!r}")
         self._update(node, name=name)
+        self._plan = None  # the plan maps names to their latest bindings
         self.events.renamed.emit(node_id, name)
         self.events.changed.emit()
 
@@ -418,7 +419,7 @@ class Graph:
         def fn(*tensors: torch.Tensor) -> torch.Tensor:
             leaves = dict(fixed)
             leaves.update({p.id: t for p, t in zip(params, tensors, strict=True)})
-            vals, _ = forward(plan, nodes, leaves, torch_dtype)
+            vals = forward(plan, nodes, leaves, torch_dtype)
             out = vals[plan.outputs[0]]
             if out is None:
                 raise GraphError("the output could not be computed")

@@ -6,6 +6,7 @@ code import and code export all read it, so a new kind is added here and nowhere
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -96,15 +97,17 @@ KINDS: dict[str, KindSpec] = {
     for spec in (
         KindSpec("input", (), True, None, "input"),
         KindSpec("constant", (), True, None, "constant"),
-        _binary("add", "+", lambda a, b: a + b),
-        _binary("sub", "-", lambda a, b: a - b),
-        _binary("mul", "*", lambda a, b: a * b),
-        _binary("div", "/", lambda a, b: a / b),
+        # Python's operators, exactly as the user's code applies them (``2.0 - x`` goes through
+        # Tensor.__rsub__ as it would there).
+        _binary("add", "+", operator.add),
+        _binary("sub", "-", operator.sub),
+        _binary("mul", "*", operator.mul),
+        _binary("div", "/", operator.truediv),
         # The Python operator, not torch.pow: ``x ** 2`` gives PowBackward0 as in the chapter,
         # ``x ** y`` with a tensor exponent PowBackward1, exactly as the user's code would.
-        KindSpec("pow", (PortSpec("base"), PortSpec("exponent")), True, lambda a, b: a ** b,
+        KindSpec("pow", (PortSpec("base"), PortSpec("exponent")), True, operator.pow,
                  "pow", symbol="**"),
-        KindSpec("neg", _UNARY, True, lambda a: -a, "neg", symbol="-"),
+        KindSpec("neg", _UNARY, True, operator.neg, "neg", symbol="-"),
         _function("exp"),
         _function("log"),
         _function("sin"),
@@ -113,7 +116,7 @@ KINDS: dict[str, KindSpec] = {
         _function("sigmoid"),
         _function("relu"),
         _function("square"),
-        KindSpec("detach", _UNARY, True, lambda a: a.detach(), "detach", method="detach"),
+        KindSpec("detach", _UNARY, True, torch.Tensor.detach, "detach", method="detach"),
         KindSpec("output", _UNARY, False, None, "output"),
     )
 }
