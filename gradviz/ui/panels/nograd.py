@@ -32,6 +32,7 @@ from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.detach_graph_view import QtDetachGraphView
 from gradviz.ui.widgets.grad_bars import QtGradBars
 from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
+from gradviz.ui.widgets.plot_setup import adopt_plot_menus
 
 SWEEP_WIDTHS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 #: Slider changes are coalesced: a drag measures once it pauses for this long.
@@ -137,6 +138,8 @@ class QtNoGradPanel(QtPanel):
         lay.addWidget(self.saving_label)
 
         self.memory_plot = pg.PlotWidget()
+        self.memory_plot.setMenuEnabled(False)
+        adopt_plot_menus(self.memory_plot)  # parented menus: no leaked top-level widgets
         self.memory_plot.setMinimumHeight(170)
         self.memory_plot.setLogMode(x=True, y=False)
         self.memory_plot.setLabel("bottom", "hidden width (log scale)")

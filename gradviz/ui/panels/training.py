@@ -32,6 +32,7 @@ from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
 from gradviz.ui.widgets.loop_diagram import QtLoopDiagram
+from gradviz.ui.widgets.plot_setup import adopt_plot_menus
 
 #: Log sliders: ``TICKS_PER_DECADE`` integer steps per factor of ten.
 TICKS_PER_DECADE = 100
@@ -130,6 +131,8 @@ class QtTrainingPanel(QtPanel):
         self.diagram.set_skipped("zero_grad", "skipped by the buggy run")
         middle.addWidget(self.diagram, 2)
         self.plot = pg.PlotWidget()
+        self.plot.setMenuEnabled(False)
+        adopt_plot_menus(self.plot)  # parented menus: no leaked top-level widgets
         self.plot.setMinimumSize(320, 240)
         self.plot.setLogMode(x=False, y=True)
         self.plot.setLabel("bottom", "step")

@@ -52,6 +52,7 @@ from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.grad_bars import QtGradBars
 from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
+from gradviz.ui.widgets.plot_setup import adopt_plot_menus
 from gradviz.ui.widgets.torch_error_box import QtTorchErrorBox
 
 #: δ slider: integer steps of 0.01 in [-2, 2].
@@ -162,6 +163,8 @@ class QtTrapPanel(QtPanel):
         self.bars = QtGradBars()
         middle.addWidget(self.bars, 1, Qt.AlignmentFlag.AlignTop)
         self.history_plot = pg.PlotWidget()
+        self.history_plot.setMenuEnabled(False)
+        adopt_plot_menus(self.history_plot)  # parented menus: no leaked top-level widgets
         self.history_plot.setMinimumHeight(170)
         self.history_plot.setLabel("bottom", "press")
         self.history_plot.setLabel("left", ".grad")
@@ -246,6 +249,8 @@ class QtTrapPanel(QtPanel):
         lay.addWidget(self.read_verdict)
 
         self.nudge_plot = pg.PlotWidget()
+        self.nudge_plot.setMenuEnabled(False)
+        adopt_plot_menus(self.nudge_plot)  # parented menus: no leaked top-level widgets
         self.nudge_plot.setMinimumHeight(150)
         self.nudge_plot.setLabel("bottom", "δ")
         self.nudge_plot.setLabel("left", "change in loss")

@@ -1,0 +1,64 @@
+"""The no_grad/detach panel: sliders drive real measurements; detach radio buttons drive the
+graph and the leaves' .grad."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gradviz.core.memory import saved_tensor_bytes
+from gradviz.ui.panels.nograd import QtNoGradPanel, human_bytes
+from gradviz.ui.registry import PanelContext
+from gradviz.ui.render import grab, picture_stats
+
+
+@pytest.fixture
+def panel(qtbot, app_model):
+    p = QtNoGradPanel(PanelContext(model=app_model))
+    qtbot.addWidget(p)
+    p.resize(1000, 900)
+    p.show()
+    qtbot.waitExposed(p)
+    yield p
+    p.teardown()
+
+
+def test_table_shows_measured_bytes_and_zero_under_no_grad(qtbot, panel):
+    s = panel.settings
+    on = saved_tensor_bytes(s.width, s.depth, s.batch, no_grad=False)
+    assert panel.cells[("activation_bytes", False)].text() == human_bytes(on)
+    assert panel.cells[("activation_bytes", True)].text() == "0 B"
+    assert panel.cells[("graph_nodes", True)].text() == "0"
+    assert int(panel.cells[("graph_nodes", False)].text()) > 0
+
+
+def test_width_slider_measures_again(qtbot, panel):
+    before = panel.reports[False].activation_bytes
+    panel.sliders["width"].setValue(256)
+    assert panel.settings.width == 256
+    qtbot.waitUntil(lambda: panel.reports[False].width == 256, timeout=5_000)
+    assert panel.reports[False].activation_bytes > before
+    assert panel.reports[True].saved_bytes == 0
+    assert "256" in panel.memory_code.toPlainText()
+    _, ys = panel.activation_curve.getData()
+    assert list(ys) == sorted(ys) and ys[-1] > ys[0]
+
+
+def test_detach_choices_drive_the_graph_and_leaf_grads(qtbot, panel):
+    panel.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(panel.detach_buttons["none"], Qt.MouseButton.LeftButton)
+    assert panel.settings.detach == "none"
+    assert panel.leaf_bars.texts() == ["x.grad = 7", "y.grad = 2"]
+    qtbot.mouseClick(panel.detach_buttons["a"], Qt.MouseButton.LeftButton)
+    assert panel.leaf_bars.texts() == ["x.grad = 4", "y.grad = None"]
+    assert panel.graph_view.result.cut_edge == ("a", "z")
+    assert ".detach()" in panel.detach_code.highlighted_lines[0]
+    assert "None, not 0" in panel.detach_note.text()
+    qtbot.mouseClick(panel.detach_buttons["b"], Qt.MouseButton.LeftButton)
+    assert panel.leaf_bars.texts() == ["x.grad = 3", "y.grad = 2"]
+    assert not picture_stats(grab(panel.graph_view)).blank
+
+
+def test_memory_tab_picture(qtbot, panel):
+    assert not picture_stats(grab(panel)).blank
+    assert picture_stats(grab(panel.memory_plot)).colours > 20
