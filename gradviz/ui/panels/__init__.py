@@ -11,6 +11,9 @@ BUILTIN_PANEL_MODULES = (
     "chapter_map",
     "tangent",
     "graph_editor",
+    "trap",
+    "training",
+    "nograd",
     "scenes",
 )
 
