@@ -263,3 +263,29 @@ def test_unnamed_nodes_get_fresh_names_that_avoid_existing_ones():
     script = g.to_code()
     assert "t2 = torch.exp(t1)" in script and "t2.backward()" in script
     assert Graph.from_code(script).run().grads == g.run().grads
+
+
+def test_code_import_never_evaluates_anything(monkeypatch):
+    import ast
+    import builtins
+
+    real_compile = builtins.compile
+    compiled = []
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("eval/exec called")
+
+    def only_ast(source, filename, mode, flags=0, *args, **kwargs):
+        # ast.parse compiles to a syntax tree only; anything else would make runnable code
+        assert flags & ast.PyCF_ONLY_AST, "compile() to code objects"
+        compiled.append(mode)
+        return real_compile(source, filename, mode, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "eval", forbidden)
+    monkeypatch.setattr(builtins, "exec", forbidden)
+    monkeypatch.setattr(builtins, "compile", only_ast)
+    g = Graph.from_code("import torch\nx = torch.tensor(2.0, requires_grad=True)\n"
+                        "print(__import__('os').system('echo hacked'))\nz = x * x")
+    monkeypatch.undo()
+    assert compiled == ["exec"]  # one parse, to a tree
+    assert g.run().grads == {"x": 4.0}

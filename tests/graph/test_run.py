@@ -464,3 +464,26 @@ def test_dtype_switch_recreates_leaves():
     assert g.run(dtype="float64").dtype == "float64" and g.leaf("x").dtype == torch.float64
     with pytest.raises(GraphError, match="dtype"):
         g.run(dtype="int8")
+
+
+def test_a_leaf_wired_straight_to_the_output():
+    g = Graph()
+    x = g.add_node("input", "x", 5.0, requires_grad=True).id
+    out = g.add_node("output").id
+    g.connect(x, out)
+    run = g.run()
+    assert run.problems == [] and run.grads == {"x": 1.0}
+    assert run.edge_grads[Edge(x, out, "x")] == 1.0 and run.node_grads[x] == 1.0
+    assert run.grad_fns[out] is None  # x.backward() on a leaf: there is no grad_fn
+
+
+def test_run_backward_and_zero_grad_emit_events():
+    g = Graph.from_code("x = torch.tensor(2.0, requires_grad=True)\nz = x + x")
+    seen = []
+    g.events.ran.connect(seen.append)
+    g.events.grads_zeroed.connect(lambda: seen.append("zeroed"))
+    first = g.run()
+    again = g.backward()
+    g.zero_grad()
+    assert seen == [first, again, "zeroed"]
+    assert again.grads == {"x": 4.0}
