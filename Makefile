@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-core test-ui bench lint venv sysdeps sysdeps-test clean
+.PHONY: run test test-core test-ui bench lint venv sysdeps sysdeps-test clean dist dist-test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ test: lint test-core test-ui
 
 bench: $(STAMP) sysdeps-test
 	xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python benchmarks/run.py
+
+# The frozen app (PyInstaller onedir) as dist/gradviz-VERSION-linux-x86_64.tar.gz, built in its
+# own venv (build/venv); then the smoke test of that tarball on a clean environment under Xvfb.
+dist:
+	sh packaging/build.sh
+
+dist-test: dist
+	sh packaging/smoke_test.sh
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis

@@ -2,12 +2,14 @@
 # Install the Debian/Ubuntu packages GradViz needs, if any are missing.
 #   packaging/system-deps.sh          what the app needs (Qt's X11 plugin, Mesa OpenGL, a font)
 #   packaging/system-deps.sh --test   plus a virtual X server (xvfb) for the OpenGL tests
+#   packaging/system-deps.sh --build  plus binutils (strip, readelf) to build the frozen app
 set -eu
 PKGS="libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 fonts-dejavu-core"
-if [ "${1:-}" = "--test" ]; then
-  PKGS="$PKGS xvfb xauth"
-fi
+case "${1:-}" in
+  --test) PKGS="$PKGS xvfb xauth" ;;
+  --build) PKGS="$PKGS binutils" ;;
+esac
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "system-deps: not a Debian-like system; install the equivalents of: $PKGS" >&2
   exit 0
