@@ -14,6 +14,7 @@ BUILTIN_PANEL_MODULES = (
     "trap",
     "training",
     "nograd",
+    "surface",
     "scenes",
 )
 

@@ -1,0 +1,159 @@
+"""The 3D view: the height-coloured surface, its wireframe, the floor contours, and per ball a
+sphere, a −∇f arrow and a trail. It only hands arrays computed in ``gradviz.core.surfaces`` to
+pyqtgraph's GL items."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.opengl as gl
+from pyqtgraph import Vector
+
+from gradviz.core.surfaces import (
+    BALL_RADIUS,
+    BallPose,
+    SurfaceGrid,
+    arrow_mesh,
+    contour_levels,
+    contour_segments_by_level,
+    grid_line_segments,
+    height_colours,
+    shaded_colours,
+    sphere_mesh,
+)
+
+ARROW_YELLOW = (1.0, 0.86, 0.05, 1.0)
+FLOOR_Z = -0.25
+CAMERA = {"distance": 4.3, "elevation": 30.0, "azimuth": -62.0}
+CAMERA_CENTRE = (0.0, 0.0, 0.3)
+
+
+def make_gl_view() -> gl.GLViewWidget:
+    """The GL widget (a separate function so tests can make it fail like a missing driver)."""
+    return gl.GLViewWidget()
+
+
+def _rgba(colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
+    c = pg.mkColor(colour)
+    return (c.redF(), c.greenF(), c.blueF(), alpha)
+
+
+class BallItems:
+    """The three GL items of one ball."""
+
+    def __init__(self, view: gl.GLViewWidget, colour: str) -> None:
+        verts, faces = sphere_mesh(BALL_RADIUS)
+        self.sphere = gl.GLMeshItem(vertexes=verts, faces=faces, color=_rgba(colour),
+                                    smooth=True, shader="shaded", glOptions="opaque")
+        self.arrow = gl.GLMeshItem(vertexes=np.zeros((0, 3), np.float32),
+                                   faces=np.zeros((0, 3), np.uint32), color=ARROW_YELLOW,
+                                   smooth=False, computeNormals=False, shader=None,
+                                   glOptions="opaque")
+        self.trail = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), color=_rgba(colour, 0.95),
+                                       width=2.5, antialias=True, mode="line_strip",
+                                       glOptions="translucent")
+        for item in (self.trail, self.sphere, self.arrow):
+            view.addItem(item)
+        self.colour = colour
+
+    def set_colour(self, colour: str) -> None:
+        if colour != self.colour:
+            self.colour = colour
+            self.sphere.setColor(_rgba(colour))
+            self.trail.setData(color=_rgba(colour, 0.95))
+
+    def show(self, pose: BallPose | None, trail: np.ndarray, arrow: bool) -> None:
+        visible = pose is not None
+        self.sphere.setVisible(visible)
+        self.trail.setVisible(visible and len(trail) > 1)
+        if pose is None:
+            self.arrow.setVisible(False)
+            return
+        self.sphere.resetTransform()
+        self.sphere.translate(*pose.centre)
+        if len(trail) > 1:
+            self.trail.setData(pos=trail)
+        verts, faces = arrow_mesh(pose.arrow_start, pose.arrow_end, shaft_radius=0.014,
+                                  head_radius=0.04, head_length=0.09)
+        has_arrow = arrow and len(verts) > 0
+        self.arrow.setVisible(has_arrow)
+        if has_arrow:
+            # Flat, unlit yellow: the arrow must read as yellow from every side.
+            self.arrow.setMeshData(vertexes=verts, faces=faces)
+
+
+class QtSurfaceScene:
+    """Owns the ``GLViewWidget`` and its items.
+
+    Scene coordinates: x and y span [-1, 1], heights [0, SCENE_HEIGHT]; see
+    :class:`gradviz.core.surfaces.SurfaceGrid`.
+    """
+
+    def __init__(self, background: str) -> None:
+        self.view = make_gl_view()
+        self.view.setObjectName("surface-gl-view")
+        self.view.setMinimumSize(240, 200)
+        self.set_background(background)
+        self.reset_camera()
+        self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=False, shader=None,
+                                            glOptions="opaque")
+        self.view.addItem(self.surface)
+        self.wire = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), mode="lines",
+                                      color=(1.0, 1.0, 1.0, 0.28), width=1.0,
+                                      glOptions="translucent")
+        self.view.addItem(self.wire)
+        self.floor = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), mode="lines",
+                                       width=1.2, glOptions="translucent")
+        self.view.addItem(self.floor)
+        self.balls: list[BallItems] = []
+
+    # -- camera -------------------------------------------------------------------------
+    def reset_camera(self) -> None:
+        self.view.opts["center"] = Vector(*CAMERA_CENTRE)
+        self.view.setCameraPosition(**CAMERA)
+
+    def set_background(self, colour: str) -> None:
+        self.view.setBackgroundColor(colour)
+
+    def projection_view_matrix(self) -> np.ndarray:
+        """The 4×4 matrix that maps scene points to clip space as the last frame did."""
+        w, h = self.view.width(), self.view.height()
+        region = (0, 0, w, h)
+        m = self.view.projectionMatrix(region, region) * self.view.viewMatrix()
+        return np.array(m.data(), np.float64).reshape(4, 4).T
+
+    # -- the surface ----------------------------------------------------------------------
+    def set_grid(self, grid: SurfaceGrid, floor_contour: bool) -> None:
+        sx, sy = grid.scene_xy
+        self.surface.setData(x=sx, y=sy, z=grid.height,
+                             colors=shaded_colours(grid).reshape(-1, 4))
+        self.wire.setData(pos=grid_line_segments(grid))
+        self.set_floor(grid, floor_contour)
+
+    def set_floor(self, grid: SurfaceGrid, visible: bool) -> None:
+        self.floor.setVisible(visible)
+        if not visible:
+            return
+        levels = contour_levels(grid)
+        segs, which = contour_segments_by_level(grid.xs, grid.ys, grid.f, levels)
+        if len(segs) == 0:
+            self.floor.setData(pos=np.zeros((0, 3), np.float32))
+            return
+        nx, ny = grid.surface.domain.normalised(segs[..., 0], segs[..., 1])
+        pos = np.stack([nx, ny, np.full(nx.shape, FLOOR_Z)], axis=-1).reshape(-1, 3)
+        t = (np.arange(len(levels)) + 0.5) / len(levels)
+        colours = height_colours(t, alpha=0.9)[np.repeat(which, 2)]
+        self.floor.setData(pos=pos.astype(np.float32), color=colours)
+
+    # -- the balls ------------------------------------------------------------------------
+    def set_balls(self, poses: list[BallPose | None], trails: list[np.ndarray],
+                  colours: list[str], arrow: bool) -> None:
+        while len(self.balls) < len(poses):
+            self.balls.append(BallItems(self.view, colours[len(self.balls)]))
+        for i, items in enumerate(self.balls):
+            if i < len(poses):
+                items.set_colour(colours[i])
+                items.show(poses[i], trails[i], arrow)
+            else:
+                items.show(None, np.zeros((0, 3)), False)
+        self.view.update()

@@ -1,0 +1,234 @@
+"""The loss-surface panel driven both ways: model → widgets and widgets → model."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication
+
+from gradviz.core.numbers import fmt
+from gradviz.ui.main_window import settle
+from gradviz.ui.registry import PanelContext
+from gradviz.ui.render import grab, picture_stats
+from gradviz.ui.undo import QtCommand
+
+
+class _Host:
+    """A light stand-in for the main window: one undo stack, a status line."""
+
+    def __init__(self) -> None:
+        self.undo_stack = QUndoStack()
+        self.statuses: list[str] = []
+
+    def push(self, command, target=None) -> bool:
+        qt_cmd = QtCommand(command, target, on_error=lambda exc: self.statuses.append(str(exc)))
+        self.undo_stack.push(qt_cmd)
+        return qt_cmd.failed is None
+
+
+@pytest.fixture
+def host():
+    return _Host()
+
+
+@pytest.fixture
+def panel(qtbot, app_model, host):
+    from gradviz.ui.panels.surface.panel import QtSurfacePanel
+
+    ctx = PanelContext(model=app_model, push=host.push, status=host.statuses.append)
+    p = QtSurfacePanel(ctx)
+    qtbot.addWidget(p)
+    p.resize(1300, 900)
+    p.show()
+    qtbot.waitExposed(p)
+    p.refresh_now()
+    yield p
+    p.teardown()
+
+
+def _state(panel):
+    return panel.state
+
+
+def test_model_changes_reach_the_widgets(panel):
+    s = _state(panel)
+    s.lr1 = 0.3
+    s.ball2 = "adam"
+    settle()
+    assert panel.lr_field.text() == "0.3"
+    assert panel.ball_lr_fields[0].text() == "0.3"
+    assert panel.ball_combos[1].currentData() == "adam"
+    assert panel.beta1_spin.isEnabled() and not panel.momentum_spin.isEnabled()
+    assert [c.name() for c in panel.loss_plot.curves] == ["1 · SGD", "2 · Adam"]
+
+
+def test_learning_rate_field_and_slider_edit_the_model(panel, host):
+    s = _state(panel)
+    panel.lr_field.setText("0.25")
+    panel.lr_field.editingFinished.emit()
+    settle()
+    assert s.lr1 == 0.25
+    assert host.undo_stack.undoText().startswith("Set lr1")
+    panel.lr_slider.setValue(panel.lr_slider.maximum())
+    settle()
+    assert s.lr1 == 10.0
+    panel.lr_slider.setValue(0)
+    assert s.lr1 == pytest.approx(1e-4)
+    panel.lr_field.setText("lots")
+    panel.lr_field.editingFinished.emit()
+    settle()
+    assert s.lr1 == pytest.approx(1e-4)
+    assert panel.message.isVisible() and "learning rate" in panel.message.text()
+
+
+def test_readout_shows_the_chapters_gradient_at_the_ball(panel):
+    panel.apply_preset("chapter_saddle")
+    settle()
+    panel.refresh_now()
+    text = panel.readout.text()
+    x, y = 1.0, -0.3
+    assert f"f = {fmt(np.float32(x * x + 2 * x * y))}" in text
+    assert f"∂f/∂x = {fmt(np.float32(2 * x + 2 * y))}" in text and "∂f/∂y = 2" in text
+    assert "no minimum" in panel.caption.text()
+
+
+def test_a_bad_custom_expression_shows_a_red_message_and_keeps_the_surface(panel):
+    s = _state(panel)
+    panel.surface_combo.activated.emit(panel.surface_combo.findData("custom"))
+    settle()
+    panel.refresh_now()
+    assert s.surface == "custom" and panel.expression.isVisible()
+    good = panel._shown_grid
+    panel.expression.setText("x**2 + (y")
+    panel.expression.returnPressed.emit()
+    settle()
+    panel.refresh_now()
+    assert panel.expression_error.isVisible() and "column" in panel.expression_error.text()
+    assert s.expression != "x**2 + (y" and panel._shown_grid is good
+    panel.expression.setText("x**2 + 3*y**2")
+    panel.expression.returnPressed.emit()
+    settle()
+    panel.refresh_now()
+    assert s.expression == "x**2 + 3*y**2" and not panel.expression_error.isVisible()
+    assert panel._shown_grid is not good
+
+
+def test_play_moves_the_balls_and_lr_ten_does_not_freeze(panel, qtbot):
+    s = _state(panel)
+    s.from_dict({"lr1": 10.0, "ball2": "sgd", "lr2": 0.05, "speed": 60.0})
+    settle()
+    panel.play_button.click()
+    t0 = time.perf_counter()
+    qtbot.waitUntil(lambda: s.race.balls[1].steps >= 8, timeout=5000)
+    assert time.perf_counter() - t0 < 5
+    wild, calm = s.race.balls
+    assert wild.stopped and wild.message
+    assert not calm.stopped
+    panel.refresh_now()
+    assert wild.message in panel.ball_states[0].text()
+    assert any(wild.message in c.name() for c in panel.loss_plot.curves)
+    panel.play_button.click()
+    assert not panel.is_playing()
+
+
+def test_clicker_steps_descent_forward_and_back(window):
+    window.show_panel("surface")
+    settle(50)
+    panel = window.panel("surface")
+    s = _state(panel)
+    assert panel.can_step()
+    assert panel.step(+1) and panel.step(+1)
+    assert s.race.steps == 2
+    assert panel.step(-1) and s.race.steps == 1
+    assert window.route_step(+1) and s.race.steps == 2
+    assert window.route_step(-1) and s.race.steps == 1
+
+
+def test_clicking_the_map_puts_the_ball_there_and_undo_moves_it_back(panel, host, qtbot):
+    s = _state(panel)
+    s.step(3)
+    vb = panel.contour.getPlotItem().vb
+    scene_pt = vb.mapViewToScene(QPointF(-1.0, 0.5))
+    widget_pt = panel.contour.mapFromScene(scene_pt)
+    qtbot.mouseClick(panel.contour.viewport(), Qt.MouseButton.LeftButton, pos=widget_pt)
+    settle()
+    assert s.start_x == pytest.approx(-1.0, abs=0.05) and s.start_y == pytest.approx(0.5, abs=0.05)
+    assert s.race.steps == 0
+    host.undo_stack.undo()
+    assert (s.start_x, s.start_y) == (1.5, 1.2)
+
+
+def test_four_balls_race_with_colours_and_legend(panel):
+    s = _state(panel)
+    panel.apply_preset("race_elongated")
+    s.step(30)
+    panel.refresh_now()
+    names = [c.name() for c in panel.loss_plot.curves]
+    assert names == ["1 · SGD", "2 · SGD + momentum", "3 · RMSprop", "4 · Adam"]
+    pens = {c.opts["pen"].color().name() for c in panel.loss_plot.curves}
+    assert len(pens) == 4
+    assert len(panel.contour.balls.data) == 4
+
+
+def test_mininet_surface_reads_w_and_b(panel):
+    s = _state(panel)
+    panel.surface_combo.activated.emit(panel.surface_combo.findData("mininet"))
+    settle()
+    panel.refresh_now()
+    assert (s.start_x, s.start_y) == (0.5, 0.0)
+    assert "∂L/∂w" in panel.readout.text() and "(w, b) = (0.5, 0)" in panel.readout.text()
+    assert "mean" in panel.code_manual.toPlainText()
+
+
+def test_code_view_shows_both_forms(panel):
+    s = _state(panel)
+    s.ball1 = "momentum"
+    settle()
+    panel.refresh_now()
+    assert "with torch.no_grad():" in panel.code_manual.toPlainText()
+    assert "p -= lr * p.grad" in panel.code_manual.toPlainText()
+    assert "torch.optim.SGD([p], lr=0.05, momentum=0.9)" in panel.code_optim.toPlainText()
+
+
+def test_arrow_field_toggle(panel):
+    panel.field_check.setChecked(True)
+    settle()
+    panel.refresh_now()
+    assert _state(panel).arrow_field and panel.contour.field.isVisible()
+    xs, _ = panel.contour.field.getData()
+    assert xs is not None and len(xs) > 100
+
+
+@pytest.mark.parametrize("how", ["env", "gl_failure"])
+def test_without_opengl_the_contour_map_stands_in(qtbot, monkeypatch, how, app_model):
+    from gradviz.ui.panels.surface import panel as panel_module
+    from gradviz.ui.panels.surface import scene3d
+    from gradviz.ui.registry import PanelContext
+
+    if how == "env":
+        monkeypatch.setenv(panel_module.NO_OPENGL_ENV, "1")
+    else:
+        def broken():
+            raise RuntimeError("no OpenGL context could be created")
+
+        monkeypatch.setattr(scene3d, "make_gl_view", broken)
+    p = panel_module.QtSurfacePanel(PanelContext(model=app_model))
+    qtbot.addWidget(p)
+    p.resize(1000, 800)
+    p.show()
+    qtbot.waitExposed(p)
+    assert p.scene is None
+    assert p.gl_note.isVisible() and "3D view unavailable" in p.gl_note.text()
+    assert ("switched off" if how == "env" else "no OpenGL context") in p.gl_note.text()
+    p.state.step(5)
+    settle(50)
+    p.refresh_now()
+    assert len(p.contour.balls.data) == 1
+    assert p.state.race.steps == 5
+    assert not picture_stats(grab(p)).blank
+    p.teardown()
+    QApplication.processEvents()
