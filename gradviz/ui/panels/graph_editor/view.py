@@ -103,6 +103,7 @@ class QtGraphView(QGraphicsView):
         self.scene_.addItem(self.pulse)
         self._scene_text = Scene()
         self._space = False
+        self._last_mouse: QPoint | None = None
         self._pan_from: QPoint | None = None
         self._connect_from: PortItem | None = None
         self._rubber: RubberBandEdgeItem | None = None
@@ -353,6 +354,7 @@ class QtGraphView(QGraphicsView):
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt's name
         pos = event.position().toPoint()
+        self._last_mouse = pos
         if self._pan_from is not None:
             d = pos - self._pan_from
             self._pan_from = pos
@@ -674,7 +676,9 @@ class QtGraphView(QGraphicsView):
         return super().event(event)
 
     def cursor_scene_pos(self) -> tuple[QPointF, QPoint]:
-        local = self.viewport().mapFromGlobal(self.cursor().pos())
+        """Where the mouse is (scene and global): the last position the canvas saw it at."""
+        local = self._last_mouse if self._last_mouse is not None else \
+            self.viewport().mapFromGlobal(self.cursor().pos())
         if not self.viewport().rect().contains(local):
             local = self.viewport().rect().center()
         return self.mapToScene(local), self.viewport().mapToGlobal(local)
