@@ -14,11 +14,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
+    QFrame,
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
     QTextEdit,
     QWidget,
 )
@@ -69,7 +71,8 @@ class PanelDock(QDockWidget):
     what is on screen."""
 
     def __init__(self, spec, ctx: PanelContext, parent: QWidget) -> None:
-        super().__init__(spec.title, parent)
+        # Tabs and the View menu read a single & as a keyboard mnemonic ("no_grad & detach").
+        super().__init__(spec.title.replace("&", "&&"), parent)
         self.spec = spec
         self.ctx = ctx
         self.panel: QtPanel | None = None
@@ -88,7 +91,14 @@ class PanelDock(QDockWidget):
         if self.panel is None:
             self.panel = self.spec.factory(self.ctx)
             old = self.widget()
-            self.setWidget(self.panel)
+            # A scroll area lets every dock shrink to fit a 1366×768 laptop; on a large screen
+            # the panel simply fills it.
+            scroll = QScrollArea()
+            scroll.setObjectName(f"scroll-{self.spec.name}")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            scroll.setWidget(self.panel)
+            self.setWidget(scroll)
             old.deleteLater()
             window = self.parent()
             if isinstance(window, QtMainWindow):
@@ -147,15 +157,17 @@ class QtMainWindow(QMainWindow):
 
     # -- docks ---------------------------------------------------------------------------
     def _build_docks(self) -> None:
+        # One tab stack per dock area: panels are big, and stacking them side by side would
+        # make the window taller than a laptop screen.
         first_in_group: dict[str, PanelDock] = {}
         for spec in self.registry.specs():
             dock = PanelDock(spec, self.ctx, self)
             self.docks[spec.name] = dock
             self.addDockWidget(_AREAS.get(spec.area, Qt.DockWidgetArea.RightDockWidgetArea), dock)
-            if spec.group in first_in_group:
-                self.tabifyDockWidget(first_in_group[spec.group], dock)
+            if spec.area in first_in_group:
+                self.tabifyDockWidget(first_in_group[spec.area], dock)
             else:
-                first_in_group[spec.group] = dock
+                first_in_group[spec.area] = dock
         for dock in first_in_group.values():
             dock.raise_()
         left = [d for d in self.docks.values() if d.spec.area == "left"]
