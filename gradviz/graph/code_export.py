@@ -19,8 +19,14 @@ if TYPE_CHECKING:
 
 
 def _literal(value: float) -> str:
-    text = repr(float(value))
-    return f"({text})" if value < 0 else text
+    """A plain number as students write it: ``x ** 2``, ``0.5 * w``, ``(-1.5)``.
+
+    Only plain literals drop the ``.0`` (Python keeps the arithmetic in floats against a float
+    tensor); ``torch.tensor(...)`` always gets a float, or it would make an integer tensor.
+    """
+    v = float(value)
+    text = str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    return f"({text})" if v < 0 else text
 
 
 def _variable_names(graph: Graph) -> dict[int, str]:
