@@ -50,17 +50,44 @@ def plot_widgets(root: QWidget) -> list[pg.PlotWidget]:
 
 
 def export_svg(plot: pg.PlotWidget, path: str | Path) -> Path:
-    """A 2D plot as a vector SVG (pyqtgraph's exporter)."""
+    """A 2D plot as a vector SVG.
+
+    pyqtgraph's ``SVGExporter`` is tried first; when it cannot parse what this Qt version's SVG
+    generator writes, the plot's scene is rendered through ``QSvgGenerator`` directly (still
+    vector paths, not a bitmap).
+    """
     from pyqtgraph.exporters import SVGExporter
 
     p = Path(path)
     try:
         SVGExporter(plot.getPlotItem()).export(str(p))
     except Exception as exc:  # pyqtgraph raises plain Exceptions
-        raise ExportError(f"Could not export the plot to {p}: {exc}") from exc
-    if not p.is_file():
+        log.info("pyqtgraph's SVG exporter failed (%s); using QSvgGenerator", exc)
+        _render_svg(plot, p)
+    if not p.is_file() or p.stat().st_size == 0:
         raise ExportError(f"Could not write {p}")
     return p
+
+
+def _render_svg(plot: pg.PlotWidget, path: Path) -> None:
+    from PySide6.QtCore import QRect, QRectF
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    w, h = max(1, plot.width()), max(1, plot.height())
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(plot.size())
+    generator.setViewBox(QRect(0, 0, w, h))
+    generator.setTitle("GradViz plot")
+    painter = QPainter()
+    if not painter.begin(generator):
+        raise ExportError(f"Could not write {path}")
+    try:
+        source = plot.mapToScene(plot.viewport().rect()).boundingRect()
+        plot.scene().render(painter, QRectF(0, 0, w, h), source)
+    finally:
+        painter.end()
 
 
 def gl_widgets(root: QWidget) -> list[QOpenGLWidget]:

@@ -1,0 +1,173 @@
+"""Presentation mode driven by keys, as a lecturer's clicker would."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from lesson_helpers import ScriptedDialogs, stepper_registry
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from gradviz.lesson.scenes import AddSceneCommand, capture_scene
+from gradviz.ui.main_window import settle
+from gradviz.ui.render import grab, image_to_array
+
+
+@pytest.fixture
+def lecture(make_window, qtbot):
+    """A window with three scenes: the chapter map (w = 1), the stepper (w = 2), the map
+    again (w = 3)."""
+    window = make_window(reg=stepper_registry())
+    window.lessons.dialogs = ScriptedDialogs()
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    model = window.model
+    scenes = model["scenes"]
+    for w, panels, caption in ((1.0, ["chapter_map"], "First: the map"),
+                               (2.0, ["stepper"], "Second: three steps"),
+                               (3.0, ["chapter_map", "stepper"], "Third: both")):
+        model["mininet"].w = w
+        AddSceneCommand(scenes, capture_scene(model, panels, caption)).do()
+    model["mininet"].w = 0.5
+    window.activateWindow()
+    qtbot.waitActive(window)
+    yield window
+    window.presentation.stop()
+
+
+def _key(qtbot, window, key):
+    target = QApplication.focusWidget() or window
+    qtbot.keyClick(target, key)
+    settle()
+
+
+def test_f5_enters_and_esc_leaves(lecture, qtbot):
+    w = lecture
+    font_before = QApplication.font().pointSizeF()
+    _key(qtbot, w, Qt.Key.Key_F5)
+    p = w.presentation
+    assert p.active
+    assert not w.menuBar().isVisible() and not w.statusBar().isVisible()
+    assert w.isFullScreen()
+    assert QApplication.font().pointSizeF() == pytest.approx(font_before * p.scale)
+    assert p.caption.text() == "First: the map" and p.caption_dock.isVisible()
+    assert w.model["mininet"].w == 1.0
+    assert not w.docks["stepper"].isVisible() and w.docks["chapter_map"].isVisible()
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    assert not p.active
+    qtbot.waitUntil(lambda: w.menuBar().isVisible())
+    assert QApplication.font().pointSizeF() == pytest.approx(font_before)
+    assert not w.isFullScreen()
+
+
+def test_clicker_walks_steps_then_scenes(lecture, qtbot):
+    w = lecture
+    _key(qtbot, w, Qt.Key.Key_F5)
+    stepper = w.panel("stepper")
+    seen = []
+    for key in [Qt.Key.Key_PageDown] * 4 + [Qt.Key.Key_Right] + [Qt.Key.Key_PageUp] * 2:
+        _key(qtbot, w, key)
+        seen.append((w.model["scenes"].current, stepper.position, w.model["mininet"].w))
+    assert seen == [
+        (1, 0, 2.0),  # next scene: the stepper
+        (1, 1, 2.0),  # its steps
+        (1, 2, 2.0),
+        (2, 2, 3.0),  # steps used up: next scene
+        (2, 2, 3.0),  # last scene, stepper at its end: nothing more
+        (2, 1, 3.0),  # back: the stepper's steps first
+        (2, 0, 3.0),
+    ]
+    assert w.presentation.caption.text() == "Third: both"
+    assert w.docks["stepper"].isVisible() and w.docks["chapter_map"].isVisible()
+    assert not w.docks["scenes"].isVisible()
+
+
+def test_blank_screen_and_no_single_keys_while_typing(lecture, qtbot):
+    w = lecture
+    _key(qtbot, w, Qt.Key.Key_F5)
+    _key(qtbot, w, Qt.Key.Key_B)
+    assert w.presentation.blanked and w.presentation.blank.isVisible()
+    _key(qtbot, w, Qt.Key.Key_PageDown)  # nothing moves behind a blank screen
+    assert w.model["scenes"].current == 0
+    _key(qtbot, w, Qt.Key.Key_Period)
+    assert not w.presentation.blanked
+    _key(qtbot, w, Qt.Key.Key_PageDown)
+    stepper = w.panel("stepper")
+    stepper.field.setFocus()
+    qtbot.waitUntil(stepper.field.hasFocus)
+    for key in (Qt.Key.Key_B, Qt.Key.Key_C, Qt.Key.Key_Period, Qt.Key.Key_PageDown,
+                Qt.Key.Key_Escape):
+        qtbot.keyClick(stepper.field, key)
+    assert not w.presentation.blanked and w.presentation.active
+    assert stepper.position == 0 and w.model["scenes"].current == 1
+    assert stepper.field.text() == "bc."
+
+
+def _magenta_pixels(image) -> int:
+    arr = image_to_array(image)[..., :3].astype(int)
+    return int(((arr[..., 0] > 200) & (arr[..., 1] < 60) & (arr[..., 2] > 90)).sum())
+
+
+def _drag(widget, points):
+    def send(kind, p, buttons):
+        event = QMouseEvent(kind, QPointF(p), QPointF(widget.mapToGlobal(p)),
+                            Qt.MouseButton.LeftButton, buttons, Qt.KeyboardModifier.NoModifier)
+        QApplication.sendEvent(widget, event)
+
+    send(QEvent.Type.MouseButtonPress, points[0], Qt.MouseButton.LeftButton)
+    for p in points[1:]:
+        send(QEvent.Type.MouseMove, p, Qt.MouseButton.LeftButton)
+    send(QEvent.Type.MouseButtonRelease, points[-1], Qt.MouseButton.NoButton)
+
+
+def test_pen_draws_over_panels_and_clears(lecture, qtbot):
+    w = lecture
+    _key(qtbot, w, Qt.Key.Key_F5)
+    settle(100)
+    pen = w.presentation.pen
+    assert not pen.pen_enabled
+    before = _magenta_pixels(grab(w))
+    _key(qtbot, w, Qt.Key.Key_P)
+    assert pen.pen_enabled
+    _drag(pen, [QPointF(200 + 10 * i, 300 + 4 * i) for i in range(40)])
+    settle(50)
+    drawn = _magenta_pixels(grab(w))
+    assert drawn > before + 400, (before, drawn)
+    _key(qtbot, w, Qt.Key.Key_C)
+    settle(50)
+    assert _magenta_pixels(grab(w)) <= before + 10
+    pen.add_stroke([QPointF(100, 100), QPointF(400, 400)])
+    settle(20)
+    assert _magenta_pixels(grab(w)) > before + 200
+    _key(qtbot, w, Qt.Key.Key_P)  # pen off: the scene change clears the drawing
+    _key(qtbot, w, Qt.Key.Key_PageDown)
+    settle(50)
+    assert _magenta_pixels(grab(w)) <= before + 10
+
+
+def test_scale_reaches_plots_and_comes_back(lecture, qtbot):
+    import pyqtgraph as pg
+
+    w = lecture
+    plot = pg.PlotWidget()
+    curve = plot.plot(np.arange(5.0), pen=pg.mkPen("r", width=2))
+    w.panel("stepper").body_layout.addWidget(plot)
+    w.presentation.set_scale(2.0)
+    _key(qtbot, w, Qt.Key.Key_F5)
+    _key(qtbot, w, Qt.Key.Key_PageDown)
+    assert curve.opts["pen"].widthF() == pytest.approx(4.0)
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    assert curve.opts["pen"].widthF() == pytest.approx(2.0)
+
+
+def test_saving_while_presenting_keeps_the_normal_layout(lecture, qtbot, tmp_path):
+    w = lecture
+    normal = bytes(w.saveState(1))
+    _key(qtbot, w, Qt.Key.Key_F5)
+    assert w.lessons.save_as(tmp_path / "p.gradviz")
+    from gradviz.lesson import open_lesson
+
+    assert open_lesson(tmp_path / "p.gradviz", lambda: __import__(
+        "gradviz.app", fromlist=["build_model"]).build_model()).layout == normal
