@@ -154,6 +154,8 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def set_view(self, view: NodeView) -> None:
+        if view == self.view:
+            return  # unchanged: keep the cached picture (stepping re-words every node)
         self.view = view
         self.setToolTip(view.tooltip)
         self.update()
@@ -323,12 +325,15 @@ class EdgeItem(QGraphicsPathItem):
         self.label.place()
 
     def set_view(self, view: EdgeView, largest: float) -> None:
-        self.view = view
         c = view.contribution
         if c is None or not math.isfinite(c) or largest <= 0 or not math.isfinite(largest):
-            self.magnitude = 0.0
+            magnitude = 0.0
         else:
-            self.magnitude = min(1.0, math.log1p(abs(c)) / math.log1p(largest))
+            magnitude = min(1.0, math.log1p(abs(c)) / math.log1p(largest))
+        if view == self.view and magnitude == self.magnitude:
+            return
+        self.view = view
+        self.magnitude = magnitude
         self.setToolTip(view.tooltip)
         self.label.set_text(view.label if view.state in ("done", "current") else "")
         self.update()
@@ -369,7 +374,9 @@ class EdgeItem(QGraphicsPathItem):
         return stroker.createStroke(self.path())
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Zoomed far out, hundreds of antialiased curves cost more than they show.
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= COMPACT_LOD)
         s = self.style
         path = self.path()
         if self.view.state == "current":

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QKeySequence, QPainter, QPen
+from PySide6.QtGui import QKeySequence, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLineEdit, QMenu, QWidget
 
 from gradviz.graph import (
@@ -81,6 +81,8 @@ class QtGraphView(QGraphicsView):
         self.push = push
         self.status = status
         self.style = style
+        # Nodes keep a cached picture each; the default 10 MB cache holds ~100 of them.
+        QPixmapCache.setCacheLimit(max(QPixmapCache.cacheLimit(), 64 * 1024))
         self.scene_ = QGraphicsScene(self)
         self.scene_.setSceneRect(-SCENE_EXTENT, -SCENE_EXTENT, 2 * SCENE_EXTENT, 2 * SCENE_EXTENT)
         self.scene_.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
