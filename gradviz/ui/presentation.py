@@ -141,7 +141,6 @@ class QtPresentation(QObject):
         w.showFullScreen()
         if self.pen is not None:
             self.pen.raise_()
-        w.show_status("Presentation: Esc leaves")
 
     def stop(self) -> None:
         if not self.active:
@@ -171,6 +170,7 @@ class QtPresentation(QObject):
             toolbar.show()
         w.restoreState(self._saved["state"], LAYOUT_VERSION)
         self._saved = {}
+        w.show_status("Presentation ended")
 
     def toggle(self) -> None:
         self.stop() if self.active else self.start()
@@ -227,9 +227,8 @@ class QtPresentation(QObject):
         font.setPointSizeF(font.pointSizeF() * self.scale * 1.6)
         font.setBold(True)
         self.caption.setFont(font)
-        pal = self.caption.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorRole.Text))
-        self.caption.setPalette(pal)
+        theme = self.window.theme
+        self.caption.setStyleSheet(f"color: {theme.text}; background: {theme.window};")
 
     def _set_caption(self, text: str) -> None:
         if self.caption_dock is None:
