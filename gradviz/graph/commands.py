@@ -36,6 +36,10 @@ class GraphCommand:
 
     label = "Edit graph"
     merge_key: Hashable | None = None
+    #: Every graph command checks everything before it changes anything, so a failing one leaves
+    #: the graph untouched and the undo stack need not snapshot the graph (which would also reset
+    #: the leaves' accumulated .grad).
+    atomic = True
 
     def describe(self, graph: Graph) -> str:
         """The label, naming nodes as they are in ``graph`` now."""

@@ -43,6 +43,8 @@ class QtCommand(QUndoCommand):
 
     def _state_holder(self) -> Any:
         """The model object this command edits, if it can snapshot itself (to_dict/from_dict)."""
+        if getattr(self.command, "atomic", False):
+            return None  # it validates before changing anything: nothing to roll back
         holder = self.target if self.target is not None else getattr(self.command, "obj", None)
         if hasattr(holder, "to_dict") and hasattr(holder, "from_dict"):
             return holder
