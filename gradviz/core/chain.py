@@ -168,7 +168,17 @@ def evaluate_chain(links: list[str] | tuple[str, ...], x: float,
         for fn in fns:
             v = fn(v)
             values.append(v.item())
-    locals_ = [local_derivative(s, u, dtype) for s, u in zip(links, values, strict=False)]
+    # Each link's own derivative at its own input: one leaf per link, its graph kept separate from
+    # the others, all differentiated by a single autograd call (same numbers as one call each).
+    leaves = [torch.tensor(u, dtype=dtype, requires_grad=True) for u in values[:-1]]
+    outs = [fn(leaf) for fn, leaf in zip(fns, leaves, strict=True)]
+    live = [(i, o) for i, o in enumerate(outs) if o.requires_grad]
+    locals_ = [0.0] * len(links)  # a link that ignores its input has derivative 0
+    if live:
+        grads = torch.autograd.grad([o for _, o in live], [leaves[i] for i, _ in live],
+                                    allow_unused=True, materialize_grads=True)
+        for (i, _), g in zip(live, grads, strict=True):
+            locals_[i] = g.item()
     # The backward pass multiplies from the output inwards, as autograd does.
     upstream = [0.0] * len(links)
     g = 1.0

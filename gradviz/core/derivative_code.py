@@ -8,6 +8,7 @@ generated from the safe expression tree, never from the raw string the user type
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 from sympy.printing.pycode import pycode
@@ -132,36 +133,51 @@ print("largest difference:", (wg.grad - grad_num).abs().max().item())
 
 def chain_code(links: list[str] | tuple[str, ...], x: float) -> str:
     """The chain rule by hand (local derivatives from their formulas), then with autograd."""
+    head, tail = _chain_parts(tuple(links))
+    return head.format(x=_num(x)) + tail.format(x=_num(x))
+
+
+@lru_cache(maxsize=32)
+def _chain_parts(links: tuple[str, ...]) -> tuple[str, str]:
+    # sympy differentiation and printing take milliseconds: do them once per chain, not once
+    # per slider move (only x changes then). "{x}" is filled in by chain_code.
     lines = [
         "import math",
         "import torch",
         "",
         "# Chain rule by hand: every link's own derivative, multiplied together",
-        f"u0 = {_num(x)}",
+        "u0 = {x}",
     ]
+    exprs = []
     for i, src in enumerate(links, start=1):
         u = sp.Symbol(f"u{i - 1}", real=True)
         expr = to_sympy(compiled(src).tree, {"x": u})
-        lines.append(f"u{i} = {pycode(expr, fully_qualified_modules=True)}"
-                     f"   # link {i}: {link_label(src)}")
-    for i, src in enumerate(links, start=1):
-        u = sp.Symbol(f"u{i - 1}", real=True)
-        expr = to_sympy(compiled(src).tree, {"x": u})
+        exprs.append((u, expr))
+        lines.append(_braces(f"u{i} = {pycode(expr, fully_qualified_modules=True)}"
+                             f"   # link {i}: {link_label(src)}"))
+    for i, (u, expr) in enumerate(exprs, start=1):
         d = sp.diff(expr, u)
-        lines.append(f"d{i} = {pycode(d, fully_qualified_modules=True)}"
-                     f"   # d u{i} / d u{i - 1}")
+        lines.append(_braces(f"d{i} = {pycode(d, fully_qualified_modules=True)}"
+                             f"   # d u{i} / d u{i - 1}"))
     product = " * ".join(f"d{i}" for i in range(len(links), 0, -1))
+    names = ", ".join(f"d{i}" for i in range(1, len(links) + 1))
     lines += [
         f"by_hand = {product}",
-        "print(\"locals:\", \" x \".join(format(d, \".6g\") for d in "
-        f"[{', '.join(f'd{i}' for i in range(1, len(links) + 1))}]))",
-        "print(\"by hand: dy/dx =\", format(by_hand, \".6g\"))",
+        _braces(f'print("locals:", " x ".join(format(d, ".6g") for d in [{names}]))'),
+        _braces('print("by hand: dy/dx =", format(by_hand, ".6g"))'),
         "",
-        "# The same with autograd: write the composition, call backward()",
-        f"x = torch.tensor({_num(x)}, dtype=torch.float64, requires_grad=True)",
-        f"y = {composed_torch_code(links)}",
-        "y.backward()",
-        "print(\"y =\", format(y.item(), \".6g\"))",
-        "print(\"autograd: dy/dx =\", format(x.grad.item(), \".6g\"))",
     ]
-    return "\n".join(lines) + "\n"
+    tail = [
+        "# The same with autograd: write the composition, call backward()",
+        "x = torch.tensor({x}, dtype=torch.float64, requires_grad=True)",
+        _braces(f"y = {composed_torch_code(links)}"),
+        "y.backward()",
+        _braces('print("y =", format(y.item(), ".6g"))'),
+        _braces('print("autograd: dy/dx =", format(x.grad.item(), ".6g"))'),
+    ]
+    return "\n".join(lines) + "\n", "\n".join(tail) + "\n"
+
+
+def _braces(text: str) -> str:
+    """Escape braces so str.format leaves them alone."""
+    return text.replace("{", "{{").replace("}", "}}")

@@ -112,13 +112,46 @@ def verdict(slope: float, tol: float = 1e-6) -> tuple[str, str]:
     return (VERDICT_UP, "positive") if slope > 0 else (VERDICT_DOWN, "negative")
 
 
-def explain_point(source: str, x: float, dtype: torch.dtype = torch.float32) -> str:
+CORNER_EPS = 1e-3
+
+
+@dataclass(frozen=True)
+class PointProbe:
+    """Everything the tangent view needs at one point, from ONE forward and ONE backward over
+    the points x, x − ε, x + ε (and x + h): the slope at x and on either side (to spot corners),
+    and f(x + h) for the secant."""
+
+    point: PointSlope
+    left_slope: float
+    right_slope: float
+    secant_value: float | None  # f(x + h), when h was given
+
+
+def probe(source: str, x: float, h: float | None = None,
+          dtype: torch.dtype = torch.float32) -> PointProbe:
+    """f and f′ at x by autograd, with the neighbours' slopes and f(x + h), in one vectorized call
+    (the functions are elementwise, so each element is exactly what a scalar call gives)."""
+    pts = [x, x - CORNER_EPS, x + CORNER_EPS] + ([x + h] if h is not None else [])
+    xt = torch.tensor(pts, dtype=dtype, requires_grad=True)
+    y = compiled(source)(xt)
+    if y.requires_grad:
+        (g,) = torch.autograd.grad(y.sum(), xt, allow_unused=True, materialize_grads=True)
+    else:
+        g = torch.zeros_like(xt)
+    ys, gs = y.detach().tolist(), g.tolist()
+    return PointProbe(PointSlope(xt[0].item(), ys[0], gs[0]), gs[1], gs[2],
+                      ys[3] if h is not None else None)
+
+
+def explain_point(source: str, x: float, dtype: torch.dtype = torch.float32,
+                  probed: PointProbe | None = None) -> str:
     """Why f or f′ has no ordinary value at ``x`` (empty text when everything is fine).
 
     The message says what PyTorch actually returned, and notices corners (|x|, ReLU at 0) where
     the slope jumps: there PyTorch returns one conventional value.
     """
-    p = slope_at(source, x, dtype)
+    probed = probed or probe(source, x, None, dtype)
+    p = probed.point
     if math.isnan(p.value):
         return (f"f is undefined at x = {x:.4g}: PyTorch returns nan (not a number), as it does "
                 "for the log or square root of a negative number. No point, no tangent.")
@@ -130,9 +163,7 @@ def explain_point(source: str, x: float, dtype: torch.dtype = torch.float32) -> 
     if math.isinf(p.slope):
         return (f"f′ is infinite at x = {x:.4g}: backward() gives {p.slope:g}, the tangent is "
                 "vertical (as for √x at 0).")
-    eps = 1e-3
-    left = slope_at(source, x - eps, dtype).slope
-    right = slope_at(source, x + eps, dtype).slope
+    left, right = probed.left_slope, probed.right_slope
     if math.isfinite(left) and math.isfinite(right):
         jump = abs(right - left)
         scale = max(1.0, abs(left), abs(right))

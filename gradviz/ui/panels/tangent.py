@@ -38,7 +38,7 @@ from gradviz.core.commands import SetFieldCommand
 from gradviz.core.derivative_code import descent_code, tangent_code
 from gradviz.core.descent import describe_run
 from gradviz.core.expr import ExpressionError
-from gradviz.core.functions1d import PRESETS, compiled, curve, explain_point, preset_for, slope_at
+from gradviz.core.functions1d import PRESETS, compiled, curve, explain_point, preset_for, probe
 from gradviz.core.functions1d import verdict as slope_verdict
 from gradviz.core.numbers import fmt, full_text
 from gradviz.core.tangent import SetFieldsCommand, TangentModel
@@ -88,6 +88,7 @@ class QtTangentPanel(QtPanel):
         for name in ("source", "x", "x_lo", "x_hi", "show_derivative", "show_secant", "h", "lr",
                      "descent_x0", "descent_steps"):
             self.listen(getattr(self.tm.events, name), self._on_model_changed)
+        self._trail_key: tuple | None = None
         self._refresh_all()
         self._refresh_slow()
         self.apply_theme(self._theme)
@@ -120,7 +121,10 @@ class QtTangentPanel(QtPanel):
         self.plot.setMenuEnabled(False)
         adopt_plot_menus(self.plot)
         self.plot.hideButtons()
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        # Major grid lines only: the minor ones tripled the time to paint a frame under Xvfb.
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setStyle(maxTickLevel=0)
+        self.plot.showGrid(x=True, y=True, alpha=0.25)
         self.plot.setLabel("bottom", "x")
         self.plot.setLabel("left", "f(x)")
         self.plot.setMouseEnabled(x=False, y=False)
@@ -411,6 +415,10 @@ class QtTangentPanel(QtPanel):
             self.curve_item.setData(self._xs, self._ys)
             self._deriv_key = None
             self._set_view_range()
+        overlays = (key, tm.show_derivative, tm.show_secant)
+        if overlays == getattr(self, "_overlay_key", None):
+            return  # nothing of the curve or its overlays changed (a drag, a step)
+        self._overlay_key = overlays
         if tm.show_derivative:
             self.deriv_item.setData(self._xs, self._gs)
         else:
@@ -448,7 +456,10 @@ class QtTangentPanel(QtPanel):
             self.plot.setYRange(lo - pad, hi + pad, padding=0)
 
     def _place_point(self) -> None:
-        p = slope_at(self.tm.source, self.tm.x)
+        tm = self.tm
+        # One forward + one backward gives the point, the corner check and the secant's f(x + h).
+        self._probe = probe(tm.source, tm.x, tm.h if tm.show_secant else None)
+        p = self._probe.point
         self._point = p
         y = p.value if math.isfinite(p.value) else 0.0
         self._syncing = True
@@ -493,7 +504,7 @@ class QtTangentPanel(QtPanel):
         else:
             self.verdict_label.setText("No tangent here")
         self.verdict_label.setStyleSheet(f"color: {colour};")
-        self.note_label.setText(explain_point(tm.source, tm.x))
+        self.note_label.setText(explain_point(tm.source, tm.x, probed=self._probe))
         self._refresh_secant()
 
     def _refresh_secant(self) -> None:
@@ -503,23 +514,28 @@ class QtTangentPanel(QtPanel):
             self.secant_dot.setData([], [])
             self.secant_label.setText("")
             return
-        q = slope_at(tm.source, tm.x + tm.h)
-        if not math.isfinite(q.value):
+        fxh = self._probe.secant_value
+        if fxh is None or not math.isfinite(fxh):
             self.secant_item.setData([], [])
             self.secant_dot.setData([], [])
-            self.secant_label.setText(f"f(x + h) is {fmt(q.value)}: no secant.")
+            self.secant_label.setText(f"f(x + h) is {fmt(fxh)}: no secant.")
             return
-        s = (q.value - p.value) / tm.h
+        s = (fxh - p.value) / tm.h
         span = 0.35 * (tm.x_hi - tm.x_lo) + tm.h
         sx = np.array([p.x - span, p.x + span])
         self.secant_item.setData(sx, p.value + s * (sx - p.x))
-        self.secant_dot.setData([q.x], [q.value])
+        self.secant_dot.setData([p.x + tm.h], [fxh])
         self.secant_label.setText(
             f"secant slope [f(x+h) − f(x)]/h = <b>{fmt(s)}</b> with h = {fmt(tm.h, 3)}; "
             f"tangent slope {fmt(p.slope)}. Shrink h and the secant turns into the tangent.")
 
-    def _refresh_trail(self) -> None:
+    def _refresh_trail(self, force: bool = False) -> None:
         rows = self.tm.trail()
+        key = (self.tm.source, self.tm.descent_x0, self.tm.lr, len(rows), self.tm.x_lo,
+               self.tm.x_hi)
+        if not force and key == self._trail_key:
+            return  # a drag without descent: nothing of the trail changed
+        self._trail_key = key
         self._rows = rows
         th = self._theme
         if not rows:
@@ -578,7 +594,7 @@ class QtTangentPanel(QtPanel):
         self.expr_error.setStyleSheet(f"color: {theme.error};")
         self.legend.setLabelTextColor(theme.plot_fg)
         self._refresh_tangent()
-        self._refresh_trail()
+        self._refresh_trail(force=True)
 
     def teardown(self) -> None:
         self._run_timer.stop()

@@ -1,0 +1,134 @@
+"""What a student feels in the derivative panels: one drag event of the tangent point, and one
+update of the chain-rule explorer.
+
+* "tangent drag event": the model update a drag causes (autograd slope, explanation, point,
+  tangent, readout, slider and spin box) plus a synchronous repaint of the plot (a 1,000-point
+  curve, the tangent and the point) and the readout. Baseline, measured in the same run: a bare
+  pyqtgraph ``PlotWidget`` given the same 1,000-point curve with ``setData`` and repainted.
+* "chain explorer update": x changes → forward values, local derivatives, autograd, diagram,
+  product text and code view, repainted.
+
+Run: ``xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/run.py --only derivatives``
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+from table import Row, median_time
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+GOAL_MS = 4.0
+
+
+def _app():
+    from gradviz.ui.qt_app import ensure_display_or_offscreen, make_application
+
+    ensure_display_or_offscreen()
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or make_application([sys.argv[0]])
+
+
+def _tangent_rows() -> list[Row]:
+    import numpy as np
+    import pyqtgraph as pg
+
+    from gradviz.app import build_model
+    from gradviz.ui.main_window import settle
+    from gradviz.ui.panels.tangent import QtTangentPanel
+    from gradviz.ui.registry import PanelContext
+
+    model = build_model()
+    panel = QtTangentPanel(PanelContext(model=model))
+    panel.resize(1300, 850)
+    panel.show()
+    settle(200)
+    xs = np.linspace(-2.0, 8.0, 200)
+    positions = itertools.cycle(xs)
+
+    def drag_event():
+        # What the throttled drag slot does with a new mouse position: model update, point,
+        # tangent, readout, slider and spin box (pyqtgraph paints later, in the event loop).
+        panel.point_item.setPos(next(positions), 0.0)
+        panel._on_point_dragged(())
+
+    def drag_frame():
+        drag_event()
+        # ... and the frame itself, painted synchronously: the 1,000-point curve, the tangent,
+        # the point and the readout.
+        panel.plot.viewport().repaint()
+        panel.readout.repaint()
+        panel.verdict_label.repaint()
+
+    event = median_time(drag_event, repeat=60, warmup=5)
+    frame = median_time(drag_frame, repeat=60, warmup=5)
+
+    bare = pg.PlotWidget()
+    bare.resize(panel.plot.size())
+    curve_item = bare.plot([], [], pen=pg.mkPen("k", width=2.5))
+    bare.show()
+    settle(100)
+    cx, cy = panel.curve_item.getData()
+    shift = itertools.cycle(np.linspace(0.0, 1.0, 50))
+
+    def bare_set():
+        curve_item.setData(cx, cy + next(shift))
+
+    def bare_frame():
+        bare_set()
+        bare.viewport().repaint()
+
+    set_only = median_time(bare_set, repeat=60, warmup=5)
+    bare_paint = median_time(bare_frame, repeat=60, warmup=5)
+    n = len(cx)
+    panel.teardown()
+    panel.close()
+    bare.close()
+    return [
+        Row("tangent drag event", event, "ms", baseline=set_only, goal=GOAL_MS,
+            note=f"model + items + readout; baseline: bare setData of the {n}-point curve"),
+        Row("tangent drag event + repaint", frame, "ms", baseline=bare_paint, goal=1.5,
+            goal_on="ratio",
+            note="painted synchronously; baseline: bare setData + repaint of the same curve"),
+    ]
+
+
+def _chain_rows() -> list[Row]:
+    import numpy as np
+
+    from gradviz.app import build_model
+    from gradviz.ui.main_window import settle
+    from gradviz.ui.panels.chain import QtChainPanel
+    from gradviz.ui.registry import PanelContext
+
+    model = build_model()
+    panel = QtChainPanel(PanelContext(model=model))
+    panel.resize(1300, 850)
+    panel.show()
+    settle(200)
+    positions = itertools.cycle(np.linspace(-2.0, 2.0, 97))
+
+    def update():
+        panel._set_x(float(next(positions)))
+        panel.diagram.repaint()
+        panel.product.repaint()
+
+    value = median_time(update, repeat=60, warmup=5)
+    panel.teardown()
+    panel.close()
+    return [Row("chain explorer update", value, "ms", goal=GOAL_MS,
+                note="3 links: values, locals, autograd, diagram, code")]
+
+
+def rows() -> list[Row]:
+    app = _app()
+    from gradviz.ui.theme import LIGHT, apply_theme
+
+    apply_theme(app, LIGHT)  # antialiased plots, as in the app
+    return _tangent_rows() + _chain_rows()
