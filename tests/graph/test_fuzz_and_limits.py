@@ -111,10 +111,12 @@ def _valid_exprs():
                                        "torch.exp", "torch.square"]), inner).map(
                 lambda t: f"{t[0]}({t[1]})"),
             st.tuples(inner, st.sampled_from([".cos()", ".detach()", ".tanh()"])).map(
-                lambda t: f"{t[0]}{t[1]}"),
+                lambda t: f"({t[0]}){t[1]}"),
         )
 
-    return st.recursive(VALID_ATOMS, extend, max_leaves=5)
+    # A bare name would only alias a node (refused by design): every statement computes.
+    return st.recursive(VALID_ATOMS, extend, max_leaves=5).filter(
+        lambda e: e not in ("x", "y") and not e.isdigit())
 
 
 VALID_PROGRAMS = st.lists(
