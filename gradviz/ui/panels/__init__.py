@@ -9,6 +9,8 @@ from gradviz.ui.registry import PanelRegistry
 #: Modules of gradviz.ui.panels that define a panel, in menu order.
 BUILTIN_PANEL_MODULES = (
     "chapter_map",
+    "approaches",
+    "chain",
     "tangent",
     "graph_editor",
     "trap",
