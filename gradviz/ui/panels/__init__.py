@@ -9,9 +9,9 @@ from gradviz.ui.registry import PanelRegistry
 #: Modules of gradviz.ui.panels that define a panel, in menu order.
 BUILTIN_PANEL_MODULES = (
     "chapter_map",
+    "tangent",
     "approaches",
     "chain",
-    "tangent",
     "graph_editor",
     "trap",
     "training",
