@@ -271,6 +271,11 @@ class LessonController(QObject):
         self._discard_recovery_copy()
         if not as_copy:
             self._remember(self.path)
+        scenes = self.scenes
+        if scenes is not None and scenes.current >= 0:
+            for name in scenes[scenes.current].panels:  # open on the scene it was saved at
+                if name in self.window.docks:
+                    self.window.show_panel(name)
         self.window.show_status(f"Opened {p.name}")
         return True
 
