@@ -19,7 +19,10 @@ def editor(window, qtbot):
     panel = window.panel("graph")
     qtbot.waitExposed(panel.view)
     settle(30)
-    return panel
+    yield panel
+    # Leave a clean stack behind: a stack destroyed while not clean emits cleanChanged from
+    # its destructor, and window code listening to it would then run on a dying window.
+    window.undo_stack.clear()
 
 
 @pytest.fixture

@@ -70,6 +70,9 @@ class QtGraphEditorPanel(QtPanel):
         self._run_timer = QTimer(self)
         self._run_timer.setSingleShot(True)
         self._run_timer.timeout.connect(self.rerun)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.timeout.connect(self._fit)
         self._flash_timer = QTimer(self)
         self._flash_timer.setSingleShot(True)
         self._flash_timer.timeout.connect(self._end_flash)
@@ -121,7 +124,7 @@ class QtGraphEditorPanel(QtPanel):
         self.listen(ev.grads_zeroed, self._on_grads_zeroed)
         self.listen(ev.rebuilt, self._on_rebuilt)
         self.rerun()
-        QTimer.singleShot(0, self.view.fit_all)
+        self._fit_timer.start(0)
 
     # ================================================================== widgets
     def _button(self, text: str, tip: str, slot, name: str) -> QPushButton:
@@ -199,7 +202,7 @@ class QtGraphEditorPanel(QtPanel):
         self._run_timer.start(0)
 
     def _on_rebuilt(self) -> None:
-        QTimer.singleShot(0, self.view.fit_all)
+        self._fit_timer.start(0)  # once the new items are laid out
 
     def rerun(self) -> None:
         """Re-run the model after an edit (zero_grad, forward, backward): numbers stay live."""
@@ -435,6 +438,7 @@ class QtGraphEditorPanel(QtPanel):
 
     def teardown(self) -> None:
         self._run_timer.stop()
+        self._fit_timer.stop()
         self._flash_timer.stop()
         self.player.stop()
         self.view.teardown()

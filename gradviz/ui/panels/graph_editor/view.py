@@ -115,7 +115,7 @@ class QtGraphView(QGraphicsView):
         self._paste_count = 0
         self.editor: QLineEdit | None = None
         self.popup: QtPalettePopup | None = None
-        self.scene_.selectionChanged.connect(self.selection_changed.emit)
+        self.scene_.selectionChanged.connect(self._on_selection_changed)
         ev = graph.events
         listen(ev.node_added, self._on_node_added)
         listen(ev.node_removed, self._on_node_removed)
@@ -733,7 +733,15 @@ class QtGraphView(QGraphicsView):
         self._space = False
         super().focusOutEvent(event)
 
+    def _on_selection_changed(self) -> None:
+        self.selection_changed.emit()
+
     def teardown(self) -> None:
+        # The scene clears its selection while it is destroyed: nobody must hear that.
+        try:
+            self.scene_.selectionChanged.disconnect(self._on_selection_changed)
+        except (RuntimeError, TypeError):
+            pass  # already disconnected
         self._close_editor()
         if self.popup is not None:
             self.popup.close()
