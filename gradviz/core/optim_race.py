@@ -111,6 +111,21 @@ class Ball:
     grads: list[tuple[float, float]] = field(default_factory=list)
     stopped: bool = False
     message: str = ""
+    # The same history as arrays, grown by doubling, so a view can take it every frame
+    # without converting a long list.
+    _xy: np.ndarray = field(default_factory=lambda: np.empty((64, 2)), repr=False)
+    _f: np.ndarray = field(default_factory=lambda: np.empty(64), repr=False)
+
+    def _record(self, x: float, y: float, loss: float, grad: tuple[float, float]) -> None:
+        n = len(self.path)
+        if n >= len(self._f):
+            self._xy = np.concatenate([self._xy, np.empty_like(self._xy)])
+            self._f = np.concatenate([self._f, np.empty_like(self._f)])
+        self._xy[n] = (x, y)
+        self._f[n] = loss
+        self.path.append((x, y))
+        self.losses.append(loss)
+        self.grads.append(grad)
 
     @property
     def label(self) -> str:
@@ -133,7 +148,16 @@ class Ball:
         return self.grads[-1]
 
     def path_array(self) -> np.ndarray:
-        return np.asarray(self.path, np.float64)
+        """``(steps + 1, 2)`` positions (a read-only view)."""
+        view = self._xy[: len(self.path)]
+        view.flags.writeable = False
+        return view
+
+    def loss_array(self) -> np.ndarray:
+        """``(steps + 1,)`` losses (a read-only view)."""
+        view = self._f[: len(self.losses)]
+        view.flags.writeable = False
+        return view
 
 
 class OptimizerRace:
@@ -182,9 +206,7 @@ class OptimizerRace:
         loss.backward()
         x, y = (float(v) for v in p.detach())
         g = p.grad if p.grad is not None else torch.zeros(2)
-        ball.path.append((x, y))
-        ball.losses.append(float(loss.detach()))
-        ball.grads.append((float(g[0]), float(g[1])))
+        ball._record(x, y, float(loss.detach()), (float(g[0]), float(g[1])))
         self._check(ball)
 
     def _check(self, ball: Ball) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -227,6 +227,8 @@ class SurfaceGrid:
     f: np.ndarray
     lo: float
     hi: float
+    _height: np.ndarray | None = field(default=None, repr=False)
+    _contours: dict = field(default_factory=dict, repr=False)
 
     def height_of(self, f: np.ndarray | float) -> np.ndarray:
         """Scene height of loss values (clipped to a little above the range)."""
@@ -247,7 +249,18 @@ class SurfaceGrid:
 
     @property
     def height(self) -> np.ndarray:
-        return self.height_of(self.f).astype(np.float32)
+        if self._height is None:
+            self._height = self.height_of(self.f).astype(np.float32)
+        return self._height
+
+    def contours(self, count: int = 12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(levels, segments, level index of each segment)``, computed once per grid and
+        shared by the 3D floor and the contour map."""
+        if count not in self._contours:
+            levels = contour_levels(self, count)
+            self._contours[count] = (levels, *contour_segments_by_level(
+                self.xs, self.ys, self.f, levels))
+        return self._contours[count]
 
     @property
     def scene_xy(self) -> tuple[np.ndarray, np.ndarray]:
@@ -387,29 +400,31 @@ def contour_segments_by_level(xs: np.ndarray, ys: np.ndarray, f: np.ndarray,
     f = np.asarray(f, np.float64)
     xs = np.asarray(xs, np.float64)
     ys = np.asarray(ys, np.float64)
-    na, nb = f.shape[0] - 1, f.shape[1] - 1
+    nb = f.shape[1] - 1
     # Corners of every cell, counter-clockwise: (i, j), (i+1, j), (i+1, j+1), (i, j+1);
-    # edge k joins corner k and corner k+1.
-    c = np.stack([f[:-1, :-1], f[1:, :-1], f[1:, 1:], f[:-1, 1:]], axis=-1).reshape(-1, 4)
-    ii, jj = np.divmod(np.arange(na * nb), nb)
-    cx = np.stack([xs[ii], xs[ii + 1], xs[ii + 1], xs[ii]], axis=-1)
-    cy = np.stack([ys[jj], ys[jj], ys[jj + 1], ys[jj + 1]], axis=-1)
-    cmin, cmax = c.min(-1), c.max(-1)
+    # edge k joins corner k and corner k+1. Only cells that straddle a level are ever stacked.
+    corners = (f[:-1, :-1].ravel(), f[1:, :-1].ravel(), f[1:, 1:].ravel(), f[:-1, 1:].ravel())
+    cmin = np.minimum(np.minimum(corners[0], corners[1]), np.minimum(corners[2], corners[3]))
+    cmax = np.maximum(np.maximum(corners[0], corners[1]), np.maximum(corners[2], corners[3]))
     out = []
     which = []
     for k, level in enumerate(np.asarray(levels, np.float64)):
-        # Only cells whose corner range straddles the level can hold a piece of the curve.
         cells = np.flatnonzero((cmin <= level) & (cmax > level))
         if cells.size == 0:
             continue
-        v0 = c[cells]
+        ii, jj = np.divmod(cells, nb)
+        c = np.stack([corners[0][cells], corners[1][cells], corners[2][cells],
+                      corners[3][cells]], axis=-1)
+        cx = np.stack([xs[ii], xs[ii + 1], xs[ii + 1], xs[ii]], axis=-1)
+        cy = np.stack([ys[jj], ys[jj], ys[jj + 1], ys[jj + 1]], axis=-1)
+        v0 = c
         above = v0 > level
         cross = above != np.roll(above, -1, axis=-1)
         count = cross.sum(-1)
         v1 = np.roll(v0, -1, axis=-1)
         with np.errstate(divide="ignore", invalid="ignore"):
             s = np.clip((level - v0) / (v1 - v0), 0.0, 1.0)
-        x0, y0 = cx[cells], cy[cells]
+        x0, y0 = cx, cy
         px = x0 + s * (np.roll(x0, -1, axis=-1) - x0)
         py = y0 + s * (np.roll(y0, -1, axis=-1) - y0)
         two = count == 2
@@ -543,7 +558,7 @@ class BallPose:
     arrow_end: np.ndarray  # (3,), equal to arrow_start when the gradient vanishes
 
 
-BALL_RADIUS = 0.055
+BALL_RADIUS = 0.065
 
 
 def ball_pose(grid: SurfaceGrid, x: float, y: float, f: float, dfx: float, dfy: float,

@@ -13,8 +13,6 @@ from gradviz.core.surfaces import (
     SCENE_HEIGHT,
     SurfaceGrid,
     arrow_field_segments,
-    contour_levels,
-    contour_segments,
     height_lookup_table,
 )
 from gradviz.ui.theme import Theme, style_plot
@@ -61,14 +59,15 @@ class QtContourView(pg.PlotWidget):
         self.addItem(self.start_marker)
         self.scene().sigMouseClicked.connect(self._clicked)
         self.domain = None
+        self._start: tuple[float, float] | None = None
+        self._brushes: dict = {}
 
     def set_grid(self, grid: SurfaceGrid, show_field: bool) -> None:
         d = grid.surface.domain
         self.domain = d
         self.image.setImage(grid.height / SCENE_HEIGHT, levels=(0.0, 1.0), autoLevels=False)
         self.image.setRect(QRectF(d.x0, d.y0, d.x1 - d.x0, d.y1 - d.y0))
-        segs = contour_segments(grid.xs, grid.ys, grid.f, contour_levels(grid))
-        pts = segs.reshape(-1, 2)
+        pts = grid.contours()[1].reshape(-1, 2)
         self.isolines.setData(pts[:, 0], pts[:, 1]) if len(pts) else self.isolines.setData([], [])
         self.set_field(grid, show_field)
         a, b = grid.surface.names
@@ -96,15 +95,19 @@ class QtContourView(pg.PlotWidget):
             arrow.setZValue(8)
             self.addItem(arrow)
             self.arrows.append(arrow)
-        spots = []
+        xs, ys, brushes = [], [], []
         for i, trail in enumerate(self.trails):
             if i < len(positions) and positions[i] is not None:
-                trail.setPen(pg.mkPen(colours[i], width=2))
+                if getattr(trail, "_colour", None) != colours[i]:
+                    trail._colour = colours[i]
+                    trail.setPen(pg.mkPen(colours[i], width=2))
                 path = trails[i]
                 trail.setData(path[:, 0], path[:, 1])
                 trail.setVisible(True)
                 x, y = positions[i]
-                spots.append({"pos": (x, y), "brush": pg.mkBrush(colours[i])})
+                xs.append(x)
+                ys.append(y)
+                brushes.append(self._brush(colours[i]))
                 seg = arrows[i]
                 if seg is not None and len(seg):
                     self.arrows[i].setData(seg[:, 0], seg[:, 1])
@@ -114,8 +117,15 @@ class QtContourView(pg.PlotWidget):
             else:
                 trail.setVisible(False)
                 self.arrows[i].setVisible(False)
-        self.balls.setData(spots)
-        self.start_marker.setData([start[0]], [start[1]])
+        self.balls.setData(x=xs, y=ys, brush=brushes)
+        if start != self._start:
+            self._start = start
+            self.start_marker.setData([start[0]], [start[1]])
+
+    def _brush(self, colour: str):
+        if colour not in self._brushes:
+            self._brushes[colour] = pg.mkBrush(colour)
+        return self._brushes[colour]
 
     def _clicked(self, event) -> None:
         if event.button() != Qt.MouseButton.LeftButton or self.domain is None:

@@ -94,6 +94,12 @@ def opengl_unavailable_reason() -> str | None:
     return None
 
 
+def _set_text(label: QLabel, text: str) -> None:
+    """Labels change every step while playing; skip the relayout when nothing changed."""
+    if label.text() != text:
+        label.setText(text)
+
+
 def _guarded(method: Callable) -> Callable:
     """A slot that reports errors in the panel instead of letting them reach Qt's event loop."""
 
@@ -292,6 +298,8 @@ class QtSurfacePanel(QtPanel):
         row.addStretch(1)
         self.step_label = QLabel()
         self.step_label.setObjectName("surface-step")
+        self.step_label.setMinimumWidth(self.step_label.fontMetrics().horizontalAdvance("step 00000"))
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.step_label)
         return row
 
@@ -529,31 +537,30 @@ class QtSurfacePanel(QtPanel):
                 poses.append(None)
                 positions.append(None)
                 arrows2d.append(None)
-            trails3d.append(self._trail3d(grid, path, np.asarray(ball.losses)))
+            trails3d.append(self._trail3d(grid, path, ball.loss_array()))
             trails2d.append(path)
             name = ball.label + (f" — {ball.message}" if ball.message else "")
             names.append(name)
-            losses.append(np.asarray(ball.losses, np.float64))
+            losses.append(ball.loss_array())
         if self.scene is not None:
             self.scene.set_balls(poses, trails3d, colours, s.show_arrow)
         self.contour.set_balls(positions, trails2d, arrows2d, colours, (s.start_x, s.start_y))
         self.loss_plot.set_curves(losses, names, [CURVE_COLOURS[n - 1] for n in numbers])
         self._show_readout(race, surface)
         for i in range(MAX_BALLS):
-            label = self.ball_states[i]
+            text = ""
             if (i + 1) in numbers:
                 ball = race.balls[numbers.index(i + 1)]
                 x, y = ball.position
                 if ball.message:
-                    label.setText(f"<span style='color:{self.ctx.theme().error}'>"
-                                  f"{ball.message}</span>")
+                    text = (f"<span style='color:{self.ctx.theme().error}'>"
+                            f"{ball.message}</span>")
                 elif not domain.contains(x, y):
-                    label.setText(f"step {ball.steps}, f = {fmt(ball.loss)}, outside the plot")
+                    text = f"step {ball.steps}, f = {fmt(ball.loss)}, outside the plot"
                 else:
-                    label.setText(f"step {ball.steps}, f = {fmt(ball.loss)}")
-            else:
-                label.setText("")
-        self.step_label.setText(f"step {race.steps}")
+                    text = f"step {ball.steps}, f = {fmt(ball.loss)}"
+            _set_text(self.ball_states[i], text)
+        _set_text(self.step_label, f"step {race.steps}")
         if self._play.isActive() and not race.running:
             self.play_button.setChecked(False)
 
@@ -578,7 +585,7 @@ class QtSurfacePanel(QtPanel):
         norm = math.hypot(dfx, dfy)
         colour = BALL_COLOURS[self._selected - 1]
         fname = "L" if surface.key == "mininet" else "f"
-        self.readout.setText(
+        _set_text(self.readout,
             f"<span style='color:{colour}'>●</span> ball {self._selected} at "
             f"({a}, {b}) = ({fmt(x)}, {fmt(y)}): &nbsp; <b>{fname} = {fmt(ball.loss)}</b> &nbsp; "
             f"∂{fname}/∂{a} = {fmt(dfx)} &nbsp; ∂{fname}/∂{b} = {fmt(dfy)} &nbsp; "

@@ -14,8 +14,6 @@ from gradviz.core.surfaces import (
     BallPose,
     SurfaceGrid,
     arrow_mesh,
-    contour_levels,
-    contour_segments_by_level,
     grid_line_segments,
     height_colours,
     shaded_colours,
@@ -50,7 +48,7 @@ class BallItems:
                                    smooth=False, computeNormals=False, shader=None,
                                    glOptions="opaque")
         self.trail = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), color=_rgba(colour, 0.95),
-                                       width=2.5, antialias=True, mode="line_strip",
+                                       width=2.5, antialias=False, mode="line_strip",
                                        glOptions="translucent")
         for item in (self.trail, self.sphere, self.arrow):
             view.addItem(item)
@@ -134,8 +132,7 @@ class QtSurfaceScene:
         self.floor.setVisible(visible)
         if not visible:
             return
-        levels = contour_levels(grid)
-        segs, which = contour_segments_by_level(grid.xs, grid.ys, grid.f, levels)
+        levels, segs, which = grid.contours()
         if len(segs) == 0:
             self.floor.setData(pos=np.zeros((0, 3), np.float32))
             return
