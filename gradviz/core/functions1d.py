@@ -143,6 +143,16 @@ def probe(source: str, x: float, h: float | None = None,
                       ys[3] if h is not None else None)
 
 
+def corner_slopes(probed: PointProbe) -> tuple[float, float] | None:
+    """(left, right) slopes when the slope jumps at the point (|x| or ReLU at 0), else None."""
+    left, right = probed.left_slope, probed.right_slope
+    if not (math.isfinite(left) and math.isfinite(right) and probed.point.defined):
+        return None
+    jump = abs(right - left)
+    # Smooth curves change their slope by about f″·2ε over the probe; a corner jumps by O(1).
+    return (left, right) if jump > 0.25 * max(1.0, abs(left), abs(right)) else None
+
+
 def explain_point(source: str, x: float, dtype: torch.dtype = torch.float32,
                   probed: PointProbe | None = None) -> str:
     """Why f or f′ has no ordinary value at ``x`` (empty text when everything is fine).
@@ -163,12 +173,10 @@ def explain_point(source: str, x: float, dtype: torch.dtype = torch.float32,
     if math.isinf(p.slope):
         return (f"f′ is infinite at x = {x:.4g}: backward() gives {p.slope:g}, the tangent is "
                 "vertical (as for √x at 0).")
-    left, right = probed.left_slope, probed.right_slope
-    if math.isfinite(left) and math.isfinite(right):
-        jump = abs(right - left)
-        scale = max(1.0, abs(left), abs(right))
-        if jump > 0.25 * scale:
-            return (f"A corner: the slope jumps from {left:.3g} on the left to {right:.3g} on the "
-                    f"right, so f has no true derivative exactly here. PyTorch still returns "
-                    f"{p.slope:g} (a conventional choice; ReLU′(0) = 0, |x|′ at 0 = 0).")
+    corner = corner_slopes(probed)
+    if corner is not None:
+        left, right = corner
+        return (f"A corner: the slope jumps from {left:.3g} on the left to {right:.3g} on the "
+                f"right, so f has no true derivative exactly here. PyTorch still returns "
+                f"{p.slope:g} (a conventional choice; ReLU′(0) = 0, |x|′ at 0 = 0).")
     return ""

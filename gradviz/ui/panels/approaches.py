@@ -394,6 +394,8 @@ class QtApproachesPanel(QtPanel):
         self.cost_auto.setSymbolBrush(pg.mkBrush(theme.negative))
         for legend in (self.v_legend, self.cost_legend):
             legend.setLabelTextColor(theme.plot_fg)
+            for _sample, label in legend.items:
+                label.setText(label.text, color=theme.plot_fg)
         self.expr_field.set_theme(theme)
         self._curves_key = None
         self._refresh()

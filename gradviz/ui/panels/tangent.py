@@ -38,7 +38,15 @@ from gradviz.core.commands import SetFieldCommand
 from gradviz.core.derivative_code import descent_code, tangent_code
 from gradviz.core.descent import describe_run
 from gradviz.core.expr import ExpressionError
-from gradviz.core.functions1d import PRESETS, compiled, curve, explain_point, preset_for, probe
+from gradviz.core.functions1d import (
+    PRESETS,
+    compiled,
+    corner_slopes,
+    curve,
+    explain_point,
+    preset_for,
+    probe,
+)
 from gradviz.core.functions1d import verdict as slope_verdict
 from gradviz.core.numbers import fmt, full_text
 from gradviz.core.tangent import SetFieldsCommand, TangentModel
@@ -484,7 +492,8 @@ class QtTangentPanel(QtPanel):
     def _refresh_tangent(self) -> None:
         p, th, tm = self._point, self._theme, self.tm
         text, meaning = slope_verdict(p.slope)
-        colour = getattr(th, meaning)
+        corner = p.defined and corner_slopes(self._probe) is not None
+        colour = th.warning if corner else getattr(th, meaning)
         x0, x1 = tm.x_lo, tm.x_hi
         if p.defined:
             span = 0.35 * (x1 - x0)
@@ -499,10 +508,14 @@ class QtTangentPanel(QtPanel):
             f"x = <b>{fmt(p.x)}</b> &nbsp; f(x) = <b>{fmt(p.value)}</b> &nbsp; "
             f"f′(x) = <b>{fmt(p.slope)}</b>")
         self.readout.setToolTip(f"f′(x) from x.grad after y.backward()\n{full_text(p.slope)}")
-        if p.defined:
-            self.verdict_label.setText(text[0].upper() + text[1:])
-        else:
+        if not p.defined:
             self.verdict_label.setText("No tangent here")
+        elif corner:
+            # Not "flat": a corner has no single slope, PyTorch merely reports one.
+            self.verdict_label.setText(f"A corner: no single slope (PyTorch reports "
+                                       f"f′ = {fmt(p.slope)})")
+        else:
+            self.verdict_label.setText(text[0].upper() + text[1:])
         self.verdict_label.setStyleSheet(f"color: {colour};")
         self.note_label.setText(explain_point(tm.source, tm.x, probed=self._probe))
         self._refresh_secant()
@@ -593,6 +606,8 @@ class QtTangentPanel(QtPanel):
         self.offscreen_label.setColor(theme.error)
         self.expr_error.setStyleSheet(f"color: {theme.error};")
         self.legend.setLabelTextColor(theme.plot_fg)
+        for _sample, label in self.legend.items:
+            label.setText(label.text, color=theme.plot_fg)  # existing labels keep old colours
         self._refresh_tangent()
         self._refresh_trail(force=True)
 
