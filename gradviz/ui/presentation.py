@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING
 import pyqtgraph as pg
 from PySide6.QtCore import QByteArray, QObject, Qt
 from PySide6.QtGui import QFont, QKeyEvent, QPalette
-from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QGraphicsView,
+    QLabel,
+    QToolBar,
+    QWidget,
+)
 
 from gradviz.ui.pen_overlay import QtPenOverlay
 
@@ -89,6 +96,31 @@ def show_side_by_side(window: QtMainWindow, names: list[str]) -> bool:
         window.docks[name].ensure_panel()
     window._last_panel = names[0]  # the clicker steps the scene's first panel
     return True
+
+
+def scale_fonts_and_views(root: QWidget, scale: float) -> None:
+    """Scale what the application font does not reach: widgets with a font of their own (code
+    views, tables, big numbers) and node-editor canvases (``QGraphicsView`` other than plots,
+    zoomed so node labels grow). ``scale`` is relative to the original, so ``1.0`` restores."""
+    for widget in root.findChildren(QWidget):
+        if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+            base = getattr(widget, "_gv_base_font", None)
+            if base is None:
+                base = QFont(widget.font())
+                widget._gv_base_font = base
+            font = QFont(base)
+            if base.pointSizeF() > 0:
+                font.setPointSizeF(base.pointSizeF() * scale)
+            elif base.pixelSize() > 0:
+                font.setPixelSize(max(1, round(base.pixelSize() * scale)))
+            widget.setFont(font)
+    for view in root.findChildren(QGraphicsView):
+        if isinstance(view, pg.GraphicsView):
+            continue  # plots are scaled by scale_plots
+        previous = getattr(view, "_gv_scale", 1.0)
+        if scale != previous:
+            view.scale(scale / previous, scale / previous)
+            view._gv_scale = scale
 
 
 class QtPresentation(QObject):
@@ -193,17 +225,21 @@ class QtPresentation(QObject):
             font.setPointSizeF(font.pointSizeF() * scale)
             app.setFont(font)
         for panel in self.window.built_panels():
-            try:
-                hook = getattr(panel, "apply_scale", None)
-                if callable(hook):
-                    hook(scale)
-                scale_plots(panel, scale)
-            except Exception:  # a panel that cannot scale must not stop the lecture
-                log.exception("panel %s could not scale", panel.panel_name)
+            self._scale_panel(panel, scale)
         if self.caption is not None:
             self._style_caption()
         if self.pen is not None:
             self.pen.width = 4.0 * scale
+
+    def _scale_panel(self, panel, scale: float) -> None:
+        try:
+            hook = getattr(panel, "apply_scale", None)
+            if callable(hook):
+                hook(scale)
+            scale_plots(panel, scale)
+            scale_fonts_and_views(panel, scale)
+        except Exception:  # a panel that cannot scale must not stop the lecture
+            log.exception("panel %s could not scale", panel.panel_name)
 
     # -- caption -------------------------------------------------------------------------------
     def _build_caption(self) -> None:
@@ -250,9 +286,11 @@ class QtPresentation(QObject):
         return True
 
     def _show_only(self, names: list[str]) -> None:
+        built = set(map(id, self.window.built_panels()))
         show_side_by_side(self.window, names)
         for panel in self.window.built_panels():
-            scale_plots(panel, self.scale)
+            if id(panel) not in built:  # built just now: scale it like the others
+                self._scale_panel(panel, self.scale)
 
     def step(self, direction: int) -> bool:
         """The clicker: the visible panel's next step, else the next scene."""

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from lesson_helpers import ScriptedDialogs, stepper_registry
 from PySide6.QtCore import QEvent, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFont, QMouseEvent
+from PySide6.QtWidgets import QApplication, QLabel
 
 from gradviz.lesson.scenes import AddSceneCommand, capture_scene
 from gradviz.ui.main_window import settle
@@ -154,12 +154,19 @@ def test_scale_reaches_plots_and_comes_back(lecture, qtbot):
     plot = pg.PlotWidget()
     curve = plot.plot(np.arange(5.0), pen=pg.mkPen("r", width=2))
     w.panel("stepper").body_layout.addWidget(plot)
+    code = QLabel("x.grad")
+    font = QFont("monospace")
+    font.setPointSizeF(10.0)
+    code.setFont(font)  # a font of its own: the application font does not reach it
+    w.panel("stepper").body_layout.addWidget(code)
     w.presentation.set_scale(2.0)
     _key(qtbot, w, Qt.Key.Key_F5)
     _key(qtbot, w, Qt.Key.Key_PageDown)
     assert curve.opts["pen"].widthF() == pytest.approx(4.0)
+    assert code.font().pointSizeF() == pytest.approx(20.0)
     _key(qtbot, w, Qt.Key.Key_Escape)
     assert curve.opts["pen"].widthF() == pytest.approx(2.0)
+    assert code.font().pointSizeF() == pytest.approx(10.0)
 
 
 def test_saving_while_presenting_keeps_the_normal_layout(lecture, qtbot, tmp_path):
