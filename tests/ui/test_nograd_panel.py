@@ -62,3 +62,17 @@ def test_detach_choices_drive_the_graph_and_leaf_grads(qtbot, panel):
 def test_memory_tab_picture(qtbot, panel):
     assert not picture_stats(grab(panel)).blank
     assert picture_stats(grab(panel.memory_plot)).colours > 20
+
+
+def test_measuring_runs_off_the_gui_thread_and_the_latest_request_wins(qtbot, panel):
+    panel.settings.depth = 8
+    panel.settings.batch = 512
+    panel.settings.width = 1024
+    panel._measure_now()  # what the debounce timer calls
+    assert panel.measuring and "measuring" in panel.busy_label.text()
+    panel.settings.width = 32
+    panel._measure_now()  # arrives while the worker is busy: queued, not run twice at once
+    qtbot.waitUntil(lambda: not panel.measuring, timeout=60_000)
+    assert panel.reports[False].width == 32 and panel.reports[False].depth == 8
+    assert panel.busy_label.text() == ""
+    assert panel.cells[("activation_bytes", True)].text() == "0 B"

@@ -8,6 +8,8 @@ gradient stops.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
@@ -37,6 +39,8 @@ from gradviz.ui.widgets.plot_setup import adopt_plot_menus
 SWEEP_WIDTHS = [4, 8, 16, 32, 64, 128, 256, 512, 1024]
 #: Slider changes are coalesced: a drag measures once it pauses for this long.
 DEBOUNCE_MS = 40
+#: How often the GUI thread looks for a finished background measurement.
+POLL_MS = 20
 DETACH_TITLES = {"none": "nothing detached", "a": "detach a = x * y", "b": "detach b = x ** 2"}
 ROWS = (
     ("activation_bytes", "activations saved for backward"),
@@ -47,6 +51,14 @@ ROWS = (
     ("graph_nodes", "graph nodes (grad_fn + AccumulateGrad)"),
     ("model_bytes", "model parameters (kept either way)"),
 )
+
+
+def measure_job(width: int, depth: int, batch: int,
+                sweep: bool) -> tuple[dict[bool, MemoryReport], list[MemoryReport] | None]:
+    """The panel's measurements for one setting; runs on a worker thread (the largest sliders
+    take about a second of matmuls, which must not freeze the window)."""
+    reports = {ng: measure(width, depth, batch, ng) for ng in (False, True)}
+    return reports, (sweep_widths(SWEEP_WIDTHS, depth, batch) if sweep else None)
 
 
 def human_bytes(n: int) -> str:
@@ -82,6 +94,13 @@ class QtNoGradPanel(QtPanel):
         self._measure_timer.setSingleShot(True)
         self._measure_timer.setInterval(DEBOUNCE_MS)
         self._measure_timer.timeout.connect(self._measure_now)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradviz-nograd")
+        self._future: Future | None = None
+        self._future_key: tuple[int, int, int] | None = None
+        self._pending = False
+        self._poll_timer = QTimer(self)
+        self._poll_timer.setInterval(POLL_MS)
+        self._poll_timer.timeout.connect(self._collect)
         self.tabs = QTabWidget()
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.body_layout.addWidget(self.tabs)
@@ -91,7 +110,10 @@ class QtNoGradPanel(QtPanel):
             self.listen(getattr(self.settings.events, name), self._on_size_changed)
         self.listen(self.settings.events.detach, self._on_detach_changed)
         self._sync_sliders()
-        self._measure_now()
+        # The first measurement (default sliders: a few ms) runs here, so the panel never opens
+        # empty; later ones run on the worker thread.
+        st = self.settings
+        self._apply((st.width, st.depth, st.batch), *measure_job(st.width, st.depth, st.batch, True))
         self._refresh_detach()
         self.apply_theme(self._theme)
 
@@ -136,6 +158,8 @@ class QtNoGradPanel(QtPanel):
         self.saving_label = QLabel()
         self.saving_label.setWordWrap(True)
         lay.addWidget(self.saving_label)
+        self.busy_label = QLabel()
+        lay.addWidget(self.busy_label)
 
         self.memory_plot = pg.PlotWidget()
         self.memory_plot.setMenuEnabled(False)
@@ -205,38 +229,65 @@ class QtNoGradPanel(QtPanel):
         self.detach_buttons[self.settings.detach].setChecked(True)
 
     def _measure_now(self) -> None:
-        s = self.settings
-        try:
-            self.reports = {ng: measure(s.width, s.depth, s.batch, ng) for ng in (False, True)}
-            key = (s.depth, s.batch)
-            if key != self._sweep_key:
-                sweep = sweep_widths(SWEEP_WIDTHS, s.depth, s.batch)
-                self._sweep_key = key
-                widths = np.array(SWEEP_WIDTHS, dtype=float)
-                self.activation_curve.setData(
-                    widths, np.array([r.activation_bytes for r in sweep]) / 1024)
-                self.parameter_curve.setData(
-                    widths, np.array([r.parameter_bytes for r in sweep]) / 1024)
-                self.nograd_curve.setData(widths, np.zeros(len(widths)))
-        except Exception as exc:  # never let a slot raise into the event loop
-            self.saving_label.setText(f"Could not measure: {exc}")
+        """Start measuring the current settings on the worker thread (latest request wins)."""
+        if self._future is not None and not self._future.done():
+            self._pending = True
             return
-        on, off = self.reports[False], self.reports[True]
-        for key, _title in ROWS:
+        s = self.settings
+        key = (s.width, s.depth, s.batch)
+        sweep = (s.depth, s.batch) != self._sweep_key
+        self._future = self._pool.submit(measure_job, *key, sweep)
+        self._future_key = key
+        self.busy_label.setText(f"measuring width {s.width}, {s.depth} layers, batch {s.batch}…")
+        self._poll_timer.start()
+
+    @property
+    def measuring(self) -> bool:
+        return self._future is not None or self._pending
+
+    def _collect(self) -> None:
+        future = self._future
+        if future is None or not future.done():
+            return
+        self._poll_timer.stop()
+        self._future = None
+        try:
+            reports, sweep = future.result()
+        except Exception as exc:  # shown in the panel; never raised into the event loop
+            self.busy_label.setText(f"Could not measure: {exc}")
+        else:
+            assert self._future_key is not None
+            self._apply(self._future_key, reports, sweep)
+        if self._pending:
+            self._pending = False
+            self._measure_now()
+
+    def _apply(self, key: tuple[int, int, int], reports: dict[bool, MemoryReport],
+               sweep: list[MemoryReport] | None) -> None:
+        width, depth, batch = key
+        self.reports = reports
+        self.busy_label.setText("")
+        if sweep is not None:
+            self._sweep_key = (depth, batch)
+            widths = np.array(SWEEP_WIDTHS, dtype=float)
+            self.activation_curve.setData(
+                widths, np.array([r.activation_bytes for r in sweep]) / 1024)
+            self.parameter_curve.setData(widths, np.array([r.parameter_bytes for r in sweep]) / 1024)
+            self.nograd_curve.setData(widths, np.zeros(len(widths)))
+        on, off = reports[False], reports[True]
+        for row_key, _title in ROWS:
             for no_grad, report in ((False, on), (True, off)):
-                value = getattr(report, key)
-                text = human_bytes(value) if key.endswith("bytes") else f"{value:,}"
-                self.cells[(key, no_grad)].setText(text)
+                value = getattr(report, row_key)
+                text = human_bytes(value) if row_key.endswith("bytes") else f"{value:,}"
+                self.cells[(row_key, no_grad)].setText(text)
         self.cells[("graph_nodes", False)].setToolTip(
             "\n".join(sorted(set(on.node_names))) or "no nodes")
         self.saving_label.setText(
             f"Grad tracking keeps {human_bytes(on.saved_bytes)} alive until backward() runs "
             f"({on.graph_nodes} graph nodes); inside torch.no_grad() the same forward pass keeps "
             f"{human_bytes(off.saved_bytes)} and builds {off.graph_nodes} nodes.")
-        self.current_line.setValue(np.log10(s.width))
-        self.memory_code.set_code(no_grad_code(s.width, s.depth, s.batch), (4, 5, 7, 8))
-        for name in self.slider_labels:
-            self.slider_labels[name].setText(str(getattr(s, name)))
+        self.current_line.setValue(np.log10(width))
+        self.memory_code.set_code(no_grad_code(width, depth, batch), (4, 5, 7, 8))
 
     def _refresh_detach(self) -> None:
         try:
@@ -282,6 +333,9 @@ class QtNoGradPanel(QtPanel):
 
     def teardown(self) -> None:
         self._measure_timer.stop()
+        self._poll_timer.stop()
+        # A measurement still running finishes on its own; its result is dropped.
+        self._pool.shutdown(wait=False, cancel_futures=True)
         super().teardown()
 
     def apply_theme(self, theme: Theme) -> None:

@@ -41,6 +41,8 @@ SPS_RANGE = (0.5, 1000.0)
 #: Timer period, and the most time one slice may spend training before it hands back to Qt.
 TICK_MS = 30
 SLICE_BUDGET_S = 0.010
+#: While running, the loss curves are redrawn at most this often (status lines every tick).
+CURVE_PERIOD_S = 0.1
 CAPTIONS = {"zero_grad": "clear old gradients", "forward": "forward pass: compute the loss",
             "backward": "backward pass: gradients", "step": "update the parameters"}
 RUN_TITLES = {"correct": "with zero_grad()", "buggy": "without zero_grad() (the bug)"}
@@ -73,6 +75,7 @@ class QtTrainingPanel(QtPanel):
         self._debt = 0.0
         self._last_tick = 0.0
         self._dirty = True
+        self._last_curve_draw = 0.0
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_tick)
@@ -137,10 +140,8 @@ class QtTrainingPanel(QtPanel):
         self.plot.setLogMode(x=False, y=True)
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss (MSE, log scale)")
-        # Label only the decades: minor labels on a log axis crowd into an unreadable stack.
-        self.plot.getAxis("left").setStyle(maxTextLevel=0)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        # No grid: on a log axis it draws every minor line and costs more than the curves.
         self.legend = self.plot.addLegend(offset=(-8, 8))
         self.curves = {name: self.plot.plot([], [], name=RUN_TITLES[name]) for name in RUN_TITLES}
         self.diverged_marks = pg.ScatterPlotItem(symbol="x", size=16)
@@ -182,18 +183,11 @@ class QtTrainingPanel(QtPanel):
             listing = training_code(name == "correct", tr.lr)
             code.set_code(listing.lines, listing.highlight)
 
-    def _redraw(self) -> None:
-        self._dirty = False
-        marks_x, marks_y = [], []
+    def _redraw(self, curves: bool = True) -> None:
+        """Status lines and the diagram; the loss curves too unless ``curves`` is False."""
+        if curves:
+            self._redraw_curves()
         for name, run in self.training.runs.items():
-            losses = np.asarray(run.losses, dtype=float)
-            steps = np.arange(len(losses), dtype=float)
-            ok = np.isfinite(losses) & (losses > 0)
-            self.curves[name].setData(steps[ok], losses[ok])
-            if run.diverged and ok.any():
-                last = int(np.nonzero(ok)[0][-1])
-                marks_x.append(steps[last])
-                marks_y.append(math.log10(losses[last]))
             last_loss = run.losses[-1] if run.losses else None
             grad = run.w.grad
             g = None if grad is None else float(grad.item())
@@ -206,9 +200,42 @@ class QtTrainingPanel(QtPanel):
                 f"step {run.steps}, loss {fmt(last_loss)}, w = {fmt(run.w.item())}, "
                 f"w.grad = {fmt(g)} — {state}")
             self.status_labels[name].setToolTip(f"loss\n{full_text(last_loss)}")
-        self.diverged_marks.setData(marks_x, marks_y)
         self.diagram.set_active(self.training.last_phase)
         self.diagram.set_centre_text(self._centre_text())
+
+    def _redraw_curves(self) -> None:
+        self._dirty = False
+        self._last_curve_draw = time.perf_counter()
+        marks_x, marks_y = [], []
+        for name, run in self.training.runs.items():
+            losses = np.asarray(run.losses, dtype=float)
+            steps = np.arange(len(losses), dtype=float)
+            ok = np.isfinite(losses) & (losses > 0)
+            # Peak downsampling to ~800 points keeps swings visible and the redraw cheap.
+            self.curves[name].setDownsampling(ds=max(1, len(losses) // 800), auto=False,
+                                              method="peak")
+            self.curves[name].setData(steps[ok], losses[ok])
+            if run.diverged and ok.any():
+                last = int(np.nonzero(ok)[0][-1])
+                marks_x.append(steps[last])
+                marks_y.append(math.log10(losses[last]))
+        self.diverged_marks.setData(marks_x, marks_y)
+        self._set_log_ticks()
+
+    def _set_log_ticks(self) -> None:
+        """Label 1, 2 and 5 × 10^k only: pyqtgraph's own log ticks label every minor line."""
+        finite = [v for run in self.training.runs.values() for v in run.losses
+                  if math.isfinite(v) and v > 0]
+        if not finite:
+            self.plot.getAxis("left").setTicks(None)
+            return
+        lo, hi = math.floor(math.log10(min(finite))), math.ceil(math.log10(max(finite)))
+        decades = range(lo, hi + 1)
+        steps = (1,) if hi - lo > 4 else (1, 2, 5)
+        if hi - lo > 12:  # a diverging run spans dozens of decades: every few is enough
+            decades = range(lo, hi + 1, math.ceil((hi - lo) / 8))
+        major = [(k + math.log10(m), fmt(m * 10.0 ** k)) for k in decades for m in steps]
+        self.plot.getAxis("left").setTicks([major, []])
 
     def _centre_text(self) -> str:
         phase = self.training.last_phase
@@ -273,7 +300,10 @@ class QtTrainingPanel(QtPanel):
             if due > 0:
                 self._debt = 0.0  # too fast for this machine: drop the backlog, never freeze
             if self._dirty:
-                self._redraw()
+                # Status and diagram every tick; the curves (the costly part with thousands of
+                # points) at most every CURVE_PERIOD_S while running.
+                due = time.perf_counter() - self._last_curve_draw >= CURVE_PERIOD_S
+                self._redraw(curves=due)
             if self.training.finished:
                 self.set_running(False)
         except Exception as exc:  # never let a timer slot raise into the event loop
