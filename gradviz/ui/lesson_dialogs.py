@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ class QtLessonDialogs:
     def ask_save_changes(self, name: str) -> str:
         box = QMessageBox(QMessageBox.Icon.Warning, "Unsaved changes",
                           f"“{name}” has changes that are not saved.", parent=self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # file names are not markup
         box.setInformativeText("Save them before going on?")
         box.setStandardButtons(QMessageBox.StandardButton.Save
                                | QMessageBox.StandardButton.Discard
@@ -60,18 +62,20 @@ class QtLessonDialogs:
         return path or None
 
     def confirm_revert(self, name: str) -> bool:
-        answer = QMessageBox.question(
-            self.parent, "Revert",
-            f"Throw away every change since “{name}” was last saved?",
-            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel)
-        return answer == QMessageBox.StandardButton.Discard
+        box = QMessageBox(QMessageBox.Icon.Question, "Revert",
+                          f"Throw away every change since “{name}” was last saved?",
+                          QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                          self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Discard
 
     def ask_recover(self, when: str, source: str | None) -> str:
         what = f"your unsaved work on “{source}”" if source else "unsaved work"
         box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
                           f"GradViz did not close properly last time. It kept a copy of {what} "
                           f"from {when}.", parent=self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText("Restore it now?")
         restore = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
@@ -82,7 +86,11 @@ class QtLessonDialogs:
         return "restore" if clicked is restore else "discard" if clicked is discard else "later"
 
     def error(self, title: str, message: str) -> None:
-        QMessageBox.warning(self.parent, title, message)
+        # Messages quote file names and file contents: shown as plain text, never as markup.
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message,
+                          QMessageBox.StandardButton.Ok, self.parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
 
 
 class NonInteractiveDialogs:
