@@ -16,7 +16,7 @@ from gradviz.core.approaches import CostRun
 from gradviz.ui.main_window import settle
 from gradviz.ui.panels.approaches import QtApproachesPanel
 from gradviz.ui.registry import PanelContext
-from gradviz.ui.render import grab, picture_stats
+from gradviz.ui.render import grab, image_to_array, picture_stats
 
 
 @pytest.fixture
@@ -128,3 +128,14 @@ def test_picture_of_the_v_plot_is_not_blank(panel):
     stats = picture_stats(grab(panel.v_plot))
     assert not stats.blank and stats.colours > 50
     assert np.isfinite(panel.h_line.value())
+
+
+def test_dark_theme_restyles_the_plots(panel):
+    from gradviz.ui.theme import DARK
+
+    panel.apply_theme(DARK)
+    settle(30)
+    arr = image_to_array(grab(panel.v_plot))[..., :3].astype(int)
+    bg = np.array([int(DARK.plot_bg[i:i + 2], 16) for i in (1, 3, 5)])
+    assert (np.abs(arr - bg).sum(axis=2) < 10).mean() > 0.4
+    assert _cell(panel, 0, 0) == "symbolic"  # the table survived the restyle

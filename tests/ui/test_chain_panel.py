@@ -123,3 +123,13 @@ def test_diagram_draws_boxes_and_both_flows(panel):
         rgb = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
         assert (np.abs(arr - rgb).sum(axis=2) < 40).sum() > 300, colour
     assert len(panel.diagram.box_rects()) == 3
+
+
+def test_dark_theme_restyles_without_errors(panel):
+    from gradviz.ui.theme import DARK
+
+    panel.apply_theme(DARK)
+    settle(30)
+    arr = image_to_array(grab(panel.diagram))[..., :3].astype(int)
+    bg = np.array([int(DARK.plot_bg[i:i + 2], 16) for i in (1, 3, 5)])
+    assert (np.abs(arr - bg).sum(axis=2) < 10).mean() > 0.5  # the diagram follows the theme

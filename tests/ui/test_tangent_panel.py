@@ -228,3 +228,11 @@ def test_picture_shows_curve_tangent_and_point(panel):
     blue = np.array([0x00, 0x72, 0xB2])  # downhill tangent at x = 0 in the light theme
     close = (np.abs(arr[..., :3].astype(int) - blue).sum(axis=2) < 40).sum()
     assert close > 200, "the blue downhill tangent should be drawn"
+
+
+def test_dark_theme_keeps_legend_readable(panel):
+    from gradviz.ui.theme import DARK
+
+    panel.apply_theme(DARK)
+    for _sample, label in panel.legend.items:
+        assert DARK.plot_fg.lower().lstrip("#") in label.item.toHtml().lower()

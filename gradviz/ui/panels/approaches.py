@@ -154,7 +154,8 @@ class QtApproachesPanel(QtPanel):
         self.v_plot.setLabel("bottom", "step h")
         self.v_plot.setLabel("left", "|error| of the finite difference")
         self.v_plot.setTitle("Truncation vs rounding: the V")
-        self.v_legend = self.v_plot.addLegend(offset=(-10, 10))
+        # Bottom left: small h and small errors never meet there, so the legend hides no curve.
+        self.v_legend = self.v_plot.addLegend(offset=(10, -10))
         self.v_curves = {}
         for key, name in ((("forward", "float32"), "forward, float32"),
                           (("central", "float32"), "central, float32"),
@@ -185,6 +186,8 @@ class QtApproachesPanel(QtPanel):
         self.cost_plot.setLabel("left", "time for all n partials (ms)")
         self.cost_plot.getAxis("bottom").setTicks(
             [[(k, f"{10**k:,}") for k in range(5)], []])
+        self.cost_plot.setXRange(0, 4, padding=0.06)
+        self.cost_plot.enableAutoRange(x=False, y=True)
         self.cost_legend = self.cost_plot.addLegend(offset=(10, 10))
         self.cost_num = self.cost_plot.plot([], [], name="numerical: n + 1 evaluations",
                                             symbol="o", symbolSize=7)
@@ -368,7 +371,7 @@ class QtApproachesPanel(QtPanel):
             self.cost_label.setText(
                 f"n = {last.n:,}: numerical {fmt(last.numerical_ms, 3)} ms "
                 f"({last.n + 1:,} evaluations), autograd {fmt(last.autograd_ms, 3)} ms "
-                f"(one backward): {fmt(last.numerical_ms / last.autograd_ms, 2)}× faster. "
+                f"(one backward): {last.numerical_ms / last.autograd_ms:,.0f}× faster. "
                 f"The two gradients differ by at most {fmt(last.max_abs_diff, 2)}.")
         else:
             self.cost_label.setText(f"Measuring… {run.progress:.0%} (n = "
