@@ -99,11 +99,14 @@ def measure(width: int, depth: int, batch: int, no_grad: bool, seed: int = 0) ->
     x = torch.randn(batch, IN_FEATURES, generator=gen, dtype=DTYPE)
     param_ptrs = {p.untyped_storage().data_ptr() for layer in layers for p in layer}
     model_bytes = sum(p.untyped_storage().nbytes() for layer in layers for p in layer)
-    saved: list[torch.Tensor] = []
+    saved: list[tuple[int, int]] = []  # (storage address, storage bytes) per saved tensor
 
     def pack(t: torch.Tensor) -> torch.Tensor:
-        saved.append(t)
-        return t
+        storage = t.untyped_storage()
+        saved.append((storage.data_ptr(), storage.nbytes()))
+        # Hand autograd a detached alias: returning ``t`` itself would make a saved *output* hold
+        # its own grad_fn, a reference cycle through C++ that Python's GC cannot break (a leak).
+        return t.detach()
 
     def unpack(t: torch.Tensor) -> torch.Tensor:
         return t
@@ -117,10 +120,8 @@ def measure(width: int, depth: int, batch: int, no_grad: bool, seed: int = 0) ->
                 h = F.relu(h)
     nodes, names = count_graph_nodes(h)
     storages: dict[int, tuple[int, bool]] = {}
-    for t in saved:
-        storage = t.untyped_storage()
-        ptr = storage.data_ptr()
-        storages[ptr] = (storage.nbytes(), ptr in param_ptrs)
+    for ptr, nbytes in saved:
+        storages[ptr] = (nbytes, ptr in param_ptrs)
     activation = sum(n for n, is_param in storages.values() if not is_param)
     parameter = sum(n for n, is_param in storages.values() if is_param)
     return MemoryReport(width, depth, batch, no_grad, activation, parameter, len(saved),
