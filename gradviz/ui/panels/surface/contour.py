@@ -73,9 +73,14 @@ class QtContourView(pg.PlotWidget):
         a, b = grid.surface.names
         self.setLabel("bottom", a)
         self.setLabel("left", b)
+        # Limits first: the previous surface's limits would clamp (shift) the new range.
+        w, h = d.x1 - d.x0, d.y1 - d.y0
+        vb = self.getPlotItem().vb
+        vb.setLimits(xMin=d.x0 - 0.5 * w, xMax=d.x1 + 0.5 * w, yMin=d.y0 - 0.5 * h,
+                     yMax=d.y1 + 0.5 * h)
         self.setRange(xRange=(d.x0, d.x1), yRange=(d.y0, d.y1), padding=0.0)
-        self.getPlotItem().vb.setLimits(xMin=d.x0 - 0.5 * (d.x1 - d.x0), xMax=d.x1 + 0.5 * (d.x1 - d.x0),
-                                        yMin=d.y0 - 0.5 * (d.y1 - d.y0), yMax=d.y1 + 0.5 * (d.y1 - d.y0))
+        # Trails that run off the surface must not zoom the map out.
+        vb.disableAutoRange()
 
     def set_field(self, grid: SurfaceGrid, show: bool) -> None:
         self.field.setVisible(show)
@@ -160,6 +165,9 @@ class QtLossPlot(pg.PlotWidget):
         self.legend = item.addLegend(offset=(-8, 8), labelTextSize="10pt")
         self.curves: list[pg.PlotDataItem] = []
         self._names: list[str] = []
+        #: The loss's name on the axis ("f", or "L" for the mini network).
+        self.symbol = "f"
+        self._label = ""
 
     def set_curves(self, losses: list[np.ndarray], names: list[str], colours: list[str]) -> None:
         if names != self._names or len(self.curves) != len(losses):
@@ -180,7 +188,10 @@ class QtLossPlot(pg.PlotWidget):
                    and everything.max() / everything.min() > 100)
         if log != self.getPlotItem().ctrl.logYCheck.isChecked():
             self.setLogMode(y=log)
-            self.setLabel("left", "loss f (log scale)" if log else "loss f")
+        label = f"loss {self.symbol}" + (" (log scale)" if log else "")
+        if label != self._label:
+            self._label = label
+            self.setLabel("left", label)
         for curve, values in zip(self.curves, losses, strict=True):
             finite = np.where(np.isfinite(values), values, np.nan)
             curve.setData(np.arange(len(values)), finite)

@@ -205,26 +205,39 @@ class QtSurfacePanel(QtPanel):
             self.splitter.addWidget(left)
             self.splitter.addWidget(right)
             self.splitter.setSizes([560, 440])
-        self.splitter.setMinimumHeight(300)
-        lay.addWidget(self.splitter, 1)
+        self.splitter.setMinimumHeight(200)
 
+        controls = QWidget()
+        controls.setObjectName("surface-controls")
+        clay = QVBoxLayout(controls)
+        clay.setContentsMargins(0, 0, 0, 0)
+        clay.setSpacing(4)
         self.readout = QLabel()
         self.readout.setObjectName("surface-readout")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setWordWrap(True)
         font = self.readout.font()
         font.setPointSizeF(font.pointSizeF() * 1.2)
         self.readout.setFont(font)
-        lay.addWidget(self.readout)
-        lay.addLayout(self._build_transport_row())
-        lay.addLayout(self._build_lr_row())
-
+        clay.addWidget(self.readout)
+        clay.addLayout(self._build_transport_row())
+        clay.addLayout(self._build_lr_row())
         tabs = QTabWidget()
         tabs.setObjectName("surface-tabs")
         tabs.addTab(self._build_balls_tab(), "Balls")
         tabs.addTab(self._build_view_tab(), "View")
         tabs.addTab(self._build_code_tab(), "Code")
-        tabs.setMaximumHeight(210)
-        lay.addWidget(tabs)
+        tabs.setMaximumHeight(200)
+        clay.addWidget(tabs, 1)
+        # Views above, controls below, with a handle between: a small laptop dock can give the
+        # pictures more room by squeezing the controls.
+        self.vsplit = QSplitter(Qt.Orientation.Vertical)
+        self.vsplit.setChildrenCollapsible(False)
+        self.vsplit.addWidget(self.splitter)
+        self.vsplit.addWidget(controls)
+        self.vsplit.setStretchFactor(0, 1)
+        self.vsplit.setStretchFactor(1, 0)
+        lay.addWidget(self.vsplit, 1)
 
     def _build_surface_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -383,22 +396,26 @@ class QtSurfacePanel(QtPanel):
 
     def _build_view_tab(self) -> QWidget:
         tab = QWidget()
-        lay = QHBoxLayout(tab)
+        lay = QGridLayout(tab)
         self.arrow_check = QCheckBox("yellow −∇f arrow at each ball")
         self.arrow_check.toggled.connect(functools.partial(self._on_flag, "show_arrow"))
         self.floor_check = QCheckBox("contours on the floor (3D)")
         self.floor_check.toggled.connect(functools.partial(self._on_flag, "floor_contour"))
-        self.field_check = QCheckBox("−∇f arrows everywhere (contour map)")
+        self.field_check = QCheckBox("−∇f arrows everywhere (map)")
         self.field_check.setObjectName("surface-field")
         self.field_check.toggled.connect(functools.partial(self._on_flag, "arrow_field"))
         reset_view = QPushButton("Reset 3D view")
         reset_view.setEnabled(self.scene is not None)
         reset_view.clicked.connect(self._on_reset_view)
-        for w in (self.arrow_check, self.floor_check, self.field_check, reset_view):
-            lay.addWidget(w)
-        lay.addStretch(1)
-        hint = QLabel("3D: drag to orbit, wheel to zoom. Map: click to put the ball there.")
-        lay.addWidget(hint)
+        lay.addWidget(self.arrow_check, 0, 0)
+        lay.addWidget(self.field_check, 0, 1)
+        lay.addWidget(self.floor_check, 1, 0)
+        lay.addWidget(reset_view, 1, 1)
+        hint = QLabel("3D view: drag to orbit, wheel to zoom. Map: click to put the ball there.")
+        hint.setWordWrap(True)
+        lay.addWidget(hint, 2, 0, 1, 2)
+        lay.setColumnStretch(2, 1)
+        lay.setRowStretch(3, 1)
         return tab
 
     def _build_code_tab(self) -> QWidget:
@@ -523,6 +540,8 @@ class QtSurfacePanel(QtPanel):
         numbers = s.ball_numbers()
         colours = [BALL_COLOURS[n - 1] for n in numbers]
         domain = surface.domain
+        fname = "L" if surface.key == "mininet" else "f"
+        self.loss_plot.symbol = fname
         poses, trails3d, positions, trails2d, arrows2d, names, losses = [], [], [], [], [], [], []
         for ball in race.balls:
             path = ball.path_array()
@@ -556,9 +575,9 @@ class QtSurfacePanel(QtPanel):
                     text = (f"<span style='color:{self.ctx.theme().error}'>"
                             f"{ball.message}</span>")
                 elif not domain.contains(x, y):
-                    text = f"step {ball.steps}, f = {fmt(ball.loss)}, outside the plot"
+                    text = f"step {ball.steps}, {fname} = {fmt(ball.loss)}, outside the plot"
                 else:
-                    text = f"step {ball.steps}, f = {fmt(ball.loss)}"
+                    text = f"step {ball.steps}, {fname} = {fmt(ball.loss)}"
             _set_text(self.ball_states[i], text)
         _set_text(self.step_label, f"step {race.steps}")
         if self._play.isActive() and not race.running:
@@ -752,6 +771,11 @@ class QtSurfacePanel(QtPanel):
         return self._play.isActive()
 
     # ================================================================== protocols
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        # Word-wrapped labels make the dock's scroll area ask this, and the layout answers with
+        # the *preferred* height (taller than most docks). The panel fits its minimum height.
+        return self.minimumSizeHint().height()
+
     def can_step(self) -> bool:
         return True
 

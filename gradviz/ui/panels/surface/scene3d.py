@@ -22,7 +22,7 @@ from gradviz.core.surfaces import (
 
 ARROW_YELLOW = (1.0, 0.86, 0.05, 1.0)
 FLOOR_Z = -0.25
-CAMERA = {"distance": 4.3, "elevation": 30.0, "azimuth": -62.0}
+CAMERA = {"distance": 4.2, "elevation": 36.0, "azimuth": -62.0}
 CAMERA_CENTRE = (0.0, 0.0, 0.3)
 
 
