@@ -7,6 +7,7 @@ model (the view turns mouse gestures into commands).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
     QGraphicsPathItem,
+    QGraphicsSimpleTextItem,
     QStyleOptionGraphicsItem,
     QWidget,
 )
@@ -67,55 +69,66 @@ def model_position(point: QPointF) -> tuple[float, float]:
 
 
 class PortItem(QGraphicsEllipseItem):
-    """An input port (left edge) or the output port (right edge) of a node."""
+    """An input port (left edge) or the output port (right edge) of a node.
+
+    The item itself is an invisible disk larger than the dot, so ports are easy to grab with a
+    touchpad or on a projector; the visible dot is a plain child ellipse that Qt paints natively
+    (hundreds of ports must not each cost a Python paint call).
+    """
+
+    HIT_RADIUS = PORT_RADIUS + 5
 
     def __init__(self, node_item: NodeItem, name: str, is_output: bool) -> None:
-        r = PORT_RADIUS
+        r = self.HIT_RADIUS
         super().__init__(-r, -r, 2 * r, 2 * r, node_item)
+        self.setPen(Qt.PenStyle.NoPen)
+        self.setBrush(Qt.BrushStyle.NoBrush)
         self.node_item = node_item
         self.name = name
         self.is_output = is_output
         self.highlight: str | None = None  # None, "ok" (may connect here), "no"
-        self.setAcceptHoverEvents(True)
+        self.dot = QGraphicsEllipseItem(self)
+        self.dot.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setZValue(1)
         self.setToolTip("drag to an input port to connect" if is_output
                         else f"input {name!r}")
+        self.restyle()
 
-    def shape(self) -> QPainterPath:
-        # A generous hit area: ports must be easy to grab with a touchpad or on a projector.
-        p = QPainterPath()
-        r = PORT_RADIUS + 5
-        p.addEllipse(QPointF(0, 0), r, r)
-        return p
-
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        r = PORT_RADIUS + 6
-        return QRectF(-r, -r, 2 * r, 2 * r)
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
+    def restyle(self) -> None:
         style = self.node_item.style
         r = PORT_RADIUS
         if self.highlight == "ok":
-            painter.setPen(QPen(style.ok_port, 3))
-            painter.setBrush(style.ok_port)
-            r += 3
+            pen, brush, r = QPen(style.ok_port, 3), QBrush(style.ok_port), r + 3
         elif self.highlight == "no":
-            painter.setPen(QPen(style.muted, 1.5))
-            painter.setBrush(style.node_dim)
+            pen, brush = QPen(style.muted, 1.5), QBrush(style.node_dim)
         else:
-            painter.setPen(QPen(style.node_border, 2))
-            painter.setBrush(style.node_fill if not self.is_output else style.node_border)
-        painter.drawEllipse(QPointF(0, 0), r, r)
+            pen = QPen(style.node_border, 2)
+            brush = QBrush(style.node_border if self.is_output else style.node_fill)
+        self.dot.setRect(-r, -r, 2 * r, 2 * r)
+        self.dot.setPen(pen)
+        self.dot.setBrush(brush)
 
     def set_highlight(self, state: str | None) -> None:
         if state != self.highlight:
             self.highlight = state
-            self.update()
+            self.restyle()
+
+
+def port_of(item) -> PortItem | None:
+    """The port an item under the mouse belongs to (the port itself or its dot)."""
+    if isinstance(item, PortItem):
+        return item
+    parent = item.parentItem() if item is not None else None
+    return parent if isinstance(parent, PortItem) else None
 
 
 class NodeItem(QGraphicsItem):
     """One node: a header with the operator and the name, then value, gradient and grad_fn."""
+
+    #: True while the user is zooming: zoomed far out, nodes then skip their titles, which
+    #: the view paints again as soon as the wheel stops (set by :class:`QtGraphView`).
+    interacting = False
 
     def __init__(self, node: Node, style: CanvasStyle) -> None:
         super().__init__()
@@ -124,10 +137,16 @@ class NodeItem(QGraphicsItem):
         self.view = NodeView(header=node_title(node))
         self.edges: set[EdgeItem] = set()
         self.height = node_height(node.kind)
+        self._rect = QRectF(-NODE_WIDTH / 2, -self.height / 2, NODE_WIDTH, self.height)
+        self._header_rect = QRectF(self._rect.left(), self._rect.top(), NODE_WIDTH, HEADER_HEIGHT)
+        self._header_path = QPainterPath()
+        self._header_path.addRoundedRect(self._header_rect, 8, 8)
+        self._header_path.addRect(self._header_rect.adjusted(0, HEADER_HEIGHT / 2, 0, 0))
+        self._header_path.setFillRule(Qt.FillRule.WindingFill)
+        self._compact_text: tuple[str, int, str] | None = None
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(NODE_Z)
         self.setAcceptHoverEvents(True)
         self.inputs: dict[str, PortItem] = {}
@@ -164,7 +183,7 @@ class NodeItem(QGraphicsItem):
         self.style = style
         self.update()
         for p in self.ports():
-            p.update()
+            p.restyle()
 
     def ports(self) -> list[PortItem]:
         return list(self.inputs.values()) + ([self.output] if self.output else [])
@@ -190,7 +209,7 @@ class NodeItem(QGraphicsItem):
         return p
 
     def rect(self) -> QRectF:
-        return QRectF(-NODE_WIDTH / 2, -self.height / 2, NODE_WIDTH, self.height)
+        return QRectF(self._rect)
 
     def itemChange(self, change, value):  # noqa: N802 - Qt's name
         if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
@@ -201,9 +220,11 @@ class NodeItem(QGraphicsItem):
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         s, v = self.style, self.view
-        rect = self.rect()
+        rect = self._rect
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        compact = lod < COMPACT_LOD
+        # Zoomed far out, smooth corners are invisible and cost most of the time.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, not compact)
         if v.lit:
             painter.setPen(QPen(s.lit, 8))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -212,19 +233,16 @@ class NodeItem(QGraphicsItem):
         painter.setPen(border)
         painter.setBrush(s.node_dim if v.dim else s.node_fill)
         painter.drawRoundedRect(rect, 8, 8)
-        header = QRectF(rect.left(), rect.top(), rect.width(), HEADER_HEIGHT)
+        header = self._header_rect
         kind = self.node.kind
         colour = {"input": s.header_leaf, "constant": s.header_const,
                   "output": s.header_output}.get(kind, s.header_op)
-        hp = QPainterPath()
-        hp.addRoundedRect(header, 8, 8)
-        hp.addRect(header.adjusted(0, HEADER_HEIGHT / 2, 0, 0))
-        hp.setFillRule(Qt.FillRule.WindingFill)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(colour)
-        painter.drawPath(hp)
-        if lod < COMPACT_LOD:
-            self._paint_compact(painter, lod)
+        painter.drawPath(self._header_path)
+        if compact:
+            if not NodeItem.interacting:
+                self._paint_compact(painter, lod)
             return
         painter.setPen(s.header_text)
         painter.setFont(_SYMBOL_FONT)
@@ -263,13 +281,18 @@ class NodeItem(QGraphicsItem):
 
     def _paint_compact(self, painter: QPainter, lod: float) -> None:
         """Zoomed far out: only the title, in a font that stays about 11 px on screen."""
-        rect = self.rect()
-        f = font(min(11.0 / max(lod, 0.05), rect.height() * 0.45), bold=True)
+        rect = self._rect
+        size = round(min(11.0 / max(lod, 0.05), rect.height() * 0.45))
+        f = font(size, bold=True)
+        title = self.view.header
+        cached = self._compact_text
+        if cached is None or cached[0] != title or cached[1] != size:
+            cached = (title, size, _elide(title, f, rect.width() - 8))
+            self._compact_text = cached
         painter.setFont(f)
         painter.setPen(self.style.text)
-        title = self.view.header
         painter.drawText(rect.adjusted(4, HEADER_HEIGHT * 0.5, -4, 0),
-                         Qt.AlignmentFlag.AlignCenter, _elide(title, f, rect.width() - 8))
+                         Qt.AlignmentFlag.AlignCenter, cached[2])
 
 
 def _fit(text: str, f: QFont, width: float) -> QFont:
@@ -283,7 +306,15 @@ def _fit(text: str, f: QFont, width: float) -> QFont:
     return g
 
 
-def _elide(text: str, f, width: float) -> str:
+def _elide(text: str, f: QFont, width: float) -> str:
+    return _elide_cached(text, f.pixelSize(), f.bold(), f.family(), round(width))
+
+
+@lru_cache(maxsize=4096)
+def _elide_cached(text: str, pixels: int, bold: bool, family: str, width: int) -> str:
+    f = QFont(family)
+    f.setPixelSize(pixels)
+    f.setBold(bold)
     return QFontMetricsF(f).elidedText(text, Qt.TextElideMode.ElideRight, width)
 
 
@@ -292,6 +323,9 @@ class EdgeItem(QGraphicsPathItem):
 
     Thickness grows with the size of the gradient that flowed along it, colour gives its sign
     (the number is written on the label too). An edge into a detach node is drawn cut.
+
+    Edges are plain path items that Qt paints natively (a big graph has hundreds); the halo of
+    the current backward step and the cut mark are child items shown only when needed.
     """
 
     def __init__(self, edge: Edge, src: NodeItem, dst: NodeItem, style: CanvasStyle) -> None:
@@ -302,10 +336,18 @@ class EdgeItem(QGraphicsPathItem):
         self.view = EdgeView()
         self.magnitude = 0.0
         self.setZValue(EDGE_Z)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        # Picked by a click (the view keeps the set), not by Qt's selection: Qt would paint a
+        # dashed rectangle that only a Python paint override could suppress.
+        self.picked = False
+        self.halo = QGraphicsPathItem(self)
+        self.halo.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+        self.halo.setVisible(False)
+        self.cut_mark = CutMarkItem(self)
+        self.cut_mark.setVisible(False)
         self.label = EdgeLabelItem(self)
         src.edges.add(self)
         dst.edges.add(self)
+        self.restyle()
         self.update_path()
 
     def detach_from_nodes(self) -> None:
@@ -321,7 +363,11 @@ class EdgeItem(QGraphicsPathItem):
         return port.scenePos() if port is not None else self.dst.scenePos()
 
     def update_path(self) -> None:
-        self.setPath(connection_path(self.start_point(), self.end_point()))
+        path = connection_path(self.start_point(), self.end_point())
+        self.setPath(path)
+        self.halo.setPath(path)
+        if self.view.cut:
+            self.cut_mark.place(path)
         self.label.place()
 
     def set_view(self, view: EdgeView, largest: float) -> None:
@@ -336,12 +382,11 @@ class EdgeItem(QGraphicsPathItem):
         self.magnitude = magnitude
         self.setToolTip(view.tooltip)
         self.label.set_text(view.label if view.state in ("done", "current") else "")
-        self.update()
+        self.restyle()
 
     def set_style(self, style: CanvasStyle) -> None:
         self.style = style
-        self.label.update()
-        self.update()
+        self.restyle()
 
     def sign(self) -> int:
         c = self.view.contribution
@@ -349,14 +394,13 @@ class EdgeItem(QGraphicsPathItem):
             return 0
         return 1 if c > 0 else -1
 
-    def pen(self) -> QPen:  # the pen for the current state
+    def pen(self) -> QPen:
+        """The pen for the current state (and theme)."""
         s, v = self.style, self.view
         if v.cut:
             pen = QPen(s.idle_edge, 2.2, Qt.PenStyle.DashLine)
         elif v.state in ("done", "current"):
-            col = sign_colour(s, self.sign())
-            if self.sign() == 0:
-                col = s.muted
+            col = sign_colour(s, self.sign()) if self.sign() else s.muted
             pen = QPen(col, 2.5 + 6.0 * self.magnitude)
         elif v.state == "pending":
             pen = QPen(s.idle_edge, 2.2, Qt.PenStyle.DashLine)
@@ -365,48 +409,58 @@ class EdgeItem(QGraphicsPathItem):
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         return pen
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self.path().boundingRect().adjusted(-14, -14, 14, 14)
+    def restyle(self) -> None:
+        pen = self.pen()
+        if self.picked:
+            pen.setColor(self.style.accent)
+        self.setPen(pen)
+        current = self.view.state == "current"
+        self.halo.setVisible(current)
+        if current:
+            halo = QPen(self.style.lit, pen.widthF() + 8)
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            self.halo.setPen(halo)
+        self.cut_mark.setVisible(self.view.cut)
+        if self.view.cut:
+            self.cut_mark.place(self.path())
+        self.label.update()
+
+    def set_picked(self, picked: bool) -> None:
+        if picked != self.picked:
+            self.picked = picked
+            self.restyle()
 
     def shape(self) -> QPainterPath:
+        # A wide hit area: thin edges must still be easy to pick.
         stroker = QPainterPathStroker()
         stroker.setWidth(14)
         return stroker.createStroke(self.path())
 
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        # Zoomed far out, hundreds of antialiased curves cost more than they show.
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, lod >= COMPACT_LOD)
-        s = self.style
-        path = self.path()
-        if self.view.state == "current":
-            halo = QPen(s.lit, 2.5 + 6.0 * self.magnitude + 8)
-            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
-            painter.setPen(halo)
-            painter.drawPath(path)
-        if self.isSelected():
-            painter.setPen(QPen(s.accent, 9))
-            painter.drawPath(path)
-        painter.setPen(self.pen())
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(path)
-        if self.view.cut:
-            self._paint_cut(painter, path)
 
-    def _paint_cut(self, painter: QPainter, path: QPainterPath) -> None:
-        """A gap with two bars across the middle: the scissors of detach()."""
-        mid = path.pointAtPercent(0.5)
-        angle = path.angleAtPercent(0.5)
-        painter.save()
-        painter.translate(mid)
-        painter.rotate(-angle)
+class CutMarkItem(QGraphicsItem):
+    """A gap with two bars across the middle of an edge: the scissors of ``detach()``."""
+
+    def __init__(self, edge_item: EdgeItem) -> None:
+        super().__init__(edge_item)
+        self.edge_item = edge_item
+
+    def place(self, path: QPainterPath) -> None:
+        if path.isEmpty():
+            return
+        self.setPos(path.pointAtPercent(0.5))
+        self.setRotation(-path.angleAtPercent(0.5))
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
+        return QRectF(-10, -13, 20, 26)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        s = self.edge_item.style
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(self.style.background)
+        painter.setBrush(s.background)
         painter.drawRect(QRectF(-7, -8, 14, 16))
-        painter.setPen(QPen(self.style.error, 3))
+        painter.setPen(QPen(s.error, 3))
         painter.drawLine(QPointF(-7, -11), QPointF(-7, 11))
         painter.drawLine(QPointF(7, -11), QPointF(7, 11))
-        painter.restore()
 
 
 def connection_path(start: QPointF, end: QPointF) -> QPainterPath:
@@ -417,26 +471,40 @@ def connection_path(start: QPointF, end: QPointF) -> QPainterPath:
     return path
 
 
-class EdgeLabelItem(QGraphicsItem):
-    """The gradient that flowed along an edge, in a boxed label at the edge's middle."""
+class EdgeLabelItem(QGraphicsPathItem):
+    """The gradient that flowed along an edge: a boxed number just above the edge's middle.
+
+    A native rounded box with a native text child; the view hides all labels when zoomed so far
+    out that the numbers could not be read (:meth:`QtGraphView.zoom_changed`).
+    """
 
     def __init__(self, edge_item: EdgeItem) -> None:
         super().__init__()
         self.edge_item = edge_item
         self.text = ""
+        self.readable = True
         self.setZValue(LABEL_Z)
-        self._rect = QRectF()
-        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.text_item = QGraphicsSimpleTextItem(self)
+        self.text_item.setFont(_LABEL_FONT)
+        self.setVisible(False)
 
     def set_text(self, text: str) -> None:
         if text == self.text:
             return
-        self.prepareGeometryChange()
         self.text = text
+        self.text_item.setText(text)
         w = QFontMetricsF(_LABEL_FONT).horizontalAdvance(text) + 14 if text else 0.0
-        self._rect = QRectF(-w / 2, -11, w, 22) if text else QRectF()
-        self.setVisible(bool(text))
+        box = QPainterPath()
+        box.addRoundedRect(QRectF(-w / 2, -11, w, 22), 6, 6)
+        self.setPath(box)
+        br = self.text_item.boundingRect()
+        self.text_item.setPos(-br.width() / 2, -br.height() / 2)
+        self.setVisible(bool(text) and self.readable)
         self.update()
+
+    def set_readable(self, readable: bool) -> None:
+        self.readable = readable
+        self.setVisible(bool(self.text) and readable)
 
     def place(self) -> None:
         path = self.edge_item.path()
@@ -444,23 +512,15 @@ class EdgeLabelItem(QGraphicsItem):
             # Just above the middle of the edge, so the pulse passing below never hides it.
             self.setPos(path.pointAtPercent(0.5) + QPointF(0, -17))
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
-        return self._rect.adjusted(-4, -4, 4, 4)
-
-    def paint(self, painter: QPainter, option, widget=None) -> None:
-        if not self.text:
-            return
+    def update(self, *args) -> None:
         s = self.edge_item.style
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         sign = self.edge_item.sign()
         col = sign_colour(s, sign) if sign else s.muted
         current = self.edge_item.view.state == "current"
-        painter.setPen(QPen(s.lit if current else col, 3 if current else 1.8))
-        painter.setBrush(s.label_fill)
-        painter.drawRoundedRect(self._rect, 6, 6)
-        painter.setFont(_LABEL_FONT)
-        painter.setPen(s.text)
-        painter.drawText(self._rect, Qt.AlignmentFlag.AlignCenter, self.text)
+        self.setPen(QPen(s.lit if current else col, 3 if current else 1.8))
+        self.setBrush(QBrush(s.label_fill))
+        self.text_item.setBrush(QBrush(s.text))
+        super().update(*args)
 
 
 class PulseItem(QGraphicsEllipseItem):

@@ -7,6 +7,7 @@ sign is also written as a number, so nothing depends on telling colours apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from PySide6.QtGui import QColor, QFont
 
@@ -39,7 +40,10 @@ def node_height(kind: str) -> float:
     return HEADER_HEIGHT + 4 * LINE_HEIGHT + 8
 
 
+@lru_cache(maxsize=256)
 def font(pixels: float, bold: bool = False, mono: bool = False) -> QFont:
+    """A font of ``pixels`` pixels (cached: painting asks for the same few fonts all the time;
+    callers copy before changing one)."""
     f = QFont("DejaVu Sans Mono" if mono else "DejaVu Sans")
     f.setPixelSize(max(1, round(pixels)))
     f.setBold(bold)

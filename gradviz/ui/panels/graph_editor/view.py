@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QPainter, QPen, QPixmapCache
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QLineEdit, QMenu, QWidget
 
@@ -36,12 +36,14 @@ from gradviz.ui.panels.graph_editor.edits import (
     new_node_command,
 )
 from gradviz.ui.panels.graph_editor.items import (
+    COMPACT_LOD,
     EdgeItem,
     NodeItem,
     PortItem,
     PulseItem,
     RubberBandEdgeItem,
     model_position,
+    port_of,
     scene_point,
 )
 from gradviz.ui.panels.graph_editor.palette import KIND_MIME, QtPalettePopup
@@ -105,6 +107,10 @@ class QtGraphView(QGraphicsView):
         self.scene_.addItem(self.pulse)
         self._scene_text = Scene()
         self._space = False
+        self._labels_readable = True
+        self._settle_timer = QTimer(self)
+        self._settle_timer.setSingleShot(True)
+        self._settle_timer.timeout.connect(self._interaction_ended)
         self._last_mouse: QPoint | None = None
         self._pan_from: QPoint | None = None
         self._connect_from: PortItem | None = None
@@ -171,6 +177,7 @@ class QtGraphView(QGraphicsView):
         self.edges[edge] = item
         self.scene_.addItem(item)
         self.scene_.addItem(item.label)
+        item.label.set_readable(self._labels_readable)
 
     def _on_edge_removed(self, edge: Edge) -> None:
         item = self.edges.get(edge)
@@ -266,6 +273,16 @@ class QtGraphView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
+    def zoom_changed(self) -> None:
+        """Hide edge labels when zoomed too far out to read them; show them again after."""
+        readable = self.zoom() >= COMPACT_LOD
+        if readable != self._labels_readable:
+            self._labels_readable = readable
+            # Zoomed far out, smooth curves are invisible and cost most of a frame.
+            self.setRenderHint(QPainter.RenderHint.Antialiasing, readable)
+            for item in self.edges.values():
+                item.label.set_readable(readable)
+
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
         """Zoom by ``factor`` keeping the scene point under ``anchor`` (viewport pixels) fixed."""
         anchor = anchor if anchor is not None else self.viewport().rect().center()
@@ -274,7 +291,9 @@ class QtGraphView(QGraphicsView):
         if abs(factor - 1.0) < 1e-9:
             return
         before = self.mapToScene(anchor)
+        self._interaction_started()
         self.scale(factor, factor)
+        self.zoom_changed()
         after = self.mapFromScene(before)
         self.pan_by(after.x() - anchor.x(), after.y() - anchor.y())
 
@@ -289,6 +308,7 @@ class QtGraphView(QGraphicsView):
         if not items:
             self.resetTransform()
             self.centerOn(0, 0)
+            self.zoom_changed()
             return
         rect = QRectF()
         for item in items:
@@ -299,6 +319,7 @@ class QtGraphView(QGraphicsView):
             self.resetTransform()
             self.scale(FIT_MAX_ZOOM, FIT_MAX_ZOOM)
         self.centerOn(rect.center())
+        self.zoom_changed()
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
         delta = event.angleDelta().y()
@@ -306,19 +327,30 @@ class QtGraphView(QGraphicsView):
             self.zoom_by(1.0015 ** delta, event.position().toPoint())
         event.accept()
 
+    def _interaction_started(self) -> None:
+        """While the wheel turns, far-out nodes skip their titles; they return when it stops."""
+        NodeItem.interacting = True
+        self._settle_timer.start(160)
+
+    def _interaction_ended(self) -> None:
+        NodeItem.interacting = False
+        self.viewport().update()
+
     # ================================================================== mouse
     def _port_at(self, pos: QPoint) -> PortItem | None:
         for item in self.items(pos):
-            if isinstance(item, PortItem):
-                return item
+            port = port_of(item)
+            if port is not None:
+                return port
         return None
 
     def node_at(self, pos: QPoint) -> NodeItem | None:
         for item in self.items(pos):
             if isinstance(item, NodeItem):
                 return item
-            if isinstance(item, PortItem):
-                return item.node_item
+            port = port_of(item)
+            if port is not None:
+                return port.node_item
         return None
 
     def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -349,6 +381,16 @@ class QtGraphView(QGraphicsView):
                     return
             if port is not None:
                 event.accept()  # an input port: nothing to drag from here
+                return
+            edge = self._edge_at(pos) if node is None else None
+            extend = event.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                          | Qt.KeyboardModifier.ShiftModifier)
+            if not extend:
+                self.pick_edges([])
+            if edge is not None:
+                self.scene_.clearSelection()
+                self.pick_edges([*self.picked_edges(), edge])
+                event.accept()
                 return
         super().mousePressEvent(event)
         if button == Qt.MouseButton.LeftButton:
@@ -626,10 +668,19 @@ class QtGraphView(QGraphicsView):
         for item in self.nodes.values():
             item.setSelected(True)
 
+    def picked_edges(self) -> list[EdgeItem]:
+        return [i for i in self.edges.values() if i.picked]
+
+    def pick_edges(self, items: list[EdgeItem]) -> None:
+        """Mark edges as picked (click an edge; Ctrl or Shift adds); Delete disconnects them."""
+        keep = set(map(id, items))
+        for item in self.edges.values():
+            item.set_picked(id(item) in keep)
+
     def delete_selection(self) -> bool:
         ids = self.selected_ids()
-        edges = [i for i in self.scene_.selectedItems() if isinstance(i, EdgeItem)
-                 and i.edge.src not in ids and i.edge.dst not in ids]
+        edges = [i for i in self.picked_edges()
+                 if i.edge.src not in ids and i.edge.dst not in ids]
         commands = []
         if ids:
             commands.append(delete_nodes(self.graph, ids))
@@ -737,6 +788,8 @@ class QtGraphView(QGraphicsView):
         self.selection_changed.emit()
 
     def teardown(self) -> None:
+        self._settle_timer.stop()
+        NodeItem.interacting = False
         # The scene clears its selection while it is destroyed: nobody must hear that.
         try:
             self.scene_.selectionChanged.disconnect(self._on_selection_changed)
