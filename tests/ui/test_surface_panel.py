@@ -232,3 +232,22 @@ def test_without_opengl_the_contour_map_stands_in(qtbot, monkeypatch, how, app_m
     assert not picture_stats(grab(p)).blank
     p.teardown()
     QApplication.processEvents()
+
+
+def test_a_gl_context_that_fails_when_shown_falls_back_to_the_map(qtbot, monkeypatch, app_model):
+    import pyqtgraph.opengl as gl
+
+    from gradviz.ui.panels.surface.panel import QtSurfacePanel
+    from gradviz.ui.registry import PanelContext
+
+    monkeypatch.setattr(gl.GLViewWidget, "isValid", lambda self: False)
+    p = QtSurfacePanel(PanelContext(model=app_model))
+    qtbot.addWidget(p)
+    p.resize(1000, 800)
+    p.show()
+    qtbot.waitUntil(lambda: p.scene is None, timeout=3000)
+    assert p.gl_note.isVisible() and "no OpenGL context" in p.gl_note.text()
+    p.state.step(2)
+    settle(50)
+    assert p.contour.isVisible() and len(p.contour.balls.data) == 1
+    p.teardown()

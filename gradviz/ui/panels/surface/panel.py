@@ -186,7 +186,7 @@ class QtSurfacePanel(QtPanel):
                 self.scene = None
                 self.gl_reason = f"the 3D view could not start ({type(exc).__name__}: {exc})"
         left = QWidget()
-        left_lay = QVBoxLayout(left)
+        self._left_layout = left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(0, 0, 0, 0)
         right = QSplitter(Qt.Orientation.Vertical)
         right.setChildrenCollapsible(False)
@@ -433,6 +433,32 @@ class QtSurfacePanel(QtPanel):
             box.addWidget(edit)
             lay.addLayout(box)
         return tab
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if self.scene is not None:
+            # The GL context is made when the view is first shown; check once that it worked.
+            QTimer.singleShot(0, self._check_gl_context)
+
+    def _check_gl_context(self) -> None:
+        scene = self.scene
+        if scene is None or not scene.view.isVisible() or scene.view.isValid():
+            return
+        self.fall_back_to_2d("no OpenGL context could be created for the 3D view")
+
+    def fall_back_to_2d(self, reason: str) -> None:
+        """Replace the 3D view by the contour map and a note (the driver failed at run time)."""
+        if self.scene is None:
+            return
+        self.scene.view.hide()
+        self.scene = None
+        self.gl_reason = reason
+        self._left_layout.insertWidget(0, self.gl_note)
+        self._left_layout.insertWidget(1, self.contour, 1)
+        self._show_gl_note()
+        self.floor_check.setEnabled(False)
+        self._shown_grid = None
+        self._refresh_timer.start(0)
 
     def _show_gl_note(self) -> None:
         self.gl_note.setText(
