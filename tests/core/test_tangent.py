@@ -151,3 +151,14 @@ def test_tangent_code_prints_the_panel_numbers():
     assert float(values["f(x)"]) == pytest.approx(p.value)
     assert float(values["f'(x)"]) == pytest.approx(p.slope)
     assert "backward()" in code and "requires_grad=True" in code
+
+
+@pytest.mark.parametrize("source", ["sin(x)", "x**3 - 3*x", "exp(x)", "abs(x)", "sigmoid(x)"])
+def test_vectorized_probe_gives_exactly_the_scalar_backward(source):
+    from gradviz.core.functions1d import corner_slopes, probe
+
+    for x in (-1.3, 0.0, 0.7, 2.0):
+        pr = probe(source, x, h=0.5)
+        assert pr.point == slope_at(source, x)
+        assert pr.secant_value == slope_at(source, x + 0.5).value
+    assert (corner_slopes(probe(source, 0.0)) is not None) == (source == "abs(x)")
