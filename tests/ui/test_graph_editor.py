@@ -510,3 +510,22 @@ def test_dark_theme_and_empty_graph_render(qtbot, window, editor):
     stats = picture_stats(grab(editor.view))
     assert not stats.blank
     QApplication.processEvents()
+
+
+def test_play_runs_forward_then_backward_in_schedule_order(qtbot, editor, graph):
+    editor.open_example("chain")
+    settle(20)
+    player = editor.player
+    seen, pulses = [], []
+    player.moved.connect(seen.append)
+    player.pulse.connect(pulses.append)
+    editor.speed.setCurrentIndex(editor.speed.findData(4.0))
+    qtbot.mouseClick(editor.play_button, Qt.MouseButton.LeftButton)
+    assert editor.play_button.text() == "⏸ Pause"
+    qtbot.waitUntil(lambda: player.pos is None and not player.playing, timeout=20000)
+    frames = [p for p in seen if p is not None and p >= 0]
+    assert frames == list(range(len(player.frames)))
+    assert pulses and max(pulses) > 0.5  # the dots really travelled
+    assert editor.play_button.text() == "▶ Play"
+    x = graph.node_id("x")
+    assert editor.view.nodes[x].view.grad == "x.grad = 42"

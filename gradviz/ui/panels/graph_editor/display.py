@@ -271,6 +271,11 @@ def _leaf_lines(view: NodeView, node: Node, result: RunResult | None, timeline: 
     done = timeline.pos is None or node.id in received_all
     got = parts.get(node.id, [])
     after = result.leaf_grads.get(node.id)
+    reached = any(f.phase == BACKWARD and f.step.edge.src == node.id for f in timeline.frames)
+    if not done and result.backward_ran and not reached:
+        view.grad = f"{label}.grad = {'None' if before is None else fmt(before)}"
+        view.note = f"no gradient reaches {label}"
+        return
     if not done:
         shown = "None" if before is None else fmt(before)
         view.grad = f"{label}.grad = {shown}"

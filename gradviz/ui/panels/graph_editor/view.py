@@ -248,7 +248,7 @@ class QtGraphView(QGraphicsView):
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
         painter.fillRect(rect, self.style.background)
         scale = self.transform().m11()
-        if GRID * scale < 6:
+        if GRID * scale < 10:
             step = GRID * 5
             pens = [(step, QPen(self.style.grid_major, 0))]
         else:
