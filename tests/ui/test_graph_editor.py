@@ -529,3 +529,30 @@ def test_play_runs_forward_then_backward_in_schedule_order(qtbot, editor, graph)
     assert editor.play_button.text() == "▶ Play"
     x = graph.node_id("x")
     assert editor.view.nodes[x].view.grad == "x.grad = 42"
+
+
+def test_right_click_opens_the_palette_and_rename_in_properties(qtbot, window, editor, graph):
+    from PySide6.QtGui import QContextMenuEvent
+
+    view = editor.view
+    pos = QPoint(150, 120)
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, view.viewport().mapToGlobal(pos))
+    view.contextMenuEvent(event)
+    popup = view.popup
+    assert popup is not None and popup.isVisible()
+    qtbot.keyClicks(popup.search, "inp")
+    assert popup.visible_kinds() == ["input"]
+    qtbot.keyClick(popup.search, Qt.Key.Key_Return)
+    settle()
+    (node,) = graph.nodes
+    assert node.kind == "input" and node.name == "x"
+    view.nodes[node.id].setSelected(True)
+    props = editor.properties
+    props.name.setText("w")
+    props.name.editingFinished.emit()
+    settle()
+    assert graph.node(node.id).name == "w"
+    assert window.undo_stack.undoText() == "Rename x to w"
+    props.name.setText("not a name")
+    props.name.editingFinished.emit()
+    assert graph.node(node.id).name == "w" and "not a valid" in props.error.text()

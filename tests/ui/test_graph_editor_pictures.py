@@ -104,3 +104,21 @@ def test_pulse_and_labels_are_drawn(panel):
     pending = [item for item in view.edges.values() if item.view.state == "pending"]
     assert pending and all(not item.label.isVisible() for item in pending)
     assert edge_item.view.state == "current"
+
+
+@pytest.mark.parametrize("name", ["chain", "two_paths", "mini_network"])
+def test_no_label_overlaps_in_the_examples_default_layout(panel, name):
+    """Nodes and edge labels of each example, as laid out, never cover one another."""
+    panel.open_example(name)
+    settle(20)
+    view = panel.view
+    view.fit_all()
+    settle(10)
+    boxes = [(f"node {item.node.label}", item.sceneBoundingRect().adjusted(6, 6, -6, -6))
+             for item in view.nodes.values()]
+    labels = [item.label for item in view.edges.values() if item.label.isVisible()]
+    assert labels, "the finished run labels its edges"
+    boxes += [(f"label {lab.text}", lab.sceneBoundingRect()) for lab in labels]
+    for i, (a, ra) in enumerate(boxes):
+        for b, rb in boxes[i + 1:]:
+            assert not ra.intersects(rb), f"{name}: {a} overlaps {b}"
