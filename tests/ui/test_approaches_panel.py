@@ -139,3 +139,11 @@ def test_dark_theme_restyles_the_plots(panel):
     bg = np.array([int(DARK.plot_bg[i:i + 2], 16) for i in (1, 3, 5)])
     assert (np.abs(arr - bg).sum(axis=2) < 10).mean() > 0.4
     assert _cell(panel, 0, 0) == "symbolic"  # the table survived the restyle
+
+
+def test_takes_f_and_x_from_the_tangent_model(panel, app_model):
+    tm = app_model["tangent"]
+    tm.source, tm.x = "x**3 - 3*x", 2.0
+    panel.from_tangent.click()
+    assert (panel.am.source, panel.am.x) == ("x**3 - 3*x", 2.0)
+    assert float(_cell(panel, 0, 4)) == 9.0  # 3x² − 3 at 2

@@ -236,3 +236,18 @@ def test_dark_theme_keeps_legend_readable(panel):
     panel.apply_theme(DARK)
     for _sample, label in panel.legend.items:
         assert DARK.plot_fg.lower().lstrip("#") in label.item.toHtml().lower()
+
+
+def test_plot_range_is_edited_through_the_model(panel):
+    tm = panel.tm
+    i = panel.preset_combo.findData("sin(x)")
+    panel.preset_combo.activated.emit(i)
+    import math
+
+    assert tm.x_hi == pytest.approx(2 * math.pi)
+    panel.lo_spin.setValue(-1.0)
+    assert tm.x_lo == -1.0 and tm.x_hi == pytest.approx(2 * math.pi)  # the other end untouched
+    assert panel.curve_item.getData()[0][0] == pytest.approx(-1.0)
+    panel.hi_spin.setValue(-2.0)  # refused: 'to' must stay above 'from'
+    assert tm.x_hi == pytest.approx(2 * math.pi)
+    assert panel.hi_spin.value() == pytest.approx(6.28)

@@ -120,6 +120,11 @@ class QtApproachesPanel(QtPanel):
         self.x_spin.setKeyboardTracking(False)
         self.x_spin.valueChanged.connect(lambda v: self._push("x", float(v)))
         top.addWidget(self.x_spin, 0, Qt.AlignmentFlag.AlignTop)
+        self.from_tangent = QPushButton("Use the tangent's f and x")
+        self.from_tangent.setToolTip("Copy the function and the point from the Tangent slope panel")
+        self.from_tangent.clicked.connect(self.use_tangent_point)
+        self.from_tangent.setEnabled("tangent" in self.model)
+        top.addWidget(self.from_tangent, 0, Qt.AlignmentFlag.AlignTop)
         self.body_layout.addLayout(top)
 
         self.formula_label = QLabel("")
@@ -230,6 +235,18 @@ class QtApproachesPanel(QtPanel):
         values = {k: v for k, v in (("source", source), ("x", x)) if getattr(self.am, k) != v}
         if values:
             self.ctx.push(SetFieldsCommand(self.am, values, f"Set f(x) = {source} at x = {x:g}"))
+
+    def use_tangent_point(self) -> bool:
+        """Take f and x from the tangent sub-model (shared state lives in the model)."""
+        tm = self.model.get("tangent")
+        if tm is None:
+            return False
+        x = min(max(float(tm.x), -1e4), 1e4)
+        values = {k: v for k, v in (("source", tm.source), ("x", x)) if getattr(self.am, k) != v}
+        if not values:
+            return False
+        return self.ctx.push(SetFieldsCommand(self.am, values,
+                                              f"Use f(x) = {tm.source} at x = {x:g}"))
 
     def _on_expression_accepted(self, text: str) -> None:
         if text != self.am.source:

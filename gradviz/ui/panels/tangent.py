@@ -193,6 +193,20 @@ class QtTangentPanel(QtPanel):
         self.x_spin.valueChanged.connect(self._set_x)
         xrow.addWidget(self.x_spin)
         col.addLayout(xrow)
+        rrow = QHBoxLayout()
+        rrow.addWidget(QLabel("plot x from"))
+        self.lo_spin = QDoubleSpinBox()
+        self.hi_spin = QDoubleSpinBox()
+        for name, spin in (("x_lo", self.lo_spin), ("x_hi", self.hi_spin)):
+            spin.setRange(-1e4, 1e4)
+            spin.setDecimals(2)
+            spin.setKeyboardTracking(False)
+            spin.valueChanged.connect(lambda v, n=name: self._on_range_edited(n, float(v)))
+        rrow.addWidget(self.lo_spin)
+        rrow.addWidget(QLabel("to"))
+        rrow.addWidget(self.hi_spin)
+        rrow.addStretch(1)
+        col.addLayout(rrow)
 
         over = QGridLayout()
         self.deriv_check = QCheckBox("show f′(x) over the whole range")
@@ -267,6 +281,24 @@ class QtTangentPanel(QtPanel):
         if not math.isfinite(value) or value == self.tm.x:
             return
         self.ctx.push(SetFieldCommand(self.tm, "x", value))
+
+    def _on_range_edited(self, name: str, value: float) -> None:
+        # Only the edited end changes: the other keeps its exact value (2π, not the shown 6.28).
+        if self._syncing or getattr(self.tm, name) == value:
+            return
+        lo = value if name == "x_lo" else self.tm.x_lo
+        hi = value if name == "x_hi" else self.tm.x_hi
+        if not lo < hi:
+            self.ctx.status("The plot range needs 'from' below 'to'.")
+            self._syncing = True
+            try:
+                self.lo_spin.setValue(self.tm.x_lo)
+                self.hi_spin.setValue(self.tm.x_hi)
+            finally:
+                self._syncing = False
+            return
+        self.ctx.push(SetFieldCommand(self.tm, name, value,
+                                      label=f"Plot x from {lo:g} to {hi:g}", merge=False))
 
     def _on_point_dragged(self, _args) -> None:
         try:
@@ -403,6 +435,10 @@ class QtTangentPanel(QtPanel):
             self.expr_edit.setText(tm.source)
         self.x_slider.set_range(tm.x_lo, tm.x_hi)
         self.x_slider.set_value(tm.x)
+        if self.lo_spin.value() != round(tm.x_lo, 2):
+            self.lo_spin.setValue(tm.x_lo)
+        if self.hi_spin.value() != round(tm.x_hi, 2):
+            self.hi_spin.setValue(tm.x_hi)
         if self.x_spin.value() != round(tm.x, 4):
             self.x_spin.setValue(tm.x)
         self.x_spin.setToolTip(full_text(tm.x))
