@@ -94,3 +94,18 @@ def test_the_panel_draws_both_curves(qtbot, panel):
     assert not picture_stats(grab(panel)).blank
     assert not picture_stats(grab(panel.diagram)).blank
     assert picture_stats(grab(panel.plot)).colours > 20
+
+
+def test_training_steps_with_the_clicker_in_the_real_window(make_window, qtbot):
+    window = make_window()
+    window.resize(1400, 900)
+    window.show()
+    window.show_panel("training")
+    window.activateWindow()
+    qtbot.waitActive(window)
+    panel = window.panel("training")
+    panel.step_button.setFocus()
+    qtbot.waitUntil(panel.step_button.hasFocus)
+    qtbot.keyClick(panel.step_button, Qt.Key.Key_PageDown)
+    qtbot.keyClick(panel.step_button, Qt.Key.Key_PageDown)
+    assert panel.diagram.active == "forward"

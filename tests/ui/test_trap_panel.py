@@ -154,3 +154,20 @@ def test_the_panel_draws_a_real_picture(qtbot, panel):
     assert not stats.blank and stats.colours > 100
     plot = picture_stats(grab(panel.history_plot))
     assert not plot.blank
+
+
+def test_clicker_page_down_presses_backward_in_the_real_window(make_window, qtbot):
+    window = make_window()
+    window.resize(1400, 900)
+    window.show()
+    window.show_panel("trap")
+    window.activateWindow()
+    qtbot.waitActive(window)
+    panel = window.panel("trap")
+    panel.backward_button.setFocus()
+    qtbot.waitUntil(panel.backward_button.hasFocus)
+    for _ in range(3):
+        qtbot.keyClick(panel.backward_button, Qt.Key.Key_PageDown)
+    assert panel.bars.texts()[0] == "w.grad = 1.2"
+    assert window.model["trap"].net is window.model["mininet"]  # one shared network
+
