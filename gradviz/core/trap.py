@@ -26,6 +26,7 @@ from psygnal import Signal, SignalGroup
 
 from gradviz.core.evented_settings import EventedSettings, Setting
 from gradviz.core.mininet import MiniNetwork
+from gradviz.core.model import check_number
 from gradviz.core.numbers import fmt
 
 #: The press modes: a new forward pass each press without / with zeroing, or one graph reused.
@@ -281,6 +282,30 @@ def gradient_update(net: MiniNetwork, lr: float) -> Update:
         after = net.single_loss(w, b)
     return Update(float(lr), w_before, b_before, float(w.grad.item()), float(b.grad.item()),
                   float(w.item()), float(b.item()), float(loss.item()), float(after.item()))
+
+
+class ApplyUpdateCommand:
+    """Apply an :class:`Update` to the shared network's w and b as one undo step.
+
+    Raises :class:`~gradviz.core.model.StateError` when the update leaves the network's range
+    (a huge learning rate), so nothing changes.
+    """
+
+    def __init__(self, net: MiniNetwork, update: Update) -> None:
+        self.net = net
+        self.new = {name: check_number(f"updated {name}", value, -100.0, 100.0)
+                    for name, value in (("w", update.w_after), ("b", update.b_after))}
+        self.old = {name: getattr(net, name) for name in self.new}
+        self.label = f"Gradient step: w ← {fmt(update.w_after)}, b ← {fmt(update.b_after)}"
+        self.merge_key = None
+
+    def do(self) -> None:
+        for name, value in self.new.items():
+            setattr(self.net, name, value)
+
+    def undo(self) -> None:
+        for name, value in self.old.items():
+            setattr(self.net, name, value)
 
 
 @dataclass(frozen=True)

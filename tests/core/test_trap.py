@@ -12,6 +12,7 @@ from gradviz.core.mininet import MiniNetwork
 from gradviz.core.model import StateError
 from gradviz.core.numbers import fmt
 from gradviz.core.trap import (
+    ApplyUpdateCommand,
     TrapModel,
     TrapSession,
     gradient_update,
@@ -176,3 +177,18 @@ def test_model_settings_validate_and_round_trip():
         other.mode = "never"
     other.reset()
     assert other.mode == "without" and other.history == []
+
+
+def test_apply_update_is_one_undo_step_and_refuses_to_leave_the_range():
+    net = MiniNetwork()
+    trap = TrapModel(net)
+    trap.press()
+    cmd = ApplyUpdateCommand(net, gradient_update(net, 0.1))
+    cmd.do()
+    assert net.w == pytest.approx(0.46, rel=1e-6) and net.b == pytest.approx(-0.04, rel=1e-6)
+    assert trap.history == []  # the experiment restarted on the new network
+    cmd.undo()
+    assert (net.w, net.b) == (0.5, 0.0)
+    with pytest.raises(StateError):
+        ApplyUpdateCommand(net, gradient_update(net, 1e4))  # w would jump to -3999.5
+    assert (net.w, net.b) == (0.5, 0.0)

@@ -328,7 +328,7 @@ class QtNoGradPanel(QtPanel):
     def _on_detach_clicked(self, index: int) -> None:
         choice = CHOICES[index]
         if choice != self.settings.detach:
-            self.ctx.push(SetFieldCommand(self.settings, "detach", choice,
+            self.ctx.push(SetFieldCommand(self.settings, "detach", choice, merge=False,
                                           label=f"detach: {DETACH_TITLES[choice]}"))
 
     def teardown(self) -> None:

@@ -38,6 +38,7 @@ from gradviz.core.trap import (
     MODES,
     ZERO_FORM_TITLES,
     ZERO_FORMS,
+    ApplyUpdateCommand,
     PressRecord,
     TrapModel,
     ZeroRecord,
@@ -462,9 +463,10 @@ class QtTrapPanel(QtPanel):
         except Exception as exc:
             self.ctx.status(f"zeroing failed: {exc}")
 
-    def _set(self, field: str, value, label: str) -> None:
+    def _set(self, field: str, value, label: str, merge: bool = False) -> None:
+        """Undoable edit; slider drags merge into one step, choices (modes) never do."""
         if getattr(self.trap, field) != value:
-            self.ctx.push(SetFieldCommand(self.trap, field, value, label=label))
+            self.ctx.push(SetFieldCommand(self.trap, field, value, label=label, merge=merge))
 
     def _on_mode_clicked(self, index: int) -> None:
         mode = MODES[index]
@@ -481,25 +483,18 @@ class QtTrapPanel(QtPanel):
         self._sync_settings()
 
     def _on_delta_slider(self, value: int) -> None:
-        self._set("delta", value / DELTA_STEPS, f"Set δ = {value / DELTA_STEPS:g}")
+        self._set("delta", value / DELTA_STEPS, f"Set δ = {value / DELTA_STEPS:g}", merge=True)
 
     def _on_lr_spin(self, value: float) -> None:
-        self._set("lr", float(value), f"Set trap lr = {value:g}")
+        self._set("lr", float(value), f"Set trap lr = {value:g}", merge=True)
 
     def _on_apply_update(self) -> None:
         try:
-            upd = gradient_update(self.net, self.trap.lr)
-            for name, value in (("w", upd.w_after), ("b", upd.b_after)):
-                if not math.isfinite(value) or abs(value) > 100:
-                    self.update_label.setText(f"The update would move {name} to {fmt(value)}, "
-                                              "outside [-100, 100]; try a smaller learning rate.")
-                    return
-            self.ctx.push(SetFieldCommand(self.net, "w", upd.w_after, merge=False,
-                                          label=f"Update w ← {fmt(upd.w_after)}"))
-            self.ctx.push(SetFieldCommand(self.net, "b", upd.b_after, merge=False,
-                                          label=f"Update b ← {fmt(upd.b_after)}"))
-        except Exception as exc:
-            self.ctx.status(f"update failed: {exc}")
+            command = ApplyUpdateCommand(self.net, gradient_update(self.net, self.trap.lr))
+        except Exception as exc:  # out of range, or torch failed: say so, change nothing
+            self.update_label.setText(f"Not applied: {exc}. Try a smaller learning rate.")
+            return
+        self.ctx.push(command)
 
     def _on_scalar_clicked(self) -> None:
         try:
