@@ -414,11 +414,12 @@ class QtTrapPanel(QtPanel):
 
     # ------------------------------------------------------------------ model events
     def _on_pressed(self, record: PressRecord) -> None:
+        self.zero_result.setText("")  # it described the previous zeroing, not this press
         self._refresh_trap(record)
 
     def _on_zeroed(self, record: ZeroRecord) -> None:
         if record.error is not None:
-            self.zero_result.setText("failed — see the box above")
+            self.zero_result.setText("failed — PyTorch's message is in the red box")
         else:
             self.zero_result.setText(f"now w.grad = {fmt(record.w_grad)}, "
                                      f"b.grad = {fmt(record.b_grad)}")
