@@ -23,6 +23,8 @@ from gradviz.core.expr import compile_expression
 SurfaceFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
 GRID_MIN, GRID_MAX = 50, 400
+#: Samples per side used for iso-lines, whatever the grid size.
+CONTOUR_SAMPLES = 120
 #: Height of the tallest displayed point in scene units (x and y span [-1, 1]).
 SCENE_HEIGHT = 1.1
 
@@ -258,14 +260,25 @@ class SurfaceGrid:
         shared by the 3D floor and the contour map."""
         if count not in self._contours:
             levels = contour_levels(self, count)
+            # Iso-lines from at most CONTOUR_SAMPLES per side: as smooth on screen, and far
+            # fewer segments for the renderer (llvmpipe pays per line segment).
+            i = _subsample(len(self.xs), CONTOUR_SAMPLES)
+            j = _subsample(len(self.ys), CONTOUR_SAMPLES)
             self._contours[count] = (levels, *contour_segments_by_level(
-                self.xs, self.ys, self.f, levels))
+                self.xs[i], self.ys[j], self.f[np.ix_(i, j)], levels))
         return self._contours[count]
 
     @property
     def scene_xy(self) -> tuple[np.ndarray, np.ndarray]:
         sx, sy = self.surface.domain.normalised(self.xs, self.ys)
         return sx.astype(np.float32), sy.astype(np.float32)
+
+
+def _subsample(n: int, most: int) -> np.ndarray:
+    """At most ``most`` indices of ``range(n)``, evenly spread, first and last included."""
+    if n <= most:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, most).round().astype(int))
 
 
 def grid_values(surface: Surface, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -326,11 +339,14 @@ def height_colours(t: np.ndarray, alpha: float = 1.0) -> np.ndarray:
 
 
 def shaded_colours(grid: SurfaceGrid, light: tuple[float, float, float] = (-0.4, -0.5, 1.0),
-                   ambient: float = 0.45) -> np.ndarray:
-    """Height colours with simple diffuse lighting baked in, ``(n, n, 4)`` float32.
+                   ambient: float = 0.45, lines: int = 16, line_mix: float = 0.3) -> np.ndarray:
+    """Height colours with simple diffuse lighting and grid lines baked in, ``(n, n, 4)``.
 
     Lighting from the grid's own slopes (numpy) is much cheaper than letting the mesh item
-    compute a normal per vertex on every surface switch, and looks the same.
+    compute a normal per vertex on every surface switch, and looks the same. The grid lines
+    (``lines`` each way) are vertex rows and columns mixed towards white: drawn with the mesh,
+    they cost the renderer nothing, where thousands of line segments cost a software renderer
+    a tenth of a frame.
     """
     sx, sy = grid.scene_xy
     h = grid.height.astype(np.float64)
@@ -343,6 +359,13 @@ def shaded_colours(grid: SurfaceGrid, light: tuple[float, float, float] = (-0.4,
     diffuse = np.clip(normal @ lvec, 0.0, 1.0)
     colours = height_colours(h / SCENE_HEIGHT)
     colours[..., :3] *= (ambient + (1.0 - ambient) * diffuse)[..., None].astype(np.float32)
+    if lines:
+        n = h.shape[0]
+        picks = np.unique(np.linspace(0, n - 1, lines).round().astype(int))
+        mask = np.zeros(h.shape, bool)
+        mask[picks, :] = True
+        mask[:, picks] = True
+        colours[mask, :3] += np.float32(line_mix) * (1.0 - colours[mask, :3])
     return colours
 
 
@@ -352,29 +375,6 @@ def height_lookup_table(n: int = 256) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- geometry
-
-
-def grid_line_segments(grid: SurfaceGrid, lines: int = 16, lift: float = 0.004) -> np.ndarray:
-    """A coarse wireframe draped on the surface: ``lines`` polylines each way, as segment
-    pairs ``(2k, 3)`` for a line item in "lines" mode. Lifted a little to avoid z-fighting."""
-    sx, sy = grid.scene_xy
-    h = grid.height + np.float32(lift)
-    n = len(sx)
-    picks = np.unique(np.linspace(0, n - 1, lines).round().astype(int))
-    pieces = []
-    for along_x in (True, False):
-        if along_x:  # fixed x index: a curve over y
-            X = np.repeat(sx[picks][:, None], n, axis=1)
-            Y = np.repeat(sy[None, :], len(picks), axis=0)
-            Z = h[picks, :]
-        else:
-            X = np.repeat(sx[None, :], len(picks), axis=0)
-            Y = np.repeat(sy[picks][:, None], n, axis=1)
-            Z = h[:, picks].T
-        pts = np.stack([X, Y, Z], axis=-1)  # (lines, n, 3)
-        seg = np.stack([pts[:, :-1], pts[:, 1:]], axis=2)  # (lines, n-1, 2, 3)
-        pieces.append(seg.reshape(-1, 3))
-    return np.concatenate(pieces).astype(np.float32)
 
 
 def contour_levels(grid: SurfaceGrid, count: int = 12) -> np.ndarray:

@@ -99,6 +99,14 @@ def test_non_finite_values_and_spikes_do_not_break_the_grid():
     assert shaded_colours(g).shape == (80, 80, 4)
 
 
+def test_grid_lines_are_baked_into_the_colours():
+    g = compute_grid(SURFACES["bowl"], 101)
+    plain = shaded_colours(g, lines=0)
+    lined = shaded_colours(g, lines=11)
+    assert np.all(lined[50, :, :3] >= plain[50, :, :3]) and lined[50, 3, 0] > plain[50, 3, 0]
+    assert np.array_equal(lined[51, 3], plain[51, 3])
+
+
 def test_heights_span_the_scene_and_log_surfaces_use_a_log_scale():
     g = compute_grid(SURFACES["bowl"], 101)
     h = g.height

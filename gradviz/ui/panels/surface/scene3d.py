@@ -14,7 +14,6 @@ from gradviz.core.surfaces import (
     BallPose,
     SurfaceGrid,
     arrow_mesh,
-    grid_line_segments,
     height_colours,
     shaded_colours,
     sphere_mesh,
@@ -96,12 +95,8 @@ class QtSurfaceScene:
         self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=False, shader=None,
                                             glOptions="opaque")
         self.view.addItem(self.surface)
-        self.wire = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), mode="lines",
-                                      color=(1.0, 1.0, 1.0, 0.28), width=1.0,
-                                      glOptions="translucent")
-        self.view.addItem(self.wire)
         self.floor = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), mode="lines",
-                                       width=1.2, glOptions="translucent")
+                                       width=1.0, glOptions="translucent")
         self.view.addItem(self.floor)
         self.balls: list[BallItems] = []
 
@@ -125,7 +120,6 @@ class QtSurfaceScene:
         sx, sy = grid.scene_xy
         self.surface.setData(x=sx, y=sy, z=grid.height,
                              colors=shaded_colours(grid).reshape(-1, 4))
-        self.wire.setData(pos=grid_line_segments(grid))
         self.set_floor(grid, floor_contour)
 
     def set_floor(self, grid: SurfaceGrid, visible: bool) -> None:
