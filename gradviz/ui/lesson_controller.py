@@ -62,6 +62,15 @@ def recovery_directory() -> Path:
     return Path(base) / "recovery"
 
 
+def _disconnect_all(connections: list[tuple[Any, Callable]]) -> None:
+    for signal, slot in connections:
+        try:
+            signal.disconnect(slot)
+        except (ValueError, RuntimeError, TypeError):
+            pass
+    connections.clear()
+
+
 class LessonController(QObject):
     """Owns the current lesson file of one window.
 
@@ -101,6 +110,10 @@ class LessonController(QObject):
 
         self._connections: list[tuple[Any, Callable]] = []
         self._listen_to_model()
+        # A window can be deleted without a close event (tests, a crash in teardown): its model
+        # must then stop calling into it. The callable does not reference self.
+        connections = self._connections
+        self.destroyed.connect(lambda *_: _disconnect_all(connections))
         window.undo_stack.cleanChanged.connect(self._update_title)
         window.undo_stack.indexChanged.connect(self._on_structure_changed)
         self._build_menu()
@@ -135,7 +148,7 @@ class LessonController(QObject):
         self._on_structure_changed()
 
     def _on_structure_changed(self, *_: Any) -> None:
-        if self.recovery is not None:
+        if self.recovery is not None and self._connections:
             self._quiet_timer.start()  # restarts: autosave after a quiet second
 
     def _recheck_modified(self) -> None:
@@ -159,7 +172,10 @@ class LessonController(QObject):
         return self.path.name if self.path is not None else self.untitled_name
 
     def _update_title(self, *_: Any) -> None:
-        modified = not self.window.undo_stack.isClean() or self._model_changed
+        try:
+            modified = not self.window.undo_stack.isClean() or self._model_changed
+        except RuntimeError:
+            return  # the window is being destroyed: its undo stack emits as it clears itself
         self.window.setWindowTitle(f"{self.display_name}[*] — GradViz")
         self.window.setWindowModified(modified)
         self.action_revert.setEnabled(self.path is not None and modified)
@@ -471,12 +487,13 @@ class LessonController(QObject):
         """The window is closing for good (after :meth:`confirm_close` said yes)."""
         for timer in (self._check_timer, self._quiet_timer, self._autosave_timer):
             timer.stop()
-        for signal, slot in self._connections:
+        _disconnect_all(self._connections)
+        for signal, slot in ((self.window.undo_stack.cleanChanged, self._update_title),
+                             (self.window.undo_stack.indexChanged, self._on_structure_changed)):
             try:
                 signal.disconnect(slot)
-            except (ValueError, RuntimeError, TypeError):
+            except (RuntimeError, TypeError):
                 pass
-        self._connections.clear()
         if self.recovery is not None:
             try:
                 self.recovery.close()
