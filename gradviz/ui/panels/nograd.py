@@ -169,7 +169,9 @@ class QtNoGradPanel(QtPanel):
         self.memory_plot.setLabel("bottom", "hidden width (log scale)")
         self.memory_plot.setLabel("left", "KiB saved for backward")
         self.memory_plot.getAxis("left").enableAutoSIPrefix(False)
-        self.memory_plot.getAxis("bottom").setStyle(maxTextLevel=0)  # decades only: readable
+        # Ticks at the measured widths only: pyqtgraph's log ticks label every minor line.
+        self.memory_plot.getAxis("bottom").setTicks(
+            [[(float(np.log10(w)), str(w)) for w in SWEEP_WIDTHS], []])
         self.memory_plot.showGrid(x=True, y=True, alpha=0.25)
         self.memory_plot.setMouseEnabled(x=False, y=False)
         self.memory_plot.hideButtons()
