@@ -92,7 +92,10 @@ class QtSurfaceScene:
         self.view.setMinimumSize(240, 200)
         self.set_background(background)
         self.reset_camera()
-        self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=False, shader=None,
+        # Lighting is baked into the colours (no normals). smooth=True makes the item draw the
+        # n² shared vertices by index instead of expanding them to 6(n-1)² per-face copies:
+        # a surface switch uploads a sixth of the data.
+        self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=True, shader=None,
                                             glOptions="opaque")
         self.view.addItem(self.surface)
         self.floor = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), mode="lines",
