@@ -64,6 +64,8 @@ class QtChainDiagram(QWidget):
         self.theme: Theme = LIGHT
         self.setMinimumHeight(230)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        # paintEvent fills every pixel: Qt need not paint the panel's background beneath first.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
 
     def set_result(self, result: ChainResult | None) -> None:
         self.result = result
@@ -264,6 +266,8 @@ class QtChainPanel(QtPanel):
         self._theme: Theme = ctx.theme() if callable(ctx.theme) else LIGHT
         self._syncing = False
         self.result: ChainResult | None = None
+        self._shown_links: list[str] | None = None
+        self._composed = ""
         self._build()
         # The listing follows at most a few times a second: repainting it on every slider step
         # would double the cost of a frame.
@@ -381,11 +385,15 @@ class QtChainPanel(QtPanel):
         links = list(cm.links)
         self._syncing = True
         try:
-            for i, ed in enumerate(self.editors):
-                ed.setVisible(i < len(links))
-                if i < len(links):
-                    ed.show_link(links[i], len(links))
-            self.add_button.setEnabled(len(links) < MAX_LINKS)
+            if links != self._shown_links:
+                # The editors only change with the links, not on every slider step.
+                self._shown_links = links
+                for i, ed in enumerate(self.editors):
+                    ed.setVisible(i < len(links))
+                    if i < len(links):
+                        ed.show_link(links[i], len(links))
+                self.add_button.setEnabled(len(links) < MAX_LINKS)
+                self._composed = composed_text(links)
             self.x_slider.set_value(cm.x)
             if self.x_spin.value() != round(cm.x, 4):
                 self.x_spin.setValue(cm.x)
@@ -394,7 +402,7 @@ class QtChainPanel(QtPanel):
         r = evaluate_chain(links, cm.x)
         self.result = r
         self.diagram.set_result(r)
-        self.formula.setText(f"y = <b>{composed_text(links)}</b> &nbsp; at x = {fmt(cm.x)} "
+        self.formula.setText(f"y = <b>{self._composed}</b> &nbsp; at x = {fmt(cm.x)} "
                              f"&nbsp; → y = {fmt(r.y)}")
         self._refresh_product()
         self._code_timer.start()
