@@ -6,6 +6,8 @@ from unittest.mock import Mock
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch.testing import assert_close
 
 from gradviz.core.mininet import MiniNetwork
@@ -192,3 +194,15 @@ def test_apply_update_is_one_undo_step_and_refuses_to_leave_the_range():
     with pytest.raises(StateError):
         ApplyUpdateCommand(net, gradient_update(net, 1e4))  # w would jump to -3999.5
     assert (net.w, net.b) == (0.5, 0.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 12),
+       x=st.floats(-3, 3), y=st.floats(-3, 3), w=st.floats(-3, 3), b=st.floats(-3, 3))
+def test_n_presses_give_n_times_one_press_for_any_network(n, x, y, w, b):
+    net = MiniNetwork(x=x, y=y, w=w, b=b)
+    one = one_press_gradient(net)
+    piled = press_backward(n, zero_grad=False, net=net)
+    assert_close(torch.tensor(piled[-1]), n * one, rtol=1e-5, atol=1e-5)
+    for g in press_backward(n, zero_grad=True, net=net):
+        assert_close(torch.tensor(g), one)
