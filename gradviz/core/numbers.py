@@ -47,7 +47,9 @@ def full_text(value: Any, dtype: str = "float32") -> str:
         return "None: PyTorch has not stored a gradient here (.grad is None)."
     if not math.isfinite(v):
         return f"{fmt(v)}: not a finite number."
-    exact32 = repr(float(np.float32(v)))
+    # numpy prints the shortest text that reads back as the same float32 (1.9999999), where
+    # repr(float(...)) would print all digits of its float64 widening (1.9999998807907104).
+    exact32 = str(np.float32(v))
     exact64 = repr(v)
     shown = fmt(v)
     lines = [f"shown: {shown}", f"stored ({dtype}): {exact32 if dtype == 'float32' else exact64}"]

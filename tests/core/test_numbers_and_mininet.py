@@ -19,6 +19,7 @@ def test_tooltip_explains_float32_rounding():
     text = full_text(0.39999998)
     assert "0.4" in text and "0.39999998" in text and "float32" in text
     assert "None" in full_text(None)
+    assert "stored (float32): 1.9999999\n" in full_text(1.9999999)
 
 
 def test_one_backward_gives_the_chapters_w_grad():
