@@ -164,6 +164,7 @@ class QtLossPlot(pg.PlotWidget):
         self.getPlotItem().vb.setLimits(xMin=-1)
         self.legend = item.addLegend(offset=(-8, 8), labelTextSize="10pt")
         self.curves: list[pg.PlotDataItem] = []
+        self.heads: list[pg.PlotDataItem] = []
         self._names: list[str] = []
         #: The loss's name on the axis ("f", or "L" for the mini network).
         self.symbol = "f"
@@ -174,10 +175,16 @@ class QtLossPlot(pg.PlotWidget):
             for curve in self.curves:
                 self.legend.removeItem(curve)
                 self.removeItem(curve)
+            for head in self.heads:
+                self.removeItem(head)
             self.curves = [pg.PlotDataItem(pen=pg.mkPen(c, width=2.2), name=n)
                            for c, n in zip(colours, names, strict=True)]
-            for curve in self.curves:
-                self.addItem(curve)
+            # A dot on each curve's newest point (a single point draws no line at step 0).
+            self.heads = [pg.PlotDataItem(pen=None, symbol="o", symbolSize=8,
+                                          symbolBrush=c, symbolPen=pg.mkPen(c))
+                          for c in colours]
+            for item in (*self.curves, *self.heads):
+                self.addItem(item)
             self._names = list(names)
         longest = 0
         everything = np.concatenate(losses) if losses else np.zeros(0)
@@ -192,9 +199,14 @@ class QtLossPlot(pg.PlotWidget):
         if label != self._label:
             self._label = label
             self.setLabel("left", label)
-        for curve, values in zip(self.curves, losses, strict=True):
+        for curve, head, values in zip(self.curves, self.heads, losses, strict=True):
             finite = np.where(np.isfinite(values), values, np.nan)
             curve.setData(np.arange(len(values)), finite)
+            last = len(values) - 1
+            if last >= 0 and np.isfinite(values[last]):
+                head.setData([last], [values[last]])
+            else:
+                head.setData([], [])
             longest = max(longest, len(values))
         if longest < 10:
             # A single point would leave the axis at pyqtgraph's ±400 default.
