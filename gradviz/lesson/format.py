@@ -216,6 +216,13 @@ def lesson_from_dict(data: dict[str, Any], model_factory: ModelFactory,
     if not isinstance(state, dict):
         raise LessonError(f"{name}: no model state (\"model\" must be an object)")
     candidate = model_factory()
+    entries = state.get("models")
+    if isinstance(entries, dict):
+        missing = sorted(k for k in entries if k not in candidate)
+        if missing:
+            raise LessonError(f"{name} uses {', '.join(missing)[:200]}, which this version of "
+                              "GradViz does not have (unknown model(s)); a newer GradViz may "
+                              "open it")
     try:
         state = migrate_model_state(state, candidate, "model")
         scenes_entry = _scenes_entry(state)

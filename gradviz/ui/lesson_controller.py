@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QAction
 
-from gradviz.core.model import AppModel, StateError
+from gradviz.core.model import AppModel
 from gradviz.lesson import (
     FILE_SUFFIX,
     Lesson,
@@ -298,7 +299,8 @@ class LessonController(QObject):
     def apply_lesson(self, lesson: Lesson) -> bool:
         try:
             self.model.from_dict(lesson.model)  # all or nothing (AppModel rolls back)
-        except (StateError, ValueError, TypeError, KeyError) as exc:
+        except Exception as exc:  # includes a panel's slot failing: never reach the event loop
+            log.exception("applying a lesson failed")
             self._report("Could not open the lesson", str(exc))
             return False
         presentation = getattr(self.window, "presentation", None)
@@ -328,7 +330,8 @@ class LessonController(QObject):
     def save_as(self, path: str | os.PathLike[str] | None = None) -> bool:
         if path is None:
             folder = self.path.parent if self.path is not None else Path.home()
-            suggested = str(folder / (Path(self.display_name).stem + FILE_SUFFIX))
+            stem = re.sub(r"[^\w\- ]+", "", Path(self.display_name).stem).strip() or "lesson"
+            suggested = str(folder / (stem + FILE_SUFFIX))
             path = self.dialogs.save_path(suggested)
             if not path:
                 return False
@@ -388,7 +391,7 @@ class LessonController(QObject):
         scene = scenes[index]
         try:
             apply_scene_state(self.model, scene)
-        except StateError as exc:
+        except Exception as exc:  # the model rolled back; the lecture goes on
             self.window.show_status(f"Scene {index + 1} could not be shown: {exc}")
             return False
         scenes.set_current(index)

@@ -69,7 +69,7 @@ CORPUS = [
     ("huge integer", GOOD.replace(b'"seed": 0', b'"seed": ' + b"9" * 5000), "is damaged"),
     ("duplicate key", GOOD.replace(b'"w": 0.5', b'"w": 0.5, "w": 9'), "appears twice"),
     ("unknown model", edited(_set(("model", "models", "rootkit"), {"version": 1, "state": {}})),
-     "unknown model(s): rootkit"),
+     "uses rootkit, which this version of GradViz does not have"),
     ("future sub-model", edited(_set(("model", "models", "mininet", "version"), 7)),
      "mininet was saved by a newer GradViz"),
     ("scene state", edited(_set(SCENE0 + ("state", "models", "mininet", "state", "w"), "x")),
