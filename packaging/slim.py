@@ -36,6 +36,9 @@ EXCLUDED_MODULES = [
     "PySide6.QtUiTools", "PySide6.QtHelp", "PySide6.QtSql", "PySide6.QtConcurrent",
     "PySide6.QtXml", "PySide6.QtDBus",
     "PyQt5", "PyQt6", "PySide2",
+    # Pillow (through imageio, for GIF export) writes GIFs with its core; its AVIF and WebP
+    # codecs (~6 MB of libraries) and Tk bridge are optional plugins Pillow skips when absent.
+    "PIL._avif", "PIL._webp", "PIL._imagingtk", "PIL.ImageTk",
     "matplotlib", "IPython", "jupyter_client", "notebook", "pytest", "hypothesis",
     "pyinstaller", "PyInstaller",
 ]
@@ -94,7 +97,7 @@ ORPHAN_CANDIDATES = [
     "libpixman*", "libgraphite2*", "libharfbuzz*", "libgio-2.0*", "libgmodule-2.0*",
     "libmount*", "libblkid*", "libselinux*", "libpcre2*", "libgssapi*", "libkrb5*",
     "libk5crypto*", "libcom_err*", "libkeyutils*", "libdrm*", "libgbm*",
-    "libxkbcommon*", "libicu*",
+    "libxkbcommon*", "libicu*", "libavif*", "libwebp*", "libsharpyuv*",
 ]
 
 #: Shared libraries that are stripped of symbols and debug information after the build.
@@ -102,11 +105,15 @@ STRIP_PATTERNS = [
     "torch/lib/*.so*",
     "PySide6/Qt/lib/*.so*",
     "PySide6/Qt/plugins/*/*.so",
+    # The build machine's Python (pyenv builds keep debug info: 23 MB -> ~4 MB) and its
+    # standard-library extension modules.
+    "libpython3*.so*",
+    "python3.*/lib-dynload/*.so",
 ]
 
 #: Never stripped, whatever STRIP_PATTERNS says.
 NEVER_STRIP = [
-    "numpy.libs/*", "numpy/*", "*/numpy.libs/*",
+    "numpy.libs/*", "numpy/*", "*/numpy.libs/*", "*.libs/*",  # auditwheel-relocated libraries
 ]
 
 
