@@ -82,6 +82,9 @@ class Surface:
     log_height
         Draw heights as ``log(1 + f - f_min)``: for surfaces whose walls are thousands of times
         higher than their valleys (Rosenbrock, Himmelblau). Readouts always show the true f.
+    azimuth
+        The 3D camera's default direction (degrees, 0 = looking from +x); long valleys are
+        best seen along their length, where their walls do not hide the balls.
     """
 
     key: str
@@ -95,6 +98,7 @@ class Surface:
     caption: str = ""
     gradient: str = ""
     log_height: bool = False
+    azimuth: float = -62.0
 
     def value_and_grad(self, x: float, y: float) -> tuple[float, float, float]:
         """f and its two partial derivatives at one point, by autograd in float32."""
@@ -130,7 +134,7 @@ def builtin_surfaces() -> dict[str, Surface]:
             square2, (-1.8, 0.9),
             caption="Ill-conditioned: steep across, nearly flat along. Plain SGD zig-zags; "
                     "momentum and Adam cope better.",
-            gradient="∂f/∂x = 2x,  ∂f/∂y = 20y"),
+            gradient="∂f/∂x = 2x,  ∂f/∂y = 20y", azimuth=-18.0),
         _expression_surface(
             "saddle", "Saddle x² − y²", "f(x, y) = x² − y²", "x**2 - y**2", square2, (1.5, 0.05),
             caption="Uphill along y = 0 in x, downhill in y: the gradient vanishes at the "
@@ -190,7 +194,8 @@ def mininet_surface(net) -> Surface:
         "((w * xs + b - ys)**2).mean()", net.mse, Domain(cw - half, cw + half, cb - half, cb + half),
         (float(net.w), float(net.b)), names=("w", "b"),
         caption=f"The loss of the shared mini network on its {net.n_samples} data points: the "
-                "ball's path is that training run, one full-batch step at a time.")
+                "ball's path is that training run, one full-batch step at a time.",
+        azimuth=-18.0)
 
 
 # --------------------------------------------------------------------------- grids

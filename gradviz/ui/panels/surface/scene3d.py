@@ -91,6 +91,8 @@ class QtSurfaceScene:
         self.view.setObjectName("surface-gl-view")
         self.view.setMinimumSize(240, 200)
         self.set_background(background)
+        self._azimuth = CAMERA["azimuth"]
+        self._surface_key: str | None = None
         self.reset_camera()
         # Lighting is baked into the colours (no normals). smooth=True makes the item draw the
         # n² shared vertices by index instead of expanding them to 6(n-1)² per-face copies:
@@ -106,7 +108,7 @@ class QtSurfaceScene:
     # -- camera -------------------------------------------------------------------------
     def reset_camera(self) -> None:
         self.view.opts["center"] = Vector(*CAMERA_CENTRE)
-        self.view.setCameraPosition(**CAMERA)
+        self.view.setCameraPosition(**{**CAMERA, "azimuth": self._azimuth})
 
     def set_background(self, colour: str) -> None:
         self.view.setBackgroundColor(colour)
@@ -120,6 +122,11 @@ class QtSurfaceScene:
 
     # -- the surface ----------------------------------------------------------------------
     def set_grid(self, grid: SurfaceGrid, floor_contour: bool) -> None:
+        if grid.surface.key != self._surface_key:
+            # A new surface gets its own best view; a new grid size keeps the user's orbit.
+            self._surface_key = grid.surface.key
+            self._azimuth = grid.surface.azimuth
+            self.reset_camera()
         sx, sy = grid.scene_xy
         self.surface.setData(x=sx, y=sy, z=grid.height,
                              colors=shaded_colours(grid).reshape(-1, 4))
