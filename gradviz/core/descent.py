@@ -76,11 +76,16 @@ def describe_run(rows: list[DescentRow], lr: float) -> tuple[str, str]:
     if not rows:
         return "Press Step to take the first step downhill.", "neutral"
     last = rows[-1]
+    if math.isfinite(last.x) and abs(last.x) <= DIVERGED_AT and not _finite(last):
+        return (f"Stuck: at x = {last.x:.4g} PyTorch gives loss {last.loss:g} and gradient "
+                f"{last.grad:g}, so the next step is undefined (outside f's domain?)."), "error"
     if not _finite(last) or abs(last.x) > DIVERGED_AT:
         return (f"Diverged: after {last.step} steps x flew off to {last.x:.3g}. The learning rate "
                 f"{lr:g} is far too large for this curve."), "error"
     if len(rows) < 2:
         return "At the start. Each step moves x by −lr·f′(x).", "neutral"
+    if lr == 0:
+        return "The learning rate is 0: every step moves x by 0·f′(x) = 0.", "warning"
     moves = [b.x - a.x for a, b in zip(rows, rows[1:], strict=False)]
     losses = [r.loss for r in rows]
     if abs(last.grad) < 1e-4:

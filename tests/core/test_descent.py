@@ -78,3 +78,13 @@ def test_descent_code_prints_the_same_rows():
         assert float(x) == pytest.approx(row.x, rel=1e-5, abs=1e-6)
         assert float(loss) == pytest.approx(row.loss, rel=1e-5)
         assert float(grad) == pytest.approx(row.grad, rel=1e-5)
+
+
+def test_undefined_loss_and_zero_learning_rate_are_named():
+    rows = gradient_descent_1d("log(x)", -1.0, 0.1, 5)
+    assert len(rows) == 1 and math.isnan(rows[0].loss)
+    text, key = describe_run(rows, 0.1)
+    assert "Stuck" in text and key == "error"
+    still = gradient_descent_1d("x**2", 1.0, 0.0, 3)
+    assert [r.x for r in still] == [1.0, 1.0, 1.0]
+    assert "learning rate is 0" in describe_run(still, 0.0)[0]

@@ -251,3 +251,11 @@ def test_plot_range_is_edited_through_the_model(panel):
     panel.hi_spin.setValue(-2.0)  # refused: 'to' must stay above 'from'
     assert tm.x_hi == pytest.approx(2 * math.pi)
     assert panel.hi_spin.value() == pytest.approx(6.28)
+
+
+def test_step_outside_the_domain_is_refused_with_a_reason(panel):
+    tm = panel.tm
+    tm.source, tm.x_lo, tm.x_hi, tm.x = "log(x)", -1.0, 5.0, -0.5
+    assert not panel.take_step()
+    assert "not a number" in panel.descent_label.text()
+    assert tm.x == -0.5

@@ -81,6 +81,7 @@ class QtTangentPanel(QtPanel):
         self.tm: TangentModel = ctx.model["tangent"]
         self._theme: Theme = ctx.theme() if callable(ctx.theme) else LIGHT
         self._curve_key: tuple | None = None
+        self._overlay_key: tuple | None = None
         self._xs = self._ys = self._gs = np.zeros(0)
         self._syncing = False
         self._build()
@@ -364,8 +365,12 @@ class QtTangentPanel(QtPanel):
             return False
         if values is None:
             self.run_button.setChecked(False)
-            self._descent_message("Diverged: the next step would leave every finite number. "
-                                  "Lower the learning rate and press Reset.", "error")
+            if not self._point.defined:
+                self._descent_message("No step from here: f or f′ is not a number at this x. "
+                                      "Move the point into f's domain first.", "error")
+            else:
+                self._descent_message("Diverged: the next step would fly off beyond any finite "
+                                      "x. Lower the learning rate and press Reset.", "error")
             return False
         return self.ctx.push(SetFieldsCommand(self.tm, values, f"Step to x = {values['x']:.4g}"))
 
@@ -457,10 +462,9 @@ class QtTangentPanel(QtPanel):
             self._xs, self._ys, self._gs = xs.numpy(), ys.numpy(), gs.numpy()
             self._curve_key = key
             self.curve_item.setData(self._xs, self._ys)
-            self._deriv_key = None
             self._set_view_range()
         overlays = (key, tm.show_derivative, tm.show_secant)
-        if overlays == getattr(self, "_overlay_key", None):
+        if overlays == self._overlay_key:
             return  # nothing of the curve or its overlays changed (a drag, a step)
         self._overlay_key = overlays
         if tm.show_derivative:
