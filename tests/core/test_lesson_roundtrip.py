@@ -85,11 +85,25 @@ def normalized(state: dict) -> dict:
     return json.loads(json.dumps(state))
 
 
+def _fill_structured(model) -> None:
+    """Sub-models whose state is not a set of scalars get real content too."""
+    if "graph" in model:
+        from gradviz.graph.examples import load_example
+
+        graph = load_example("two_paths")
+        graph.move_node(graph.nodes[0].id, (12.5, -40.25))  # positions are saved too
+        model["graph"].from_dict(graph.to_dict())
+    if "chain" in model:
+        state = model["chain"].to_dict()
+        model["chain"].from_dict({**state, "links": ["tanh(x)", "exp(x)"]})
+
+
 def build_lesson_model():
     """A model far from its defaults, with two scenes holding different states."""
     model = build_model()
     AddSceneCommand(model["scenes"], capture_scene(model, ["tangent"], "Defaults")).do()
     changed = perturb_model(model)
+    _fill_structured(model)
     AddSceneCommand(model["scenes"],
                     capture_scene(model, ["chain", "graph"], "Everything moved — ü ∂")).do()
     model["scenes"].set_current(1)
