@@ -79,3 +79,21 @@ def test_opengl_view_at_a_chosen_resolution(window, tmp_path):
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1280, 720)
     assert not picture_stats(image).blank
+
+
+def test_export_dialog_offers_what_the_target_can_do(make_window):
+    from gradviz.ui.export import QtExportDialog
+
+    window = make_window(reg=stepper_registry())
+    window.show()
+    window.show_panel("stepper")
+    settle(50)
+    dialog = QtExportDialog(window)
+    kinds = lambda: [dialog.kind.itemData(i) for i in range(dialog.kind.count())]  # noqa: E731
+    dialog.target.setCurrentIndex(dialog.target.findData(None))
+    assert kinds()[0] == "png" and "gif" not in kinds()
+    dialog.target.setCurrentIndex(dialog.target.findData("stepper"))
+    assert "gif" in kinds()
+    dialog.kind.setCurrentIndex(kinds().index("gif"))
+    assert dialog.frames.isEnabled() and not dialog.width.isEnabled()
+    dialog.deleteLater()
