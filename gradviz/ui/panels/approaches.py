@@ -60,6 +60,17 @@ ROW_TITLES = {
     "central": ("numerical: central", "[f(x+h) − f(x−h)] / 2h"),
     "autograd": ("autograd", "y.backward(); x.grad"),
 }
+#: Strengths and weaknesses, in our words (tooltips on the approach names).
+ROW_NOTES = {
+    "symbolic": "Exact, and you get a formula. But the formula can grow huge for long chains of "
+                "operations, so it does not scale to a network with millions of them.",
+    "forward": "Works for any function you can evaluate. But it needs one extra evaluation per "
+               "parameter, and h trades truncation error against rounding error.",
+    "central": "Same idea, error shrinks like h² instead of h. Two evaluations per parameter, and "
+               "rounding still wins for tiny h.",
+    "autograd": "Exact up to rounding, and all partial derivatives from one backward pass. Needs "
+                "a framework that records the operations (PyTorch, JAX, …).",
+}
 #: Timer slices for the cost measurement: work ``SLICE_MS`` out of every ``TICK_MS``.
 SLICE_MS = 8
 TICK_MS = 16
@@ -304,6 +315,8 @@ class QtApproachesPanel(QtPanel):
             tips = ["", "", full_text(row.value32), "", full_text(row.value64, "float64"), ""]
             for col, (text, tip) in enumerate(zip(cells, tips, strict=True)):
                 item = QTableWidgetItem(text)
+                if col == 0:
+                    tip = ROW_NOTES[row.name]
                 if tip:
                     item.setToolTip(tip)
                 if col in (3, 5) and exact_ok:
