@@ -110,15 +110,6 @@ def _trail_rows(source: str, x0: float, lr: float, steps: int) -> tuple[DescentR
     return tuple(gradient_descent_1d(source, x0, lr, steps))
 
 
-def range_for(source: str, x_lo: float, x_hi: float) -> tuple[float, float]:
-    """The preset's range for a preset source, else the given one."""
-    key = source.replace(" ", "")
-    for p in PRESETS:
-        if p.source.replace(" ", "") == key:
-            return p.x_lo, p.x_hi
-    return x_lo, x_hi
-
-
 class SetFieldsCommand:
     """Set several fields of one model together, as one undo step (no merging)."""
 
