@@ -214,6 +214,14 @@ class LessonController(QObject):
             self.window.settings.setValue("lessons/recent", entries)
         self._refresh_recent_enabled()
 
+    def _forget(self, path: Path) -> None:
+        entries = [p for p in self.recent_files() if Path(p) != path and Path(p) != path.resolve()]
+        if self.window.settings is None:
+            self._recent_memory = entries
+        else:
+            self.window.settings.setValue("lessons/recent", entries)
+        self._refresh_recent_enabled()
+
     def _refresh_recent_enabled(self) -> None:
         self.window.recent_menu.setEnabled(bool(self.recent_files()))
 
@@ -277,6 +285,8 @@ class LessonController(QObject):
         try:
             lesson = open_lesson(p, self.model_factory)
         except LessonError as exc:
+            if not p.exists():
+                self._forget(p)  # a recent file that was moved or deleted
             self._report("Could not open the lesson", str(exc))
             return False
         if not self.apply_lesson(lesson):

@@ -192,3 +192,13 @@ def test_help_opens_the_tour_as_an_untitled_copy(win):
     assert win.lessons.path is None
     assert len(win.model["scenes"]) >= 5
     assert not win.lessons.dialogs.errors
+
+
+def test_a_recent_file_that_is_gone_is_forgotten(win, tmp_path):
+    path = tmp_path / "gone.gradviz"
+    win.lessons.save_as(path)
+    assert str(path.resolve()) in win.lessons.recent_files()
+    path.unlink()
+    assert not win.lessons.open(str(path.resolve()))
+    assert "no such file" in win.lessons.dialogs.errors[-1][1]
+    assert str(path.resolve()) not in win.lessons.recent_files()
