@@ -259,3 +259,19 @@ def test_step_outside_the_domain_is_refused_with_a_reason(panel):
     assert not panel.take_step()
     assert "not a number" in panel.descent_label.text()
     assert tm.x == -0.5
+
+
+def test_clicker_page_down_takes_a_descent_step(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+
+    window.show_panel("tangent")
+    panel = window.panel("tangent")
+    window.activateWindow()
+    panel.plot.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=3000)
+    assert window.steppable_panel() is panel
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageDown)
+    assert panel.tm.descent_steps == 1
+    assert panel.tm.x == pytest.approx(0.3, rel=1e-6)  # ½(x − 3)² from 0 with lr 0.1
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)
+    assert panel.tm.x == 0.0
