@@ -38,7 +38,7 @@ from gradviz.core.surfaces import (
 BALL_CHOICES = tuple(OPTIMIZERS)
 EXTRA_BALL_CHOICES = ("off", *OPTIMIZERS)
 #: Replaying more steps than this after a settings change would make a slider drag stutter.
-MAX_REPLAY = 400
+MAX_REPLAY = 200
 MAX_STEPS = 5000
 _LR = {"lo": LR_MIN, "hi": LR_MAX}
 _POS = {"lo": -1e4, "hi": 1e4}
@@ -225,15 +225,21 @@ class LossSurface(FieldModel):
 
     @property
     def race(self) -> OptimizerRace:
-        key = (self._surface_key(), (self.start_x, self.start_y), tuple(self.ball_settings()))
+        numbers = self.ball_numbers()
+        settings = self.ball_settings()
+        key = (self._surface_key(), (self.start_x, self.start_y),
+               tuple(zip(numbers, settings, strict=True)))
         if self._race is None or key != self._race_key:
-            keep = 0
-            if self._race is not None and key[0] == self._race_key[0]:
+            keep, reuse = 0, {}
+            if self._race is not None and key[:2] == self._race_key[:2]:
+                # Same landscape and start: unchanged balls carry on, changed ones replay to
+                # the same step (capped, so a slider drag stays smooth).
                 keep = min(self._race.steps, MAX_REPLAY)
+                reuse = {b.index + 1: b for b in self._race.balls}
             surface = self.current_surface()
             race = OptimizerRace(surface.fn, surface.domain, (self.start_x, self.start_y),
-                                 self.ball_settings())
-            race.run(keep)
+                                 settings, numbers, reuse)
+            race.run(keep, race.fresh)
             self._race, self._race_key = race, key
         return self._race
 

@@ -173,21 +173,38 @@ class OptimizerRace:
         The common starting point.
     settings
         One :class:`OptimizerSettings` per ball (1 to 4).
+    numbers
+        Each ball's number on screen (1–4; default 1, 2, …): its label and colour follow it.
+    reuse
+        Balls of an earlier race on the same surface and start, by number: a ball whose
+        settings are unchanged is taken over as it is, so changing one ball's learning rate
+        does not replay the others.
     """
 
     def __init__(self, fn: SurfaceFn, domain: Domain, start: tuple[float, float],
-                 settings: list[OptimizerSettings]) -> None:
+                 settings: list[OptimizerSettings], numbers: list[int] | None = None,
+                 reuse: dict[int, Ball] | None = None) -> None:
         if not 1 <= len(settings) <= MAX_BALLS:
             raise ValueError(f"a race has 1 to {MAX_BALLS} balls, got {len(settings)}")
+        numbers = list(numbers) if numbers is not None else list(range(1, len(settings) + 1))
+        if len(numbers) != len(settings):
+            raise ValueError("one number per ball")
         self.fn = fn
         self.domain = domain
         self.start = (float(start[0]), float(start[1]))
         self.balls: list[Ball] = []
-        for i, s in enumerate(settings):
+        self.fresh: list[Ball] = []  # the balls built here (not taken over)
+        reuse = reuse or {}
+        for n, s in zip(numbers, settings, strict=True):
+            old = reuse.get(n)
+            if old is not None and old.settings == s:
+                self.balls.append(old)
+                continue
             p = torch.tensor(self.start, dtype=torch.float32, requires_grad=True)
-            ball = Ball(i, s, p, s.make([p]))
+            ball = Ball(n - 1, s, p, s.make([p]))
             self._evaluate(ball)
             self.balls.append(ball)
+            self.fresh.append(ball)
 
     @property
     def steps(self) -> int:
@@ -204,9 +221,9 @@ class OptimizerRace:
         p = ball.p
         loss = self.fn(p[0], p[1])
         loss.backward()
-        x, y = (float(v) for v in p.detach())
-        g = p.grad if p.grad is not None else torch.zeros(2)
-        ball._record(x, y, float(loss.detach()), (float(g[0]), float(g[1])))
+        x, y = p.detach().tolist()
+        g = p.grad.tolist() if p.grad is not None else [0.0, 0.0]
+        ball._record(x, y, loss.item(), (g[0], g[1]))
         self._check(ball)
 
     def _check(self, ball: Ball) -> None:
@@ -223,23 +240,31 @@ class OptimizerRace:
             ball.stopped = True
             ball.message = f"ran off the surface at step {ball.steps}"
 
+    def step_ball(self, ball: Ball) -> None:
+        """One optimizer step for one ball (nothing if it has stopped)."""
+        if ball.stopped:
+            return
+        try:
+            ball.optimizer.step()
+            self._evaluate(ball)
+        except (RuntimeError, ValueError, OverflowError) as exc:
+            ball.stopped = True
+            ball.message = f"stopped at step {ball.steps}: {exc}"
+
     def step(self) -> bool:
         """One optimizer step for every running ball; returns whether any ball is still running."""
         for ball in self.balls:
-            if ball.stopped:
-                continue
-            try:
-                ball.optimizer.step()
-                self._evaluate(ball)
-            except (RuntimeError, ValueError, OverflowError) as exc:
-                ball.stopped = True
-                ball.message = f"stopped at step {ball.steps}: {exc}"
+            self.step_ball(ball)
         return self.running
 
-    def run(self, n: int) -> None:
+    def run(self, n: int, balls: list[Ball] | None = None) -> None:
+        """``n`` steps of every ball (or of ``balls`` only), stopping early when all stopped."""
+        chosen = self.balls if balls is None else balls
         for _ in range(n):
-            if not self.step():
+            if all(b.stopped for b in chosen):
                 break
+            for ball in chosen:
+                self.step_ball(ball)
 
 
 def run_directly(fn: SurfaceFn, start: tuple[float, float], settings: OptimizerSettings,

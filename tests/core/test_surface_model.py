@@ -123,3 +123,19 @@ def test_code_shows_the_manual_update_and_the_optimizer():
     assert "with torch.no_grad():\n        p -= lr * p.grad" in manual
     assert "torch.optim.Adam([p], lr=0.01, betas=(0.9, 0.999))" in optim
     assert "return x**2 + y**2" in manual
+
+
+def test_changing_one_ball_keeps_the_others_and_labels_follow_the_ball_number():
+    s = LossSurface()
+    s.from_dict({"ball3": "adam", "lr3": 0.1})
+    s.step(20)
+    adam = s.race.balls[1]
+    assert adam.label == "3 · Adam"  # ball 2 is off: ball 3 keeps its number
+    s.lr1 = 0.07
+    race = s.race
+    assert race.balls[1] is adam and adam.steps == 20  # taken over, not replayed
+    assert race.balls[0].steps == 20 and race.balls[0].settings.lr == 0.07
+    ref = run_directly(s.current_surface().fn, (s.start_x, s.start_y), race.balls[0].settings, 20)
+    assert race.balls[0].position == tuple(float(v) for v in ref[-1])
+    s.start_x = 1.0
+    assert s.race.steps == 0  # a new start starts afresh
