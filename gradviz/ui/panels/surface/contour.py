@@ -29,6 +29,12 @@ def _parent_plot_menus(plot: pg.PlotWidget) -> None:
             menu.setParent(plot, menu.windowFlags())
 
 
+def _plain_axes(plot: pg.PlotWidget) -> None:
+    """Numbers as they are: pyqtgraph would show a loss of 0.4 as "400" with "(x0.001)"."""
+    for name in ("left", "bottom"):
+        plot.getPlotItem().getAxis(name).enableAutoSIPrefix(False)
+
+
 class QtContourView(pg.PlotWidget):
     """Top view of the surface. ``on_click(x, y)`` is called for a left click inside it."""
 
@@ -41,6 +47,7 @@ class QtContourView(pg.PlotWidget):
         item.hideButtons()
         item.showGrid(False, False)
         _parent_plot_menus(self)
+        _plain_axes(self)
         self.image = pg.ImageItem(axisOrder="col-major")
         self.image.setLookupTable(height_lookup_table())
         self.addItem(self.image)
@@ -159,6 +166,7 @@ class QtLossPlot(pg.PlotWidget):
         item.hideButtons()
         item.showGrid(True, True, alpha=0.25)
         _parent_plot_menus(self)
+        _plain_axes(self)
         self.setLabel("bottom", "step")
         self.setLabel("left", "loss f")
         self.getPlotItem().vb.setLimits(xMin=-1)

@@ -157,6 +157,7 @@ class QtSurfacePanel(QtPanel):
         lay = self.body_layout
         lay.setSpacing(4)
         lay.addLayout(self._build_surface_row())
+        lay.addWidget(self.expression_error)
         self.caption = QLabel()
         self.caption.setObjectName("surface-caption")
         self.caption.setWordWrap(True)
@@ -265,10 +266,12 @@ class QtSurfacePanel(QtPanel):
         self.expression_apply = QPushButton("Apply")
         self.expression_apply.clicked.connect(self._on_expression_entered)
         row.addWidget(self.expression_apply)
+        # The error gets its own line under the row (built in _build), so a long message never
+        # squeezes the field being edited.
         self.expression_error = QLabel()
         self.expression_error.setObjectName("surface-expression-error")
+        self.expression_error.setWordWrap(True)
         self.expression_error.hide()
-        row.addWidget(self.expression_error)
         row.addStretch(0)
         row.addWidget(QLabel("grid:"))
         self.grid_spin = QSpinBox()
@@ -321,6 +324,7 @@ class QtSurfacePanel(QtPanel):
         self.lr_caption = QLabel("learning rate")
         row.addWidget(self.lr_caption)
         self.lr_ball = QComboBox()
+        self.lr_ball.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.lr_ball.setToolTip("Which ball's learning rate the slider sets")
         self.lr_ball.activated.connect(self._on_lr_ball_chosen)
         row.addWidget(self.lr_ball)
