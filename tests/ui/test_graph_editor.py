@@ -449,7 +449,30 @@ def test_zoom_keeps_the_point_under_the_cursor_and_fit_all_shows_everything(qtbo
     assert view.verticalScrollBar().value() == v + 60
 
 
-def test_drop_from_the_palette_list_adds_a_node(qtbot, editor, graph):
+def test_drag_from_the_palette_list_onto_the_canvas(qtbot, editor, graph):
+    view, palette = editor.view, editor.palette_list
+    rect = palette.visualItemRect(palette.item_for("tanh"))
+    start = rect.center()
+    target = QPoint(220, 160)  # in the canvas
+    end = palette.mapFromGlobal(view.viewport().mapToGlobal(target))
+    qtbot.mousePress(palette.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for k in range(1, 6):
+        qtbot.mouseMove(palette.viewport(), start + (end - start) * (k / 5))
+    qtbot.mouseRelease(palette.viewport(), Qt.MouseButton.LeftButton, pos=end)
+    settle()
+    (node,) = graph.nodes
+    assert node.kind == "tanh"
+    assert (view.nodes[node.id].scenePos() - view.mapToScene(target)).manhattanLength() < 2
+    # Released over the list itself: nothing is added.
+    qtbot.mousePress(palette.viewport(), Qt.MouseButton.LeftButton, pos=start)
+    for k in range(1, 4):
+        qtbot.mouseMove(palette.viewport(), start + QPoint(0, 20 * k))
+    qtbot.mouseRelease(palette.viewport(), Qt.MouseButton.LeftButton, pos=start + QPoint(0, 60))
+    settle()
+    assert len(graph) == 1
+
+
+def test_drop_from_another_application_adds_a_node(qtbot, editor, graph):
     from PySide6.QtGui import QDropEvent
 
     from gradviz.ui.panels.graph_editor.palette import kind_mime

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, Signal
-from PySide6.QtGui import QDrag, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QLabel,
     QLineEdit,
@@ -78,20 +79,27 @@ def rank(entry: PaletteEntry, query: str) -> int:
 
 
 class QtPaletteList(QListWidget):
-    """The side list: drag a kind onto the canvas, or double-click to add it in the middle."""
+    """The side list: drag a kind onto the canvas, or double-click to add it in the middle.
+
+    The drag is handled here, without ``QDrag``: QDrag runs a nested event loop that waits for
+    real mouse input, which a scripted or replayed session never sends. ``dropped(kind, global)``
+    reports where the button was released; the panel adds the node if that is on the canvas.
+    """
 
     activated_kind = Signal(str)
+    dropped = Signal(str, QPoint)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("graph-palette-list")
-        self.setDragEnabled(True)
-        self.setDragDropMode(QListWidget.DragDropMode.DragOnly)
+        self.setDragEnabled(False)
         for entry in palette_entries():
             item = QListWidgetItem(entry.kind)
             item.setData(Qt.ItemDataRole.UserRole, entry.kind)
-            item.setToolTip(entry.text)
+            item.setToolTip(f"{entry.text} — drag onto the canvas")
             self.addItem(item)
+        self._press: tuple[str, QPoint] | None = None
+        self._dragging = False
         self.itemDoubleClicked.connect(
             lambda item: self.activated_kind.emit(item.data(Qt.ItemDataRole.UserRole)))
 
@@ -101,13 +109,34 @@ class QtPaletteList(QListWidget):
                 return self.item(i)
         return None
 
-    def startDrag(self, actions) -> None:  # noqa: N802 - Qt's name
-        item = self.currentItem()
-        if item is None:
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        item = self.itemAt(event.position().toPoint())
+        self._press = None
+        self._dragging = False
+        if item is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._press = (item.data(Qt.ItemDataRole.UserRole), event.position().toPoint())
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self._press is not None:
+            moved = (event.position().toPoint() - self._press[1]).manhattanLength()
+            if not self._dragging and moved >= QApplication.startDragDistance():
+                self._dragging = True
+                self.setCursor(Qt.CursorShape.DragCopyCursor)
+            if self._dragging:
+                event.accept()
+                return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        press, dragging = self._press, self._dragging
+        self._press, self._dragging = None, False
+        if dragging and press is not None:
+            self.unsetCursor()
+            self.dropped.emit(press[0], self.mapToGlobal(event.position().toPoint()))
+            event.accept()
             return
-        drag = QDrag(self)
-        drag.setMimeData(kind_mime(item.data(Qt.ItemDataRole.UserRole)))
-        drag.exec(Qt.DropAction.CopyAction)
+        super().mouseReleaseEvent(event)
 
 
 def kind_mime(kind: str) -> QMimeData:

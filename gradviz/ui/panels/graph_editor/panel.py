@@ -113,6 +113,7 @@ class QtGraphEditorPanel(QtPanel):
         self.player.pulse.connect(self._on_pulse)
         self.player.playing_changed.connect(self._on_playing_changed)
         self.palette_list.activated_kind.connect(self._add_from_list)
+        self.palette_list.dropped.connect(self._drop_from_list)
         self.view.selection_changed.connect(self._refresh_properties)
         self.code.import_button.clicked.connect(self.import_code_dialog)
         self.code.export_json_button.clicked.connect(self.export_json_dialog)
@@ -356,6 +357,13 @@ class QtGraphEditorPanel(QtPanel):
     def _add_from_list(self, kind: str) -> None:
         centre = self.view.mapToScene(self.view.viewport().rect().center())
         self.view.add_node(kind, QPointF(centre))
+
+    def _drop_from_list(self, kind: str, global_pos) -> None:
+        """A kind dragged from the side list and released: added where it was dropped, if that
+        is on the canvas."""
+        local = self.view.viewport().mapFromGlobal(global_pos)
+        if self.view.viewport().rect().contains(local):
+            self.view.add_node(kind, self.view.mapToScene(local))
 
     def _on_example_chosen(self, index: int) -> None:
         name = self.examples.itemData(index)
