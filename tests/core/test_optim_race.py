@@ -6,6 +6,8 @@ import math
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gradviz.core.optim_race import (
     OPTIMIZERS,
@@ -118,3 +120,21 @@ def test_race_size_is_one_to_four():
         OptimizerRace(s.fn, s.domain, s.start, [])
     with pytest.raises(ValueError):
         OptimizerRace(s.fn, s.domain, s.start, [OptimizerSettings()] * 5)
+
+
+@settings(max_examples=25, deadline=None)
+@given(kind=st.sampled_from(sorted(OPTIMIZERS)),
+       lr=st.floats(1e-4, 1.0),
+       momentum=st.floats(0.0, 0.99),
+       x=st.floats(-2.0, 2.0), y=st.floats(-2.0, 2.0),
+       surface=st.sampled_from(["bowl", "chapter", "saddle", "bumpy"]))
+def test_any_settings_match_torch_optim_run_directly(kind, lr, momentum, x, y, surface):
+    s = SURFACES[surface]
+    opt = OptimizerSettings(kind, lr, momentum=momentum)
+    race = OptimizerRace(s.fn, s.domain, (x, y), [opt])
+    race.run(8)
+    ball = race.balls[0]
+    expected = run_directly(s.fn, (x, y), opt, ball.steps)
+    got = torch.tensor(ball.path, dtype=torch.float32)
+    torch.testing.assert_close(got, torch.from_numpy(expected), rtol=0, atol=0, equal_nan=True)
+    assert ball.stopped or ball.steps == 8

@@ -44,6 +44,20 @@ def test_grid_is_the_function_on_an_ij_meshgrid(key):
     assert ys[0] == s.domain.y0 and ys[-1] == s.domain.y1
 
 
+def test_a_grid_is_one_vectorized_call():
+    calls = []
+    bowl = SURFACES["bowl"]
+
+    def counting(x, y):
+        calls.append(x.shape)
+        return bowl.fn(x, y)
+
+    from dataclasses import replace
+
+    grid_values(replace(bowl, fn=counting), 200)
+    assert calls == [(200, 200)]
+
+
 @pytest.mark.parametrize("n", [49, 401])
 def test_grid_size_is_bounded(n):
     with pytest.raises(ValueError, match="grid size"):
