@@ -243,13 +243,19 @@ class LossSurface(FieldModel):
             self._race, self._race_key = race, key
         return self._race
 
-    def step(self, n: int = 1) -> None:
-        """Advance every running ball ``n`` steps."""
+    def step(self, n: int = 1) -> bool:
+        """Advance every running ball ``n`` steps; False when none could move (all stopped,
+        or the race reached ``MAX_STEPS``)."""
         race = self.race
+        before = race.steps
         for _ in range(int(n)):
-            if race.steps >= MAX_STEPS or not race.step():
+            if race.steps >= MAX_STEPS or not race.running:
                 break
+            race.step()
         self.stepped.emit(race.steps)
+        # Running balls step together and stopped ones fall behind, so the count grows
+        # exactly when some ball moved.
+        return race.steps != before
 
     def back(self) -> bool:
         """Go back one step (replays the race from the start: optimizers have state)."""

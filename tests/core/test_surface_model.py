@@ -139,3 +139,12 @@ def test_changing_one_ball_keeps_the_others_and_labels_follow_the_ball_number():
     assert race.balls[0].position == tuple(float(v) for v in ref[-1])
     s.start_x = 1.0
     assert s.race.steps == 0  # a new start starts afresh
+
+
+def test_step_says_whether_anything_moved():
+    s = LossSurface()
+    s.from_dict({"lr1": 10.0})
+    assert s.step(1)
+    s.step(20)
+    assert s.race.balls[0].stopped
+    assert not s.step(1)

@@ -792,9 +792,9 @@ class QtSurfacePanel(QtPanel):
 
     @_guarded
     def _tick(self) -> None:
-        self.state.step(1)
+        moved = self.state.step(1)
         self.refresh_now()  # draw this step now: the timer's next tick may come before idle
-        if not self.state.race.running:
+        if not moved:
             self._pause()
 
     def is_playing(self) -> bool:
@@ -813,9 +813,7 @@ class QtSurfacePanel(QtPanel):
         try:
             self._pause()
             if direction > 0:
-                before = self.state.race.steps
-                self.state.step(1)
-                return self.state.race.steps != before
+                return self.state.step(1)
             return self.state.back()
         except Exception as exc:
             self._show_problem(f"{type(exc).__name__}: {exc}")
