@@ -579,3 +579,24 @@ def test_right_click_opens_the_palette_and_rename_in_properties(qtbot, window, e
     props.name.setText("not a name")
     props.name.editingFinished.emit()
     assert graph.node(node.id).name == "w" and "not a valid" in props.error.text()
+
+
+def test_click_an_edge_and_delete_disconnects_it(qtbot, window, editor, graph):
+    editor.open_example("two_paths")
+    settle(20)
+    view = editor.view
+    x, b = graph.node_id("x"), graph.node_id("b")
+    edge = next(e for e in graph.edges if e.src == x and e.dst == b)
+    item = view.edges[edge]
+    on_edge = vp(view, item.path().pointAtPercent(0.3))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=on_edge)
+    assert item.picked and item.pen().color() == view.style.accent
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    settle()
+    assert edge not in graph.edges and len(graph) == 7
+    assert window.undo_stack.undoText() == "Disconnect x → b"
+    assert "b needs" in editor.banner.text()  # the graph says what is missing now
+    window.undo_stack.undo()
+    settle()
+    assert edge in graph.edges

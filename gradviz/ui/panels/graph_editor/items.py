@@ -394,8 +394,8 @@ class EdgeItem(QGraphicsPathItem):
             return 0
         return 1 if c > 0 else -1
 
-    def pen(self) -> QPen:
-        """The pen for the current state (and theme)."""
+    def state_pen(self) -> QPen:
+        """The pen for the current state (and theme), before the pick highlight."""
         s, v = self.style, self.view
         if v.cut:
             pen = QPen(s.idle_edge, 2.2, Qt.PenStyle.DashLine)
@@ -410,7 +410,7 @@ class EdgeItem(QGraphicsPathItem):
         return pen
 
     def restyle(self) -> None:
-        pen = self.pen()
+        pen = self.state_pen()
         if self.picked:
             pen.setColor(self.style.accent)
         self.setPen(pen)
