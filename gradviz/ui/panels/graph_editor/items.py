@@ -223,6 +223,11 @@ class NodeItem(QGraphicsItem):
         rect = self._rect
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         compact = lod < COMPACT_LOD
+        if compact and NodeItem.interacting:
+            # Mid-zoom, far out: a plain box in the header's colour; details come back when
+            # the wheel stops.
+            painter.fillRect(rect, s.lit if v.lit else self._header_colour())
+            return
         # Zoomed far out, smooth corners are invisible and cost most of the time.
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, not compact)
         if v.lit:
@@ -235,14 +240,11 @@ class NodeItem(QGraphicsItem):
         painter.drawRoundedRect(rect, 8, 8)
         header = self._header_rect
         kind = self.node.kind
-        colour = {"input": s.header_leaf, "constant": s.header_const,
-                  "output": s.header_output}.get(kind, s.header_op)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
+        painter.setBrush(self._header_colour())
         painter.drawPath(self._header_path)
         if compact:
-            if not NodeItem.interacting:
-                self._paint_compact(painter, lod)
+            self._paint_compact(painter, lod)
             return
         painter.setPen(s.header_text)
         painter.setFont(_SYMBOL_FONT)
@@ -278,6 +280,11 @@ class NodeItem(QGraphicsItem):
             w = QFontMetricsF(_BODY_FONT).horizontalAdvance(v.value)
             painter.drawLine(QPointF(vr.left() + 2, vr.bottom() - 1),
                              QPointF(vr.left() + 2 + min(w, vr.width()), vr.bottom() - 1))
+
+    def _header_colour(self):
+        s = self.style
+        return {"input": s.header_leaf, "constant": s.header_const,
+                "output": s.header_output}.get(self.node.kind, s.header_op)
 
     def _paint_compact(self, painter: QPainter, lod: float) -> None:
         """Zoomed far out: only the title, in a font that stays about 11 px on screen."""
