@@ -173,7 +173,6 @@ def build_scene(graph: Graph, result: RunResult | None, timeline: Timeline | Non
             view.value = f"{root}.backward()" if src is not None else "connect a tensor"
             seed = result.node_grads.get(nid) if result is not None else None
             view.grad = (f"∂{root}/∂{root} = {fmt(seed)}" if in_backward and seed is not None
-                         else f"∂{root}/∂{root} = …" if result is not None and result.backward_ran
                          else "")
             view.grad_sign = _sign(seed) if in_backward else 0
             view.tooltip = ("The output marker: backward() starts here with the gradient 1 of "
@@ -215,8 +214,12 @@ def build_scene(graph: Graph, result: RunResult | None, timeline: Timeline | Non
                     view.grad = f"{dname} = {fmt(result.node_grads[nid])}"
                     view.grad_sign = _sign(result.node_grads[nid])
                 elif result is not None and result.backward_ran:
-                    view.grad = f"{dname} = …" if timeline.pos is not None and \
-                        result.node_grads.get(nid) is not None else f"{dname}: none"
+                    if timeline.pos is not None and not in_backward:
+                        view.grad = ""  # the forward pass: no gradient exists yet
+                    elif timeline.pos is not None and result.node_grads.get(nid) is not None:
+                        view.grad = f"{dname} = …"
+                    else:
+                        view.grad = f"{dname}: none"
                 else:
                     view.grad = f"{dname}: —"
                 name = node.name or "t"
@@ -272,7 +275,7 @@ def _leaf_lines(view: NodeView, node: Node, result: RunResult | None, timeline: 
     got = parts.get(node.id, [])
     after = result.leaf_grads.get(node.id)
     reached = any(f.phase == BACKWARD and f.step.edge.src == node.id for f in timeline.frames)
-    if not done and result.backward_ran and not reached:
+    if not done and result.backward_ran and not reached and timeline.in_backward():
         view.grad = f"{label}.grad = {'None' if before is None else fmt(before)}"
         view.note = f"no gradient reaches {label}"
         return
@@ -281,8 +284,10 @@ def _leaf_lines(view: NodeView, node: Node, result: RunResult | None, timeline: 
         view.grad = f"{label}.grad = {shown}"
         if got:
             view.note = f"arriving: {_signed_sum(got)} + …"
+        elif result.backward_ran and timeline.in_backward():
+            view.note = "waiting for gradient"
         else:
-            view.note = "waiting for gradient" if result.backward_ran else ""
+            view.note = "leaf: .grad accumulates"
         return
     if after is None:
         view.grad = f"{label}.grad = None"
@@ -313,7 +318,10 @@ def _edge_views(scene: Scene, graph: Graph, result: RunResult | None, timeline: 
         src, dst = graph.node(e.src).label, graph.node(e.dst).label
         if view.cut:
             view.tooltip = f"{src} → detach: no gradient passes a detach."
-        if result is None or not result.backward_ran or c is None:
+        if result is not None and timeline.pos is not None and not timeline.in_backward():
+            # The forward pass: an edge is drawn once the value it carries exists.
+            view.state = "idle" if e.src in timeline.forward_done() else "pending"
+        elif result is None or not result.backward_ran or c is None:
             view.state = "idle"
         elif timeline.pos is None:
             view.state = "done"
