@@ -600,3 +600,18 @@ def test_click_an_edge_and_delete_disconnects_it(qtbot, window, editor, graph):
     window.undo_stack.undo()
     settle()
     assert edge in graph.edges
+
+
+def test_zero_grad_flashes_the_leaves_then_settles(qtbot, editor, graph):
+    editor.open_example("mini_network")
+    settle(20)
+    view = editor.view
+    w = graph.input_named("w").id
+    data = graph.input_named("x").id
+    assert view.nodes[w].view.grad == "w.grad = 0.4"
+    qtbot.mouseClick(editor.zero_button, Qt.MouseButton.LeftButton)
+    settle()
+    assert view.nodes[w].view.lit and view.nodes[w].view.grad == "w.grad = None"
+    assert not view.nodes[data].view.lit  # data (requires_grad=False) has no .grad to clear
+    qtbot.waitUntil(lambda: not view.nodes[w].view.lit, timeout=3000)
+    assert "zero_grad()" in editor.banner.text()
