@@ -67,7 +67,7 @@ def _one_frame_ms(view) -> float:
     return (t1 - t0) * 1000
 
 
-def _paired_frames(ours, bare, before, pairs: int = 60, warmup: int = 5):
+def _paired_frames(ours, bare, before, pairs: int = 100, warmup: int = 10):
     """Frames of the two views alternately (a load spike hits both alike); returns the
     medians of each and the median of the per-pair ratios."""
     import statistics

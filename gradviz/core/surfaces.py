@@ -621,3 +621,65 @@ def flat_arrow(grid: SurfaceGrid, x: float, y: float, dfx: float, dfy: float) ->
     pts = np.array([tail, tip, tip, tip - head * u + 0.5 * head * normal,
                     tip, tip - head * u - 0.5 * head * normal])
     return pts * np.array([hx, hy]) + np.array(d.centre)
+
+
+def _lit(colour: tuple[float, float, float, float], normals: np.ndarray,
+         light: tuple[float, float, float] = (-0.45, -0.55, 0.75)) -> np.ndarray:
+    """Per-vertex RGBA of a solid lit from ``light``: ambient + diffuse + a small highlight."""
+    lvec = np.asarray(light, np.float64)
+    lvec /= np.linalg.norm(lvec)
+    d = np.clip(normals @ lvec, 0.0, 1.0)
+    rgb = np.asarray(colour[:3], np.float64)
+    shade = rgb[None, :] * (0.35 + 0.65 * d)[:, None] + 0.35 * (d ** 24)[:, None]
+    out = np.empty((len(normals), 4), np.float32)
+    out[:, :3] = np.clip(shade, 0.0, 1.0)
+    out[:, 3] = colour[3]
+    return out
+
+
+def balls_mesh(poses: list[BallPose | None], colours: list[tuple[float, float, float, float]],
+               arrow: bool, arrow_colour: tuple[float, float, float, float],
+               radius: float = BALL_RADIUS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ball (a lit sphere) and, with ``arrow``, its −∇f arrow (flat colour) as ONE mesh:
+    ``(vertices, faces, vertex colours)``. One item draws them all, so a frame pays the
+    renderer's per-item cost once however many balls race."""
+    sphere_v, sphere_f = sphere_mesh(radius)
+    normals = sphere_v / np.linalg.norm(sphere_v, axis=1, keepdims=True)
+    verts, faces, cols = [], [], []
+    count = 0
+    for pose, colour in zip(poses, colours, strict=True):
+        if pose is None:
+            continue
+        verts.append(sphere_v + pose.centre.astype(np.float32))
+        faces.append(sphere_f + count)
+        cols.append(_lit(colour, normals))
+        count += len(sphere_v)
+        if arrow:
+            av, af = arrow_mesh(pose.arrow_start, pose.arrow_end, shaft_radius=0.014,
+                                head_radius=0.04, head_length=0.09)
+            if len(av):
+                verts.append(av)
+                faces.append(af + count)
+                cols.append(np.tile(np.asarray(arrow_colour, np.float32), (len(av), 1)))
+                count += len(av)
+    if not verts:
+        return (np.zeros((0, 3), np.float32), np.zeros((0, 3), np.uint32),
+                np.zeros((0, 4), np.float32))
+    return (np.concatenate(verts).astype(np.float32), np.concatenate(faces).astype(np.uint32),
+            np.concatenate(cols))
+
+
+def trail_segments(trails: list[np.ndarray], colours: list[tuple[float, float, float, float]]
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """All balls' trails as segment pairs ``(2m, 3)`` with per-vertex colours ``(2m, 4)``, for
+    one line item in "lines" mode."""
+    pos, cols = [], []
+    for trail, colour in zip(trails, colours, strict=True):
+        if len(trail) < 2:
+            continue
+        seg = np.stack([trail[:-1], trail[1:]], axis=1).reshape(-1, 3)
+        pos.append(seg)
+        cols.append(np.tile(np.asarray(colour, np.float32), (len(seg), 1)))
+    if not pos:
+        return np.zeros((0, 3), np.float32), np.zeros((0, 4), np.float32)
+    return np.concatenate(pos).astype(np.float32), np.concatenate(cols)

@@ -15,6 +15,7 @@ from gradviz.core.surfaces import (
     arrow_field_segments,
     arrow_mesh,
     ball_pose,
+    balls_mesh,
     compute_grid,
     contour_levels,
     contour_segments,
@@ -24,6 +25,7 @@ from gradviz.core.surfaces import (
     mininet_surface,
     project_point,
     shaded_colours,
+    trail_segments,
 )
 
 
@@ -185,3 +187,21 @@ def test_arrow_mesh_runs_from_start_to_end():
 def test_project_point_follows_the_matrix():
     assert project_point(np.eye(4), np.zeros(3), 200, 100) == (100.0, 50.0)
     assert project_point(np.eye(4), np.array([1.0, 1.0, 0.0]), 200, 100) == (200.0, 0.0)
+
+
+def test_all_balls_and_arrows_make_one_mesh_and_all_trails_one_line_set():
+    g = compute_grid(SURFACES["bowl"], 60)
+    poses = [ball_pose(g, 1.5, 1.2, *SURFACES["bowl"].value_and_grad(1.5, 1.2)), None,
+             ball_pose(g, -1.0, 0.5, *SURFACES["bowl"].value_and_grad(-1.0, 0.5))]
+    red, pink, white = (1, 0, 0, 1), (1, 0, 1, 1), (1, 1, 1, 1)
+    verts, faces, cols = balls_mesh(poses, [red, pink, white], True, (1, 1, 0, 1))
+    assert faces.max() < len(verts) and len(cols) == len(verts)
+    no_arrows = balls_mesh(poses, [red, pink, white], False, (1, 1, 0, 1))[0]
+    assert len(no_arrows) < len(verts)
+    # the first sphere is centred on the first pose and is red (lit, so darker or lighter)
+    first = no_arrows[: len(no_arrows) // 2]
+    assert first.mean(axis=0) == pytest.approx(poses[0].centre, abs=1e-3)
+    assert (cols[:10, 0] > cols[:10, 1]).all()
+    assert len(balls_mesh([None], [red], True, red)[0]) == 0
+    pos, tc = trail_segments([np.zeros((3, 3)), np.zeros((1, 3))], [red, pink])
+    assert pos.shape == (4, 3) and tc.shape == (4, 4)

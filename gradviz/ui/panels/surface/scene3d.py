@@ -10,13 +10,12 @@ import pyqtgraph.opengl as gl
 from pyqtgraph import Vector
 
 from gradviz.core.surfaces import (
-    BALL_RADIUS,
     BallPose,
     SurfaceGrid,
-    arrow_mesh,
+    balls_mesh,
     height_colours,
     shaded_colours,
-    sphere_mesh,
+    trail_segments,
 )
 
 ARROW_YELLOW = (1.0, 0.86, 0.05, 1.0)
@@ -33,50 +32,6 @@ def make_gl_view() -> gl.GLViewWidget:
 def _rgba(colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
     c = pg.mkColor(colour)
     return (c.redF(), c.greenF(), c.blueF(), alpha)
-
-
-class BallItems:
-    """The three GL items of one ball."""
-
-    def __init__(self, view: gl.GLViewWidget, colour: str) -> None:
-        verts, faces = sphere_mesh(BALL_RADIUS)
-        self.sphere = gl.GLMeshItem(vertexes=verts, faces=faces, color=_rgba(colour),
-                                    smooth=True, shader="shaded", glOptions="opaque")
-        self.arrow = gl.GLMeshItem(vertexes=np.zeros((0, 3), np.float32),
-                                   faces=np.zeros((0, 3), np.uint32), color=ARROW_YELLOW,
-                                   smooth=False, computeNormals=False, shader=None,
-                                   glOptions="opaque")
-        self.trail = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), color=_rgba(colour, 0.95),
-                                       width=2.5, antialias=False, mode="line_strip",
-                                       glOptions="translucent")
-        for item in (self.trail, self.sphere, self.arrow):
-            view.addItem(item)
-        self.colour = colour
-
-    def set_colour(self, colour: str) -> None:
-        if colour != self.colour:
-            self.colour = colour
-            self.sphere.setColor(_rgba(colour))
-            self.trail.setData(color=_rgba(colour, 0.95))
-
-    def show(self, pose: BallPose | None, trail: np.ndarray, arrow: bool) -> None:
-        visible = pose is not None
-        self.sphere.setVisible(visible)
-        self.trail.setVisible(visible and len(trail) > 1)
-        if pose is None:
-            self.arrow.setVisible(False)
-            return
-        self.sphere.resetTransform()
-        self.sphere.translate(*pose.centre)
-        if len(trail) > 1:
-            self.trail.setData(pos=trail)
-        verts, faces = arrow_mesh(pose.arrow_start, pose.arrow_end, shaft_radius=0.014,
-                                  head_radius=0.04, head_length=0.09)
-        has_arrow = arrow and len(verts) > 0
-        self.arrow.setVisible(has_arrow)
-        if has_arrow:
-            # Flat, unlit yellow: the arrow must read as yellow from every side.
-            self.arrow.setMeshData(vertexes=verts, faces=faces)
 
 
 class QtSurfaceScene:
@@ -103,7 +58,15 @@ class QtSurfaceScene:
         self.floor = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), mode="lines",
                                        width=1.0, glOptions="translucent")
         self.view.addItem(self.floor)
-        self.balls: list[BallItems] = []
+        # All trails in one line item and all balls with their arrows in one mesh: the
+        # software renderer's cost per item would otherwise grow with every racing ball.
+        self.trails = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), mode="lines",
+                                        width=2.5, glOptions="opaque")
+        self.view.addItem(self.trails)
+        self.balls = gl.GLMeshItem(vertexes=np.zeros((0, 3), np.float32),
+                                   faces=np.zeros((0, 3), np.uint32), smooth=True,
+                                   computeNormals=False, shader=None, glOptions="opaque")
+        self.view.addItem(self.balls)
 
     # -- camera -------------------------------------------------------------------------
     def reset_camera(self) -> None:
@@ -149,12 +112,13 @@ class QtSurfaceScene:
     # -- the balls ------------------------------------------------------------------------
     def set_balls(self, poses: list[BallPose | None], trails: list[np.ndarray],
                   colours: list[str], arrow: bool) -> None:
-        while len(self.balls) < len(poses):
-            self.balls.append(BallItems(self.view, colours[len(self.balls)]))
-        for i, items in enumerate(self.balls):
-            if i < len(poses):
-                items.set_colour(colours[i])
-                items.show(poses[i], trails[i], arrow)
-            else:
-                items.show(None, np.zeros((0, 3)), False)
+        rgba = [_rgba(c) for c in colours]
+        pos, cols = trail_segments(trails, rgba)
+        self.trails.setVisible(len(pos) > 0)
+        if len(pos):
+            self.trails.setData(pos=pos, color=cols)
+        verts, faces, vcols = balls_mesh(poses, rgba, arrow, ARROW_YELLOW)
+        self.balls.setVisible(len(verts) > 0)
+        if len(verts):
+            self.balls.setMeshData(vertexes=verts, faces=faces, vertexColors=vcols)
         self.view.update()
