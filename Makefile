@@ -34,11 +34,11 @@ lint: $(STAMP)
 
 # Qt-free tests run in their own process: pytest-qt would import Qt at start-up.
 test-core: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:pytest-qt -p no:xvfb -W ignore::pytest.PytestConfigWarning tests/core $(wildcard tests/graph)
+	$(BIN)/python -m pytest -q --durations=5 -p no:pytest-qt -p no:xvfb -W ignore::pytest.PytestConfigWarning tests/core $(wildcard tests/graph)
 
 # Widget and OpenGL tests run under a virtual X server (pytest-xvfb starts it).
 test-ui: $(STAMP) sysdeps-test
-	$(BIN)/python -m pytest -q tests/ui tests/gl
+	$(BIN)/python -m pytest -q --durations=10 tests/ui tests/gl
 
 test: lint test-core test-ui
 
