@@ -139,6 +139,16 @@ class Ball:
     def position(self) -> tuple[float, float]:
         return self.path[-1]
 
+    def settled(self, domain: Domain, tol: float = 1e-6) -> bool:
+        """Resting: the last step moved less than ``tol`` of the plot's half-width and the
+        gradient is (nearly) zero, so further steps change nothing visible."""
+        if self.stopped or len(self.path) < 2:
+            return False
+        (x0, y0), (x1, y1) = self.path[-2], self.path[-1]
+        hx, hy = domain.half
+        still = abs(x1 - x0) <= tol * hx and abs(y1 - y0) <= tol * hy
+        return still and math.hypot(*self.grad) < 1e-5
+
     @property
     def loss(self) -> float:
         return self.losses[-1]

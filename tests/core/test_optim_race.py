@@ -138,3 +138,13 @@ def test_any_settings_match_torch_optim_run_directly(kind, lr, momentum, x, y, s
     got = torch.tensor(ball.path, dtype=torch.float32)
     torch.testing.assert_close(got, torch.from_numpy(expected), rtol=0, atol=0, equal_nan=True)
     assert ball.stopped or ball.steps == 8
+
+
+def test_a_ball_at_the_bottom_is_settled_and_a_moving_one_is_not():
+    s = SURFACES["bowl"]
+    race = OptimizerRace(s.fn, s.domain, s.start,
+                         [OptimizerSettings("sgd", 0.5), OptimizerSettings("sgd", 0.01)])
+    race.run(3)
+    fast, slow = race.balls
+    assert fast.settled(s.domain)  # lr 0.5 on x² + y² lands on the minimum in one step
+    assert not slow.settled(s.domain)

@@ -251,3 +251,14 @@ def test_a_gl_context_that_fails_when_shown_falls_back_to_the_map(qtbot, monkeyp
     settle(50)
     assert p.contour.isVisible() and len(p.contour.balls.data) == 1
     p.teardown()
+
+
+def test_playing_pauses_by_itself_once_every_ball_has_settled(panel, qtbot):
+    s = _state(panel)
+    s.from_dict({"lr1": 0.5, "speed": 60.0})  # lands on the bowl's minimum in one step
+    settle()
+    panel.play_button.click()
+    qtbot.waitUntil(lambda: not panel.is_playing(), timeout=3000)
+    assert s.race.steps <= 3
+    panel.refresh_now()
+    assert "settled" in panel.ball_states[0].text()

@@ -606,6 +606,8 @@ class QtSurfacePanel(QtPanel):
                             f"{ball.message}</span>")
                 elif not domain.contains(x, y):
                     text = f"step {ball.steps}, {fname} = {fmt(ball.loss)}, outside the plot"
+                elif ball.settled(domain):
+                    text = f"settled at step {ball.steps}: ∇{fname} ≈ 0, {fname} = {fmt(ball.loss)}"
                 else:
                     text = f"step {ball.steps}, {fname} = {fmt(ball.loss)}"
             _set_text(self.ball_states[i], text)
@@ -794,8 +796,9 @@ class QtSurfacePanel(QtPanel):
     def _tick(self) -> None:
         moved = self.state.step(1)
         self.refresh_now()  # draw this step now: the timer's next tick may come before idle
-        if not moved:
-            self._pause()
+        race = self.state.race
+        if not moved or all(b.stopped or b.settled(race.domain) for b in race.balls):
+            self._pause()  # nothing left to watch
 
     def is_playing(self) -> bool:
         return self._play.isActive()
