@@ -10,6 +10,7 @@ Grids are computed with **one** vectorized torch call over a ``meshgrid`` and fo
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -637,22 +638,33 @@ def _lit(colour: tuple[float, float, float, float], normals: np.ndarray,
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _lit_sphere(radius: float, colour: tuple[float, float, float, float]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A sphere and its lit vertex colours, built once per radius and colour (read-only)."""
+    verts, faces = sphere_mesh(radius)
+    normals = verts / np.linalg.norm(verts, axis=1, keepdims=True)
+    cols = _lit(colour, normals)
+    for a in (verts, faces, cols):
+        a.flags.writeable = False
+    return verts, faces, cols
+
+
 def balls_mesh(poses: list[BallPose | None], colours: list[tuple[float, float, float, float]],
                arrow: bool, arrow_colour: tuple[float, float, float, float],
                radius: float = BALL_RADIUS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every ball (a lit sphere) and, with ``arrow``, its −∇f arrow (flat colour) as ONE mesh:
     ``(vertices, faces, vertex colours)``. One item draws them all, so a frame pays the
     renderer's per-item cost once however many balls race."""
-    sphere_v, sphere_f = sphere_mesh(radius)
-    normals = sphere_v / np.linalg.norm(sphere_v, axis=1, keepdims=True)
     verts, faces, cols = [], [], []
     count = 0
     for pose, colour in zip(poses, colours, strict=True):
         if pose is None:
             continue
+        sphere_v, sphere_f, sphere_c = _lit_sphere(float(radius), tuple(float(c) for c in colour))
         verts.append(sphere_v + pose.centre.astype(np.float32))
         faces.append(sphere_f + count)
-        cols.append(_lit(colour, normals))
+        cols.append(sphere_c)
         count += len(sphere_v)
         if arrow:
             av, af = arrow_mesh(pose.arrow_start, pose.arrow_end, shaft_radius=0.014,
