@@ -92,6 +92,11 @@ class QtScenesPanel(QtPanel):
                 if name != self.panel_name and dock.isVisible()
                 and (dock.isFloating() or not dock.visibleRegion().isEmpty())]
 
+    def _title_of(self, name: str) -> str:
+        docks = getattr(self.window(), "docks", None)
+        dock = docks.get(name) if isinstance(docks, dict) else None
+        return dock.spec.title if dock is not None else name
+
     def selected(self) -> int:
         return self.list.currentRow()
 
@@ -163,7 +168,7 @@ class QtScenesPanel(QtPanel):
         self.list.blockSignals(True)
         self.list.clear()
         for i, scene in enumerate(self.scenes):
-            panels = ", ".join(scene.panels) if scene.panels else "no panels"
+            panels = ", ".join(map(self._title_of, scene.panels)) or "no panels"
             item = QListWidgetItem(f"{i + 1}. {scene.caption or '(no caption)'}\n    {panels}")
             item.setToolTip(scene.caption)
             self.list.addItem(item)
