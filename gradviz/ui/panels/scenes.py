@@ -201,6 +201,10 @@ class QtScenesPanel(QtPanel):
         if self.caption.text() != text:
             self.caption.setText(text)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._on_scenes_changed()  # now docked in the window: panel titles are known
+
     # -- stepping protocol: the clicker walks through the scenes --------------------------------
     def can_step(self) -> bool:
         return len(self.scenes) > 0
