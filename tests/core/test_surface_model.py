@@ -92,7 +92,7 @@ def test_mininet_surface_shares_the_one_network():
             b -= s.lr1 * b.grad
         w.grad.zero_()
         b.grad.zero_()
-    assert s.race.balls[0].position == pytest.approx((float(w), float(b)), rel=1e-5)
+    assert s.race.balls[0].position == pytest.approx((w.item(), b.item()), rel=1e-5)
 
 
 def test_set_fields_command_is_one_undo_step():
