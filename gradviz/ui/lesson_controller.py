@@ -52,9 +52,32 @@ def _default_model_factory() -> AppModel:
     return build_model()
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=repr)
+
+
 def state_digest(model: AppModel) -> str:
-    text = json.dumps(model.to_dict(), sort_keys=True, default=repr)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    """A fingerprint of what a save would keep.
+
+    Showing a recorded scene is not an edit: while every sub-model still holds exactly the
+    current scene's state, the fingerprint does not depend on which scene that is, so walking
+    through a lesson (presenting it) leaves it unmodified. Any change on top of a scene, or to
+    the scenes themselves, changes the fingerprint.
+    """
+    models = model.to_dict()["models"]
+    content: dict[str, Any] = {"models": models}
+    entry = models.get(SCENES_KEY)
+    if isinstance(entry, dict) and isinstance(entry.get("state"), dict):
+        scenes = entry["state"].get("scenes", [])
+        current = entry["state"].get("current", -1)
+        rest = {k: v for k, v in models.items() if k != SCENES_KEY}
+        content = {"scenes": scenes, "models": rest}
+        if isinstance(current, int) and 0 <= current < len(scenes):
+            shown = scenes[current].get("state", {}).get("models", {})
+            if shown and all(k in rest and _canonical(rest[k]) == _canonical(v)
+                             for k, v in shown.items()):
+                content["models"] = "showing a recorded scene"
+    return hashlib.blake2b(_canonical(content).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def recovery_directory() -> Path:

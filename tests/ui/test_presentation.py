@@ -178,3 +178,17 @@ def test_saving_while_presenting_keeps_the_normal_layout(lecture, qtbot, tmp_pat
 
     assert open_lesson(tmp_path / "p.gradviz", lambda: __import__(
         "gradviz.app", fromlist=["build_model"]).build_model()).layout == normal
+
+
+def test_walking_through_scenes_is_not_an_edit(lecture, qtbot, tmp_path):
+    w = lecture
+    w.lessons.go_to_scene(0)
+    assert w.lessons.save_as(tmp_path / "walk.gradviz")
+    _key(qtbot, w, Qt.Key.Key_F5)
+    _key(qtbot, w, Qt.Key.Key_PageDown)  # scene 2
+    assert w.model["mininet"].w == 2.0
+    assert not w.lessons.is_modified()
+    w.model["mininet"].b = 0.75  # a change on top of the scene is an edit
+    assert w.lessons.is_modified()
+    w.model["mininet"].b = 0.0
+    assert not w.lessons.is_modified()
