@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-core test-ui bench lint venv sysdeps sysdeps-test clean dist dist-test
+.PHONY: run test test-core test-ui bench lint venv sysdeps sysdeps-test clean dist dist-test tour
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ dist:
 
 dist-test: dist
 	sh packaging/smoke_test.sh
+
+# Rewrite the bundled lesson from real model states (after a panel or a sub-model's format changes).
+tour: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python packaging/make_tour.py
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .ruff_cache .hypothesis
