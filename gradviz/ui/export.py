@@ -153,7 +153,7 @@ def export_gif(panel, path: str | Path, frames: int = 40, frame_ms: int = 120,
     stack = np.stack([a[:h, :w] for a in images])
     p = Path(path)
     try:
-        iio.imwrite(p, stack, extension=".gif", duration=int(frame_ms), loop=0)
+        iio.imwrite(p, stack, plugin="pillow", extension=".gif", duration=int(frame_ms), loop=0)
     except Exception as exc:
         raise ExportError(f"Could not write {p}: {exc}") from exc
     return len(images)
