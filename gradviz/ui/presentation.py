@@ -154,7 +154,6 @@ class QtPresentation(QObject):
             "statusbar": w.statusBar().isVisible(),
             "toolbars": [t for t in w.findChildren(QToolBar) if t.isVisible()],
             "font": QFont(app.font()),
-            "visible": [n for n, d in w.docks.items() if d.isVisible()],
         }
         self.active = True
         w.menuBar().hide()
@@ -166,8 +165,13 @@ class QtPresentation(QObject):
         self.pen.show()
         self._apply_scale(self.scale)
         scenes = w.lessons.scenes
-        if scenes is not None and len(scenes):
-            self.go_to_scene(max(0, scenes.current))
+        if scenes is not None and 0 <= scenes.current < len(scenes):
+            # Back into a lecture that is under way: show where it was, keep any live changes.
+            scene = scenes[scenes.current]
+            self._show_only(list(scene.panels))
+            self._set_caption(scene.caption)
+        elif scenes is not None and len(scenes):
+            self.go_to_scene(0)
         else:
             self._set_caption("")
         w.showFullScreen()
@@ -192,9 +196,11 @@ class QtPresentation(QObject):
         QApplication.instance().setFont(self._saved["font"])
         self._apply_scale(1.0)
         w.setWindowState(self._saved["window_state"])
-        if not (self._saved["window_state"] & Qt.WindowState.WindowFullScreen):
-            w.showNormal() if not (self._saved["window_state"] & Qt.WindowState.WindowMaximized) \
-                else w.showMaximized()
+        state = self._saved["window_state"]
+        if state & Qt.WindowState.WindowMaximized:
+            w.showMaximized()
+        elif not state & Qt.WindowState.WindowFullScreen:
+            w.showNormal()
             w.restoreGeometry(self._saved["geometry"])
         w.menuBar().setVisible(self._saved["menubar"])
         w.statusBar().setVisible(self._saved["statusbar"])

@@ -192,3 +192,15 @@ def test_walking_through_scenes_is_not_an_edit(lecture, qtbot, tmp_path):
     assert w.lessons.is_modified()
     w.model["mininet"].b = 0.0
     assert not w.lessons.is_modified()
+
+
+def test_re_entering_keeps_live_changes(lecture, qtbot):
+    w = lecture
+    _key(qtbot, w, Qt.Key.Key_F5)
+    _key(qtbot, w, Qt.Key.Key_PageDown)  # scene 2: w = 2
+    w.model["mininet"].b = 0.5  # the lecturer tries something live
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    _key(qtbot, w, Qt.Key.Key_F5)
+    assert w.model["scenes"].current == 1 and w.model["mininet"].b == 0.5
+    assert w.presentation.caption.text() == "Second: three steps"
+    assert w.docks["stepper"].isVisible() and not w.docks["chapter_map"].isVisible()
