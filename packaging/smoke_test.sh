@@ -8,7 +8,8 @@
 #   --version, --selftest (every panel opens, OpenGL draws, a backward pass runs), --list-panels,
 #   --screenshot of the window and of every panel (non-blank, checked by packaging/check_png.py
 #   with the build venv's python, not by the app under test), and install.sh/uninstall.sh
-#   round-trip in a throw-away HOME. Screenshots are kept in dist/smoke/ to look at.
+#   round-trip in a throw-away HOME; packaging/check_bundle.py compares the module archive with
+#   the source tree. Screenshots are kept in dist/smoke/ to look at.
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -24,8 +25,9 @@ if [ "${1:-}" != "--inner" ]; then
 fi
 
 TARBALL=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+# The build venv has PySide6 (to read PNGs) and PyInstaller (to read the archive).
 CHECK_PY=$ROOT/build/venv/bin/python
-[ -x "$CHECK_PY" ] || CHECK_PY=$ROOT/.venv/bin/python
+[ -x "$CHECK_PY" ] || { echo "dist-test: $CHECK_PY missing; run 'make dist' first" >&2; exit 1; }
 OUT=$ROOT/dist/smoke
 TMP=$(mktemp -d /tmp/gradviz-smoke.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -51,6 +53,12 @@ for f in _internal/resources/RESOURCES _internal/resources/gradviz.desktop \
   if [ -e "$BUNDLE/$f" ]; then pass "has $f"; else fail "missing $f"; fi
 done
 [ ! -e "$BUNDLE/_internal/torch/test" ] && pass "torch/test left out" || fail "torch/test is bundled"
+if "$CHECK_PY" packaging/check_bundle.py "$BUNDLE" > "$TMP/bundle.log" 2>&1; then
+  pass "every gradviz module and the GIF export's modules are in the archive"
+else
+  fail "module archive incomplete"
+fi
+sed 's/^/      /' "$TMP/bundle.log"
 
 echo "== --version"
 got=$(frozen "$APP" --version 2>&1) || true
