@@ -98,9 +98,12 @@ hint=""
 command -v ldconfig >/dev/null 2>&1 && ! ldconfig -p 2>/dev/null | grep -q 'libEGL\.so\.1' \
   && hint="$hint libegl1"
 [ -f /etc/fonts/fonts.conf ] || hint="$hint fontconfig"
-if ! ls /usr/share/fonts/truetype/* /usr/share/fonts/opentype/* >/dev/null 2>&1; then
-  hint="$hint fonts-dejavu-core"
-fi
+font=""
+for d in /usr/share/fonts /usr/local/share/fonts "$DATA/fonts" "$HOME/.fonts"; do
+  [ -d "$d" ] && font=$(find "$d" \( -name '*.ttf' -o -name '*.otf' -o -name '*.pfb' \) -print 2>/dev/null | head -n 1)
+  [ -n "$font" ] && break
+done
+[ -n "$font" ] || hint="$hint fonts-dejavu-core"
 if [ -n "$hint" ]; then
   echo "note: this system seems to lack:$hint"
   echo "      (without fonts every label shows as empty boxes) - e.g. sudo apt-get install$hint"
