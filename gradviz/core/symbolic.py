@@ -71,7 +71,25 @@ def to_sympy(node: Node, symbols: dict[str, sp.Symbol] | None = None) -> sp.Expr
         return left * right
     if node.op == "/":
         return left / right
+    if left.is_Number and right.is_Number:
+        return _number_power(left, right)
     return left**right
+
+
+def _number_power(base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
+    """A power of two numbers, in floating point as torch computes it.
+
+    sympy would compute ``9**9**9**9`` or ``(1/3)**10**7`` exactly, with billions of digits: a
+    hang. Floats overflow to inf at once instead.
+    """
+    try:
+        value = math.pow(float(base), float(exponent))
+    except OverflowError:
+        negative_odd = float(base) < 0 and float(exponent).is_integer() and float(exponent) % 2
+        return -sp.oo if negative_odd else sp.oo
+    except (ValueError, ZeroDivisionError):
+        return sp.nan  # a negative base with a fractional power, or 0 to a negative power
+    return _number(value)
 
 
 _CODE_FUNCS = {
@@ -103,6 +121,11 @@ def to_sympy_code(node: Node) -> str:
         template = _CODE_FUNCS[node.func]
         inner = to_sympy_code(node.arg)
         return template.format(inner)
+    if node.op == "**":
+        folded = to_sympy(node)
+        if folded.is_Number:  # a power of numbers: the same float value to_sympy uses
+            return to_sympy_code(Num(float(folded))) if folded.is_finite else (
+                "sp.nan" if folded is sp.nan else ("sp.oo" if folded > 0 else "-sp.oo"))
     return f"({to_sympy_code(node.left)} {node.op} {to_sympy_code(node.right)})"
 
 

@@ -77,3 +77,19 @@ def test_sympy_code_rebuilds_the_same_expression():
     rebuilt = eval(code, namespace)  # noqa: S307 - our generated code, not user input
     assert sp.simplify(rebuilt - to_sympy(tree)) == 0
     assert pretty_text(sp.Piecewise((0, X <= 0), (X, True))) == "(0 if x <= 0 else x)"
+
+
+@pytest.mark.parametrize("source", ["9**9**9**9", "(1/3)**10000000*x", "x + 2**(10**9)",
+                                    "(-8)**(1/3) + x", "0**(-1) + x"])
+def test_powers_of_numbers_never_hang(source):
+    """Found by the monkey test: sympy computed 9**9**9**9 with exact integers and never ended."""
+    import time
+
+    t0 = time.perf_counter()
+    d = symbolic_derivative(source)
+    assert time.perf_counter() - t0 < 2.0
+    d.value_at(1.0)
+
+
+def test_small_integer_powers_stay_exact():
+    assert symbolic_derivative("2**3*x").derivative_text == "8"
