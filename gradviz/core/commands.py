@@ -51,3 +51,30 @@ class SetFieldCommand:
         self.value = other.value
         self.label = other.label
         return True
+
+
+class SetFieldsCommand:
+    """Set several fields of one model as one undo step (a preset, a descent step, a new start).
+
+    Fields that already hold the new value are left alone, so undo restores exactly what
+    changed. A :class:`~gradviz.core.model.FieldModel` validates the values first, so a bad value
+    changes nothing. Never merged.
+    """
+
+    merge_key: Hashable | None = None
+
+    def __init__(self, obj: Any, values: dict[str, Any], label: str) -> None:
+        self.obj = obj
+        self.values = {k: v for k, v in values.items() if getattr(obj, k) != v}
+        self.old = {k: getattr(obj, k) for k in self.values}
+        self.label = label
+
+    def do(self) -> None:
+        validate = getattr(self.obj, "_validate", None)
+        clean = validate(self.values) if validate is not None else self.values
+        for name, value in clean.items():
+            setattr(self.obj, name, value)
+
+    def undo(self) -> None:
+        for name, value in self.old.items():
+            setattr(self.obj, name, value)

@@ -321,25 +321,3 @@ class LossSurface(FieldModel):
         return manual, optim
 
 
-class SetFieldsCommand:
-    """Set several fields of one model in one undo step (a preset, a new start point).
-
-    Fields that already hold the new value are left alone, so undo restores exactly what
-    changed.
-    """
-
-    def __init__(self, obj: Any, values: dict[str, Any], label: str) -> None:
-        self.obj = obj
-        self.values = {k: v for k, v in values.items() if getattr(obj, k) != v}
-        self.old = {k: getattr(obj, k) for k in self.values}
-        self.label = label
-        self.merge_key = None
-
-    def do(self) -> None:
-        clean = self.obj._validate(self.values)
-        for k, v in clean.items():
-            setattr(self.obj, k, v)
-
-    def undo(self) -> None:
-        for k, v in self.old.items():
-            setattr(self.obj, k, v)

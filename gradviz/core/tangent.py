@@ -110,20 +110,3 @@ def _trail_rows(source: str, x0: float, lr: float, steps: int) -> tuple[DescentR
     return tuple(gradient_descent_1d(source, x0, lr, steps))
 
 
-class SetFieldsCommand:
-    """Set several fields of one model together, as one undo step (no merging)."""
-
-    def __init__(self, obj: Any, values: dict[str, Any], label: str) -> None:
-        self.obj = obj
-        self.values = dict(values)
-        self.old = {name: getattr(obj, name) for name in values}
-        self.label = label
-        self.merge_key = None
-
-    def do(self) -> None:
-        for name, value in self.values.items():
-            setattr(self.obj, name, value)
-
-    def undo(self) -> None:
-        for name, value in self.old.items():
-            setattr(self.obj, name, value)

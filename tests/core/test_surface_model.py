@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gradviz.core.loss_surface import PRESETS, LossSurface, SetFieldsCommand
+from gradviz.core.commands import SetFieldsCommand
+from gradviz.core.loss_surface import PRESETS, LossSurface
 from gradviz.core.mininet import MiniNetwork
 from gradviz.core.model import StateError
 from gradviz.core.optim_race import OptimizerSettings, run_directly

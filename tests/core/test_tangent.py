@@ -13,6 +13,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gradviz.core.commands import SetFieldsCommand
 from gradviz.core.derivative_code import tangent_code
 from gradviz.core.functions1d import (
     PRESETS,
@@ -25,7 +26,7 @@ from gradviz.core.functions1d import (
     verdict,
 )
 from gradviz.core.model import StateError
-from gradviz.core.tangent import SetFieldsCommand, TangentModel
+from gradviz.core.tangent import TangentModel
 
 
 def test_chapter_preset_is_flat_at_three_and_signs_either_side():

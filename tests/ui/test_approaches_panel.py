@@ -102,7 +102,9 @@ def test_cost_run_progresses_in_slices_while_the_gui_stays_responsive(qtbot, pan
     panel._cost_timer.timeout.connect(lambda: ticks.append(1))
     qtbot.waitUntil(lambda: panel.cost_run.done, timeout=30000)
     settle(50)
-    assert len(ticks) > 3  # many short slices, not one long block
+    # Slices are time-budgeted, so their number depends on the machine's speed; what must hold
+    # everywhere is that the run did not happen in one block.
+    assert len(ticks) >= 2
     xs, ys = panel.cost_num.getData()
     assert len(xs) == 4
     num = [r.numerical_ms for r in panel.cost_run.results]

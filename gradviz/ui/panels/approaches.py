@@ -38,11 +38,10 @@ from gradviz.core.approaches import (
     compare_approaches,
     error_vs_h,
 )
-from gradviz.core.commands import SetFieldCommand
+from gradviz.core.commands import SetFieldCommand, SetFieldsCommand
 from gradviz.core.derivative_code import approaches_code, cost_code
 from gradviz.core.functions1d import compiled
 from gradviz.core.numbers import fmt, full_text
-from gradviz.core.tangent import SetFieldsCommand
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import LIGHT, Theme, style_plot

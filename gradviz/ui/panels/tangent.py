@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradviz.core.commands import SetFieldCommand
+from gradviz.core.commands import SetFieldCommand, SetFieldsCommand
 from gradviz.core.derivative_code import descent_code, tangent_code
 from gradviz.core.descent import describe_run
 from gradviz.core.expr import ExpressionError
@@ -49,7 +49,7 @@ from gradviz.core.functions1d import (
 )
 from gradviz.core.functions1d import verdict as slope_verdict
 from gradviz.core.numbers import fmt, full_text
-from gradviz.core.tangent import SetFieldsCommand, TangentModel
+from gradviz.core.tangent import TangentModel
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import LIGHT, Theme, style_plot

@@ -32,14 +32,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradviz.core.commands import SetFieldCommand
+from gradviz.core.commands import SetFieldCommand, SetFieldsCommand
 from gradviz.core.expr import ExpressionError
 from gradviz.core.loss_surface import (
     BALL_CHOICES,
     EXTRA_BALL_CHOICES,
     PRESETS,
     LossSurface,
-    SetFieldsCommand,
 )
 from gradviz.core.numbers import fmt, full_text
 from gradviz.core.optim_race import LR_MAX, LR_MIN, MAX_BALLS, OPTIMIZERS, USES_BETAS, USES_MOMENTUM
