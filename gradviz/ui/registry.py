@@ -46,15 +46,14 @@ def _default_theme() -> Theme:
 class PanelSpec:
     """How to build one dockable panel.
 
-    ``area`` is the default dock area ("left", "right", "bottom"); panels in the same ``group``
-    are tabbed together in the default layout.
+    ``area`` is the default dock area ("left", "right", "bottom"); the panels of one area are
+    tabbed together in the default layout, in ``order``.
     """
 
     name: str
     title: str
     factory: Callable[[PanelContext], QtPanel]
     area: str = "right"
-    group: str = "main"
     order: int = 100
 
 

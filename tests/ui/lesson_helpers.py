@@ -73,5 +73,5 @@ def stepper_registry():
     from gradviz.ui.registry import PanelSpec
 
     reg = builtin_registry()
-    reg.register(PanelSpec("stepper", "Stepper", StepperPanel, area="right", group="stepper"))
+    reg.register(PanelSpec("stepper", "Stepper", StepperPanel, area="right"))
     return reg

@@ -449,4 +449,4 @@ def _factory(ctx: PanelContext) -> QtApproachesPanel:
     return QtApproachesPanel(ctx)
 
 
-SPEC = PanelSpec("approaches", "Three approaches", _factory, area="right", group="main", order=11)
+SPEC = PanelSpec("approaches", "Three approaches", _factory, area="right", order=11)

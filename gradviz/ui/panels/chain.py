@@ -443,4 +443,4 @@ def _factory(ctx: PanelContext) -> QtChainPanel:
     return QtChainPanel(ctx)
 
 
-SPEC = PanelSpec("chain", "Chain rule", _factory, area="right", group="main", order=12)
+SPEC = PanelSpec("chain", "Chain rule", _factory, area="right", order=12)

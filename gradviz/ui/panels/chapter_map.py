@@ -119,4 +119,4 @@ def _factory(ctx: PanelContext) -> QtChapterMap:
     return QtChapterMap(ctx, set(ctx.panel_names()))
 
 
-SPEC = PanelSpec("chapter_map", "Chapter map", _factory, area="left", group="map", order=0)
+SPEC = PanelSpec("chapter_map", "Chapter map", _factory, area="left", order=0)

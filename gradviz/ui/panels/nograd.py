@@ -360,5 +360,5 @@ class QtNoGradPanel(QtPanel):
             code.set_theme(theme)
 
 
-SPEC = PanelSpec("nograd", QtNoGradPanel.title, QtNoGradPanel, area="right", group="autograd",
+SPEC = PanelSpec("nograd", QtNoGradPanel.title, QtNoGradPanel, area="right",
                  order=70)

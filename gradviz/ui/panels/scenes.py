@@ -220,4 +220,4 @@ def _factory(ctx: PanelContext) -> QtScenesPanel:
     return QtScenesPanel(ctx)
 
 
-SPEC = PanelSpec("scenes", "Scenes", _factory, area="left", group="map", order=900)
+SPEC = PanelSpec("scenes", "Scenes", _factory, area="left", order=900)

@@ -667,4 +667,4 @@ def _factory(ctx: PanelContext) -> QtTangentPanel:
     return QtTangentPanel(ctx)
 
 
-SPEC = PanelSpec("tangent", "Tangent slope", _factory, area="right", group="main", order=10)
+SPEC = PanelSpec("tangent", "Tangent slope", _factory, area="right", order=10)

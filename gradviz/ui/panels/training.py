@@ -377,4 +377,4 @@ class QtTrainingPanel(QtPanel):
 
 
 SPEC = PanelSpec("training", QtTrainingPanel.title, QtTrainingPanel, area="right",
-                 group="autograd", order=60)
+                 order=60)

@@ -550,4 +550,4 @@ def _ratio(value: float | None, reference: float) -> float | None:
     return value / reference
 
 
-SPEC = PanelSpec("trap", QtTrapPanel.title, QtTrapPanel, area="right", group="autograd", order=50)
+SPEC = PanelSpec("trap", QtTrapPanel.title, QtTrapPanel, area="right", order=50)

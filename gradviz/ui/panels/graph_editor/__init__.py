@@ -20,6 +20,6 @@ def _factory(ctx: PanelContext) -> QtGraphEditorPanel:
     return QtGraphEditorPanel(ctx)
 
 
-SPEC = PanelSpec("graph", "Graph editor", _factory, area="right", group="main", order=40)
+SPEC = PanelSpec("graph", "Graph editor", _factory, area="right", order=40)
 
 __all__ = ["SPEC", "QtGraphEditorPanel"]

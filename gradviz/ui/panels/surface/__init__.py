@@ -16,4 +16,4 @@ def _build(ctx: PanelContext):
     return QtSurfacePanel(ctx)
 
 
-SPEC = PanelSpec("surface", "Loss surface", _build, area="right", group="main", order=80)
+SPEC = PanelSpec("surface", "Loss surface", _build, area="right", order=80)
