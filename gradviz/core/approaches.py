@@ -22,7 +22,6 @@ from psygnal import evented
 from gradviz.core.expr import ExpressionError
 from gradviz.core.functions1d import compiled
 from gradviz.core.model import FieldModel, StateError
-from gradviz.core.symbolic import symbolic_derivative
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -126,6 +125,8 @@ def autograd_derivative(source: str, x: float, dtype: torch.dtype = torch.float3
 
 def compare_approaches(source: str, x: float, h: float) -> Comparison:
     """The four numbers (symbolic, forward, central, autograd) at ``x`` with their errors."""
+    from gradviz.core.symbolic import symbolic_derivative  # sympy: imported when first needed
+
     sym = symbolic_derivative(source)
     exact = sym.value_at(x)
     if not math.isnan(exact) and math.isnan(sym.function_at(x)):
@@ -190,6 +191,8 @@ def error_vs_h(source: str, x: float, hs: np.ndarray | None = None) -> list[Erro
 
 
 def compare_exact(source: str, x: float) -> float:
+    from gradviz.core.symbolic import symbolic_derivative  # sympy: imported when first needed
+
     sym = symbolic_derivative(source)
     exact = sym.value_at(x)
     if not math.isfinite(exact) or math.isnan(sym.function_at(x)):

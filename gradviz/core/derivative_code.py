@@ -10,13 +10,9 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
-import sympy as sp
-from sympy.printing.pycode import pycode
-
 from gradviz.core.approaches import COST_FUNCTION_CODE
 from gradviz.core.chain import composed_torch_code, link_label
 from gradviz.core.functions1d import compiled
-from gradviz.core.symbolic import to_sympy, to_sympy_code
 
 
 def _torch(source: str) -> str:
@@ -65,6 +61,9 @@ for step in range({int(steps)}):
 
 def approaches_code(source: str, x: float, h: float) -> str:
     """Numerical (forward and central), autograd and symbolic derivatives at one point."""
+    # sympy takes ~0.4 s to import: only the views that need it pay, never the first frame.
+    from gradviz.core.symbolic import to_sympy_code
+
     sym_code = to_sympy_code(compiled(source).tree)
     frac = Fraction(repr(float(x)))
     return f'''import math
@@ -141,6 +140,11 @@ def chain_code(links: list[str] | tuple[str, ...], x: float) -> str:
 def _chain_parts(links: tuple[str, ...]) -> tuple[str, str]:
     # sympy differentiation and printing take milliseconds: do them once per chain, not once
     # per slider move (only x changes then). "{x}" is filled in by chain_code.
+    import sympy as sp
+    from sympy.printing.pycode import pycode
+
+    from gradviz.core.symbolic import to_sympy
+
     lines = [
         "import math",
         "import torch",

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 MAX_LENGTH = 500
@@ -314,7 +315,8 @@ class CompiledExpression:
             else torch.get_default_dtype()
         tensors = [t if t.is_floating_point() else t.to(dtype) for t in tensors]
         out = evaluate(self.tree, dict(zip(self.variables, tensors, strict=True)), dtype)
-        shape = torch.broadcast_shapes(out.shape, *(t.shape for t in tensors))
+        # numpy's version: torch.broadcast_shapes imports torch.fx and sympy (~0.5 s) on first use.
+        shape = torch.Size(np.broadcast_shapes(out.shape, *(t.shape for t in tensors)))
         if out.shape != shape:
             out = out.expand(shape)
         return out

@@ -69,12 +69,21 @@ class TrainingRun:
         self.xs, self.ys = net.dataset(torch.float32)
         self.w = torch.tensor(net.w, dtype=torch.float32, requires_grad=True)
         self.b = torch.tensor(net.b, dtype=torch.float32, requires_grad=True)
-        self.optimizer = torch.optim.SGD([self.w, self.b], lr=lr)
+        self.lr = lr
+        self._optimizer: torch.optim.SGD | None = None
         self.losses: list[float] = []
         self.next_phase = 0  # index into PHASES
         self.last_phase: str | None = None
         self.diverged = False
         self._loss: torch.Tensor | None = None
+
+    @property
+    def optimizer(self) -> torch.optim.SGD:
+        """Built on first use: a process's first optimizer imports torch._dynamo (~0.8 s here),
+        which must not delay the window's first frame."""
+        if self._optimizer is None:
+            self._optimizer = torch.optim.SGD([self.w, self.b], lr=self.lr)
+        return self._optimizer
 
     @property
     def steps(self) -> int:
@@ -94,8 +103,10 @@ class TrainingRun:
         return "running"
 
     def set_lr(self, lr: float) -> None:
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+        self.lr = lr
+        if self._optimizer is not None:
+            for group in self._optimizer.param_groups:
+                group["lr"] = lr
 
     def advance(self) -> PhaseResult | None:
         """Run the next phase; None once the run has diverged or finished."""

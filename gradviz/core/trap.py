@@ -126,11 +126,19 @@ class TrapSession:
         self.y = torch.tensor(net.y, dtype=DTYPE)
         self.w = torch.tensor(net.w, dtype=DTYPE, requires_grad=True)
         self.b = torch.tensor(net.b, dtype=DTYPE, requires_grad=True)
-        # lr is irrelevant: the trap never steps, it only shows what backward() leaves in .grad.
-        self.optimizer = torch.optim.SGD([self.w, self.b], lr=0.1)
+        self._optimizer: torch.optim.SGD | None = None
         self.loss: torch.Tensor | None = None
         self.history: list[PressRecord] = []
         self.true_w_grad, self.true_b_grad = self._one_backward()
+
+    @property
+    def optimizer(self) -> torch.optim.SGD:
+        """Built on first use: a process's first optimizer imports torch._dynamo (~0.8 s here),
+        which must not delay the window's first frame. lr is irrelevant: the trap never steps,
+        it only shows what backward() leaves in .grad."""
+        if self._optimizer is None:
+            self._optimizer = torch.optim.SGD([self.w, self.b], lr=0.1)
+        return self._optimizer
 
     def _one_backward(self) -> tuple[float, float]:
         """One press's gradient, from fresh tensors: the dashed 'true gradient' line."""

@@ -138,8 +138,9 @@ def test_every_builtin_panel_module_exists_for_collect_submodules():
     """Panels are imported by name at run time; each must be a module the build can find."""
     init = ROOT / "gradviz" / "ui" / "panels" / "__init__.py"
     tree = ast.parse(init.read_text(encoding="utf-8"))
-    names = next(ast.literal_eval(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)
-                 and any(getattr(t, "id", "") == "BUILTIN_PANEL_MODULES" for t in n.targets))
+    rows = next(ast.literal_eval(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                and any(getattr(t, "id", "") == "BUILTIN_PANELS" for t in n.targets))
+    names = [row[0] for row in rows]
     assert names
     for name in names:
         base = init.parent / name

@@ -40,7 +40,6 @@ from gradviz.core.derivative_code import chain_code
 from gradviz.core.functions1d import compiled
 from gradviz.core.model import StateError
 from gradviz.core.numbers import fmt, full_text
-from gradviz.core.symbolic import symbolic_derivative
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import LIGHT, Theme
@@ -187,6 +186,8 @@ class QtChainDiagram(QWidget):
 def local_formula(source: str, name: str) -> str:
     """The link's derivative as a formula of its input, e.g. ``cos(u1)`` for sin after u1."""
     try:
+        from gradviz.core.symbolic import symbolic_derivative  # sympy: imported when first needed
+
         text = symbolic_derivative(source).derivative_text
     except Exception:  # a formula is a nicety: the number below it is what counts
         return "local derivative"

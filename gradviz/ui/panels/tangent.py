@@ -491,8 +491,12 @@ class QtTangentPanel(QtPanel):
             lo, hi = -1.0, 1.0
         else:
             # Percentiles keep one steep end (eˣ, log near 0) from squashing the rest.
-            lo, hi = np.percentile(finite, [1, 99]) if finite.size > 50 else (finite.min(),
-                                                                                finite.max())
+            # (by sorting: np.percentile's first call costs ~17 ms, felt at start-up)
+            if finite.size > 50:
+                ordered = np.sort(finite)
+                lo, hi = ordered[(finite.size - 1) // 100], ordered[(finite.size - 1) * 99 // 100]
+            else:
+                lo, hi = finite.min(), finite.max()
             lo, hi = float(min(lo, 0.0) if lo > 0 and lo < 0.25 * hi else lo), float(hi)
         if hi - lo < 1e-9:
             lo, hi = lo - 1.0, hi + 1.0
