@@ -13,17 +13,29 @@ from table import Row
 GOAL_MB = 1200.0
 
 _BASELINE = r"""
-import resource, json
+import json
+
+# VmHWM is this process's own peak: ru_maxrss would carry over the parent's peak across exec.
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
 import torch, pyqtgraph
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication([])
 w = QMainWindow(); w.resize(1600, 1000); w.show()
 for _ in range(20): app.processEvents()
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"peak_mb": peak_mb()}))
 """
 
 _APP = r"""
-import resource, json
+import json
+
+# VmHWM is this process's own peak: ru_maxrss would carry over the parent's peak across exec.
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
 from gradviz.ui.qt_app import make_application
 app = make_application()
 from gradviz.app import build_model
@@ -45,7 +57,7 @@ if "graph" in model:
         model["graph"].run()
         settle(50)
         examples += 1
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+print(json.dumps({"peak_mb": peak_mb(),
                   "panels": len(window.registry.names()), "examples": examples}))
 """
 
