@@ -100,7 +100,9 @@ class TrainingRun:
             return "diverged (loss → inf)"
         if self.finished:
             return f"stopped after {MAX_STEPS} steps"
-        return "running"
+        if not self.losses and self.next_phase == 0:
+            return "not started"
+        return "in progress"
 
     def set_lr(self, lr: float) -> None:
         self.lr = lr

@@ -103,3 +103,13 @@ def test_code_view_writes_the_manual_update_with_no_grad():
     assert "forgotten" in code.lines[code.highlight[0]]
     assert "with torch.no_grad(): w -= lr * w.grad" in code.text
     assert "optimizer.zero_grad()" in training_code(True, 0.1).lines[4]
+
+
+def test_status_says_not_started_until_the_first_phase_runs():
+    from gradviz.core.mininet import MiniNetwork
+    from gradviz.core.training import TrainingRun
+
+    run = TrainingRun(MiniNetwork(), lr=0.1, zero_grad=True)
+    assert run.status == "not started"
+    run.advance()
+    assert run.status == "in progress"

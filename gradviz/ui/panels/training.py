@@ -197,7 +197,8 @@ class QtTrainingPanel(QtPanel):
                 state = f"<b style='color:{self._theme.error}'>{state}</b> — this run is paused"
             self.status_labels[name].setText(
                 f"<span style='color:{colour}'>■</span> <b>{RUN_TITLES[name]}</b>: "
-                f"step {run.steps}, loss {fmt(last_loss)}, w = {fmt(run.w.item())}, "
+                f"step {run.steps}, loss {'—' if last_loss is None else fmt(last_loss)}, "
+                f"w = {fmt(run.w.item())}, "
                 f"w.grad = {fmt(g)} — {state}")
             self.status_labels[name].setToolTip(f"loss\n{full_text(last_loss)}")
         self.diagram.set_active(self.training.last_phase)
