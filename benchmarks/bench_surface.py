@@ -21,28 +21,13 @@ Run: xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/run.py 
 from __future__ import annotations
 
 import itertools
+import statistics
 
 import torch
-from table import Row, median_time
+from table import Row, median_time, timings
 
 SIZE = (800, 600)
 N = 200
-
-
-def _median_and_best(fn, repeat: int, warmup: int = 3) -> tuple[float, float]:
-    """Median and fastest wall time of ``fn()`` in ms (the fastest shows the cost without the
-    other processes on a shared machine)."""
-    import statistics
-    import time
-
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), min(times)
 
 
 def _app():
@@ -87,48 +72,8 @@ def _paired_frames(ours, bare, before, pairs: int = 100, warmup: int = 10):
 def _median_and_best(fn, repeat: int, warmup: int = 3) -> tuple[float, float]:
     """Median and fastest wall time of ``fn()`` in ms (the fastest shows the cost without the
     other processes on a shared machine)."""
-    import statistics
-    import time
-
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
+    times = timings(fn, repeat, warmup)
     return statistics.median(times), min(times)
-
-
-def _app():
-    from gradviz.ui.qt_app import make_application
-
-    return make_application(["bench"])
-
-
-def _frame_ms(view, before=None, repeat: int = 40, warmup: int = 5) -> float:
-    """Median ms of one synchronous frame: paintGL then glFinish in the view's context.
-    ``before()`` (moving the ball) runs before each frame and is not timed."""
-    import statistics
-    import time
-
-    from OpenGL import GL
-
-    times = []
-    for i in range(warmup + repeat):
-        if before is not None:
-            before()
-        view.makeCurrent()
-        t0 = time.perf_counter()
-        GL.glViewport(0, 0, view.deviceWidth(), view.deviceHeight())
-        view.paintGL()
-        GL.glFinish()
-        t1 = time.perf_counter()
-        view.doneCurrent()
-        if i >= warmup:
-            times.append((t1 - t0) * 1000)
-    return statistics.median(times)
-
 
 def rows() -> list[Row]:
     app = _app()

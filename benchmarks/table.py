@@ -55,8 +55,8 @@ class Row:
                 "met": self.met, "note": self.note}
 
 
-def median_time(fn: Callable[[], object], repeat: int = 20, warmup: int = 2) -> float:
-    """Median wall time of ``fn()`` in milliseconds."""
+def timings(fn: Callable[[], object], repeat: int = 20, warmup: int = 2) -> list[float]:
+    """Wall times of ``repeat`` calls of ``fn()`` in milliseconds, after ``warmup`` calls."""
     for _ in range(warmup):
         fn()
     times = []
@@ -64,7 +64,12 @@ def median_time(fn: Callable[[], object], repeat: int = 20, warmup: int = 2) -> 
         t0 = time.perf_counter()
         fn()
         times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+    return times
+
+
+def median_time(fn: Callable[[], object], repeat: int = 20, warmup: int = 2) -> float:
+    """Median wall time of ``fn()`` in milliseconds."""
+    return statistics.median(timings(fn, repeat, warmup))
 
 
 def _fmt(v: float | None) -> str:
