@@ -61,3 +61,24 @@ def window(make_window):
     w.resize(1400, 900)
     w.show()
     return w
+
+
+@pytest.fixture
+def make_panel(qtbot, app_model):
+    """Build a panel class on the shared test model, shown at a given size; torn down after."""
+    from gradviz.ui.registry import PanelContext
+
+    made = []
+
+    def make(cls, size=(1000, 900)):
+        panel = cls(PanelContext(model=app_model))
+        qtbot.addWidget(panel)
+        panel.resize(*size)
+        panel.show()
+        qtbot.waitExposed(panel)
+        made.append(panel)
+        return panel
+
+    yield make
+    for panel in made:
+        panel.teardown()

@@ -3,4 +3,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qt_support import _isolated_settings, app_model, make_window, registry, window  # noqa: E402,F401
+from qt_support import (  # noqa: E402,F401
+    _isolated_settings,
+    app_model,
+    make_panel,
+    make_window,
+    registry,
+    window,
+)

@@ -8,19 +8,12 @@ from PySide6.QtCore import Qt
 
 from gradviz.core.memory import saved_tensor_bytes
 from gradviz.ui.panels.nograd import QtNoGradPanel, human_bytes
-from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, picture_stats
 
 
 @pytest.fixture
-def panel(qtbot, app_model):
-    p = QtNoGradPanel(PanelContext(model=app_model))
-    qtbot.addWidget(p)
-    p.resize(1000, 900)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.teardown()
+def panel(make_panel):
+    return make_panel(QtNoGradPanel, (1000, 900))
 
 
 def test_table_shows_measured_bytes_and_zero_under_no_grad(qtbot, panel):

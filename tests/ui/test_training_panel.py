@@ -7,19 +7,12 @@ from PySide6.QtCore import Qt
 
 from gradviz.core.training import PHASES
 from gradviz.ui.panels.training import LR_RANGE, QtTrainingPanel, _to_slider
-from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, picture_stats
 
 
 @pytest.fixture
-def panel(qtbot, app_model):
-    p = QtTrainingPanel(PanelContext(model=app_model))
-    qtbot.addWidget(p)
-    p.resize(1100, 850)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.teardown()
+def panel(make_panel):
+    return make_panel(QtTrainingPanel, (1100, 850))
 
 
 def click(qtbot, widget):

@@ -11,20 +11,13 @@ from PySide6.QtGui import QColor
 from gradviz.core.numbers import fmt
 from gradviz.core.trap import press_backward
 from gradviz.ui.panels.trap import QtTrapPanel
-from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, image_to_array, picture_stats
 from gradviz.ui.theme import LIGHT
 
 
 @pytest.fixture
-def panel(qtbot, app_model):
-    p = QtTrapPanel(PanelContext(model=app_model))
-    qtbot.addWidget(p)
-    p.resize(1000, 900)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.teardown()
+def panel(make_panel):
+    return make_panel(QtTrapPanel, (1000, 900))
 
 
 def click(qtbot, widget):
