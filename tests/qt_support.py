@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QApplication
@@ -82,3 +84,28 @@ def make_panel(qtbot, app_model):
     yield make
     for panel in made:
         panel.teardown()
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def _no_logged_errors(request):
+    """Panels catch exceptions in their slots and log them, so none reaches the event loop;
+    a test must still fail when that happens, unless it is marked ``logged_errors_expected``."""
+    handler = _ErrorRecords()
+    logger = logging.getLogger("gradviz")
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    if handler.records and request.node.get_closest_marker("logged_errors_expected") is None:
+        first = handler.records[0]
+        pytest.fail(f"gradviz logged {len(handler.records)} error(s), first: {first.name}: "
+                    f"{first.getMessage()} {first.exc_info[1]!r}" if first.exc_info else
+                    f"gradviz logged {len(handler.records)} error(s): {first.getMessage()}")

@@ -22,6 +22,7 @@ def reporter(window, tmp_path):
 
 
 @pytest.mark.qt_no_exception_capture
+@pytest.mark.logged_errors_expected
 def test_exception_in_a_timer_slot_shows_the_bar_and_is_logged(reporter, qtbot, tmp_path):
     def broken():
         raise ZeroDivisionError("a slot divided by zero")
@@ -40,6 +41,7 @@ def test_exception_in_a_timer_slot_shows_the_bar_and_is_logged(reporter, qtbot, 
 
 
 @pytest.mark.qt_no_exception_capture
+@pytest.mark.logged_errors_expected
 def test_exception_in_a_worker_thread_reaches_the_gui_thread(reporter, qtbot):
     t = threading.Thread(target=lambda: 1 / 0)
     t.start()
