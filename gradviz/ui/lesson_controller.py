@@ -32,6 +32,7 @@ from gradviz.lesson import (
     save_lesson,
 )
 from gradviz.lesson.scenes import SCENES_KEY
+from gradviz.ui.connections import disconnect_all
 from gradviz.ui.lesson_dialogs import LessonDialogs, NonInteractiveDialogs, QtLessonDialogs
 
 if TYPE_CHECKING:
@@ -86,15 +87,6 @@ def recovery_directory() -> Path:
     return Path(base) / "recovery"
 
 
-def _disconnect_all(connections: list[tuple[Any, Callable]]) -> None:
-    for signal, slot in connections:
-        try:
-            signal.disconnect(slot)
-        except (ValueError, RuntimeError, TypeError):
-            pass
-    connections.clear()
-
-
 class LessonController(QObject):
     """Owns the current lesson file of one window.
 
@@ -137,7 +129,7 @@ class LessonController(QObject):
         # A window can be deleted without a close event (tests, a crash in teardown): its model
         # must then stop calling into it. The callable does not reference self.
         connections = self._connections
-        self.destroyed.connect(lambda *_: _disconnect_all(connections))
+        self.destroyed.connect(lambda *_: disconnect_all(connections))
         window.undo_stack.cleanChanged.connect(self._update_title)
         window.undo_stack.indexChanged.connect(self._on_structure_changed)
         self._build_menu()
@@ -523,7 +515,7 @@ class LessonController(QObject):
         """The window is closing for good (after :meth:`confirm_close` said yes)."""
         for timer in (self._check_timer, self._quiet_timer, self._autosave_timer):
             timer.stop()
-        _disconnect_all(self._connections)
+        disconnect_all(self._connections)
         for signal, slot in ((self.window.undo_stack.cleanChanged, self._update_title),
                              (self.window.undo_stack.indexChanged, self._on_structure_changed)):
             try:

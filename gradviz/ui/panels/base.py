@@ -9,17 +9,9 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from gradviz.ui.connections import disconnect_all
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
-
-
-def _disconnect_all(connections: list[tuple[Any, Callable]]) -> None:
-    for signal, slot in connections:
-        try:
-            signal.disconnect(slot)
-        except (ValueError, RuntimeError, TypeError):
-            pass
-    connections.clear()
 
 
 class ExplainerHeader(QFrame):
@@ -73,7 +65,7 @@ class QtPanel(QWidget):
         # The C++ object can die before Python collects the wrapper: disconnect then too,
         # through a callable that does not reference self.
         conns = self._connections
-        self.destroyed.connect(lambda *_: _disconnect_all(conns))
+        self.destroyed.connect(lambda *_: disconnect_all(conns))
 
     # -- model events -------------------------------------------------------------------
     def listen(self, signal: Any, slot: Callable) -> None:
@@ -83,7 +75,7 @@ class QtPanel(QWidget):
 
     def teardown(self) -> None:
         """Disconnect from the model and stop timers; the window calls it before deleting."""
-        _disconnect_all(self._connections)
+        disconnect_all(self._connections)
 
     # -- theme --------------------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
