@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from gradviz.ui.binding import Binding, bind
 from gradviz.ui.connections import disconnect_all
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
@@ -72,6 +73,11 @@ class QtPanel(QWidget):
         """Connect a model (psygnal) signal and remember it for :meth:`teardown`."""
         signal.connect(slot)
         self._connections.append((signal, slot))
+
+    def bind(self, widget: QWidget, model: Any, field: str) -> Binding:
+        """Bind a control to ``model.<field>`` through the window's undo stack; the model
+        connection is disconnected in :meth:`teardown` (see :func:`gradviz.ui.binding.bind`)."""
+        return bind(widget, model, field, push=self.ctx.push, listen=self.listen)
 
     def teardown(self) -> None:
         """Disconnect from the model and stop timers; the window calls it before deleting."""
