@@ -47,12 +47,6 @@ QUIET_MS = 1_000
 RECOVERY_ENV = "GRADVIZ_RECOVERY"
 
 
-def _default_model_factory() -> AppModel:
-    from gradviz.app import build_model
-
-    return build_model()
-
-
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=repr)
 
@@ -100,12 +94,12 @@ class LessonController(QObject):
         How to ask the user; a window without settings (batch runs, tests) never asks.
     """
 
-    def __init__(self, window: QtMainWindow, model_factory: Callable[[], AppModel] | None = None,
+    def __init__(self, window: QtMainWindow, model_factory: Callable[[], AppModel],
                  dialogs: LessonDialogs | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.model = window.model
-        self.model_factory = model_factory or _default_model_factory
+        self.model_factory = model_factory
         interactive = window.settings is not None
         self.dialogs: LessonDialogs = dialogs or (QtLessonDialogs(window) if interactive
                                                   else NonInteractiveDialogs())
@@ -334,7 +328,7 @@ class LessonController(QObject):
         if lesson.theme is not None:
             self.window.set_theme(lesson.theme)  # unknown names are ignored
         if lesson.layout is not None:
-            from gradviz.ui.main_window import LAYOUT_VERSION
+            from gradviz.ui.window_common import LAYOUT_VERSION
 
             ok = lesson.layout_version == LAYOUT_VERSION and self.window.restoreState(
                 QByteArray(lesson.layout), LAYOUT_VERSION)
@@ -388,7 +382,7 @@ class LessonController(QObject):
     def capture(self) -> Lesson:
         """The lesson as it stands: the model's state, the (normal, not presentation) layout
         and the theme."""
-        from gradviz.ui.main_window import LAYOUT_VERSION
+        from gradviz.ui.window_common import LAYOUT_VERSION
 
         presentation = getattr(self.window, "presentation", None)
         layout = presentation.normal_layout() if presentation is not None else None

@@ -11,15 +11,3 @@ A ``QGraphicsView`` canvas of the ``graph`` sub-model (:class:`gradviz.graph.Gra
 - :mod:`.properties`, :mod:`.code_view` — the side panels;
 - :mod:`.panel` — the dockable panel that puts them together.
 """
-
-from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
-from gradviz.ui.registry import PanelContext, PanelSpec
-
-
-def _factory(ctx: PanelContext) -> QtGraphEditorPanel:
-    return QtGraphEditorPanel(ctx)
-
-
-SPEC = PanelSpec("graph", "Graph editor", _factory, area="right", order=40)
-
-__all__ = ["SPEC", "QtGraphEditorPanel"]
