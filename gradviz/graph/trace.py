@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from gradviz.graph.trace_model import TracedGraph
-from gradviz.graph.trace_node import TraceError, TracedNode
+from gradviz.graph.trace_node import TracedNode, TraceError
 from gradviz.graph.trace_record import ModuleRecorder, flatten_tensors
 
 #: From this many nodes a graph is shown folded by module, with a warning.

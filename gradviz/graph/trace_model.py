@@ -16,7 +16,7 @@ from psygnal import Signal, SignalGroup
 
 from gradviz.graph import trace_io
 from gradviz.graph.trace_grads import GradStore, saved_tensor_problem
-from gradviz.graph.trace_node import Shape, TraceError, TracedNode
+from gradviz.graph.trace_node import Shape, TracedNode, TraceError
 from gradviz.graph.trace_values import ValueSummary, dtype_name, summarize, summarize_many
 
 
