@@ -23,14 +23,21 @@ from typing import Any
 import torch
 
 from gradviz.graph.trace_model import TracedGraph
-from gradviz.graph.trace_node import TracedNode, TraceError
+from gradviz.graph.trace_node import FOLD_WARNING_NODES, TracedNode, TraceError
 from gradviz.graph.trace_record import ModuleRecorder, flatten_tensors
 
-#: From this many nodes a graph is shown folded by module, with a warning.
-FOLD_WARNING_NODES = 50_000
 #: A graph with more nodes than this is refused (walking it would take too long and the picture
 #: would be useless): a clear message instead of a frozen program.
 MAX_TRACE_NODES = 2_000_000
+
+
+#: A chain of autograd nodes deeper than this is refused: once Python has walked a chain of some
+#: 40,000 nodes, PyTorch (2.x) overflows the C stack when it frees that chain and the process
+#: crashes (torchviz's ``make_dot`` triggers it too). Refusing keeps the user's session alive.
+MAX_TRACE_DEPTH = 20_000
+_TOO_DEEP = (f"this autograd graph is a chain more than {MAX_TRACE_DEPTH:,} operations deep: "
+             f"too deep to trace safely (PyTorch may crash freeing it once walked from Python); "
+             f"trace a shorter piece, e.g. a loss over fewer steps")
 
 
 class TraceWarning(UserWarning):
@@ -49,8 +56,12 @@ def _walk(roots: Sequence[Any]) -> tuple[list, list[tuple[int, int]], list[int],
     edges: list[tuple[int, int]] = []
     slots: list[int] = []
     positions: list[int] = []
-    i = 0
+    i, level, level_end = 0, 0, len(fns)
     while i < len(fns):
+        if i == level_end:
+            level, level_end = level + 1, len(fns)
+            if level > MAX_TRACE_DEPTH:
+                raise TraceError(_TOO_DEEP)
         for k, (nxt, slot) in enumerate(fns[i].next_functions):
             if nxt is None:
                 continue

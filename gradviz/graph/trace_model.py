@@ -108,6 +108,10 @@ class TracedGraph:
         """How many backward passes through this graph were captured."""
         return self._store.runs if self._store else 0
 
+    def grad_fn(self, i: int) -> Any:
+        """The live autograd node behind node ``i`` (None once closed or when reopened)."""
+        return None if self._fns is None else self._fns[i]
+
     def edge_shape(self, e: int) -> tuple[Shape | None, torch.dtype | None]:
         """``(shape, dtype)`` of the tensor whose gradient travels along edge ``e``."""
         return self.nodes[self.edges[e][1]].output(self.edge_slots[e])

@@ -8,6 +8,9 @@ import torch
 
 Shape = tuple[int, ...]
 
+#: From this many nodes a graph is shown folded by module, with a warning.
+FOLD_WARNING_NODES = 50_000
+
 
 class TraceError(RuntimeError):
     """A traced graph cannot do what was asked (backward on freed tensors, a graph too large)."""
