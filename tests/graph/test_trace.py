@@ -70,7 +70,7 @@ def test_parameters_are_named_from_the_module_and_shapes_read(closing):
     assert g.nodes[0].shape == () and g.nodes[0].dtype == torch.float64
     addmm = [n for n in g.nodes if n.op == "AddmmBackward0"]
     assert sorted(n.shape for n in addmm) == [(5, 2), (5, 3)]
-    for e, (i, j) in enumerate(g.edges):
+    for e, (_, j) in enumerate(g.edges):
         assert g.edge_shape(e) == (g.nodes[j].shape, g.nodes[j].dtype)
 
 
