@@ -30,6 +30,12 @@ def _detached(grads: tuple, clone: bool) -> tuple:
     return tuple(out)
 
 
+def _graph_task_id() -> int | None:
+    """Id of the backward pass running now (None where torch does not tell)."""
+    current = getattr(torch._C, "_current_graph_task_id", None)
+    return None if current is None else current()
+
+
 class GradStore:
     """Gradients captured during the last backward pass through a traced graph.
 
@@ -55,6 +61,7 @@ class GradStore:
         self.runs = 0
         self._on_finished = on_finished
         self._in_run = False
+        self._task: int | None = -1
         self._handles: list = []
 
     def install(self, fns: Sequence[Any]) -> None:
@@ -66,7 +73,10 @@ class GradStore:
             self._handles.append(fn.register_hook(functools.partial(self._on_grad, i, clone)))
 
     def _on_grad(self, i: int, clone: bool, grad_inputs: tuple, grad_outputs: tuple) -> None:
-        if not self._in_run:
+        task = _graph_task_id()
+        if task != self._task or task is None and not self._in_run:
+            # A new backward pass (a failed one never called _finish: the id still moves on).
+            self._task = task
             self._in_run = True
             self.node_grads.clear()
             self.sent_grads.clear()

@@ -168,3 +168,29 @@ def test_it_is_a_sub_model_with_its_own_key_and_version():
     app.reset()
     assert len(app["traced"]) == 0 and app["traced"].to_dict()["nodes"] == []
     g.close()
+
+
+def test_a_failed_backward_does_not_stop_later_captures():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3
+    calls = []
+
+    def fail_once(grad):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("user hook failed")
+        return grad
+
+    y.register_hook(fail_once)
+    z = (y * y).sum()
+    g = trace(z)
+    runs = []
+    g.events.grads_captured.connect(runs.append)
+    with pytest.raises(RuntimeError, match="user hook failed"):
+        z.backward(retain_graph=True)
+    assert runs == []
+    z.backward()
+    assert runs == [1]
+    leaf = next(i for i, n in enumerate(g.nodes) if n.op == "AccumulateGrad")
+    assert g.grad(leaf).preview == pytest.approx((18.0, 36.0))  # d/dx (3x)^2 = 18x
+    g.close()
