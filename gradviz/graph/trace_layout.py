@@ -18,7 +18,7 @@ It works on any DAG given as ``(n, edges)``, so it lays out a folded view just a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 #: Distance between columns and minimum distance between node centres in a column (scene units;
 #: a traced node is drawn at most about 150 × 50).
@@ -27,10 +27,16 @@ ROW_GAP = 64.0
 SWEEPS = 4
 
 
-def _ranks(n: int, edges: Sequence[tuple[int, ...]]) -> list[int]:
-    """Longest path from the nodes nothing points to, along the edges (Kahn's order).
+class LayoutCancelled(Exception):
+    """The progress callback of :func:`layered_layout` asked to stop."""
 
-    Nodes on a cycle (not in an autograd graph, but a layout must not hang) keep rank 0.
+
+def _ranks(n: int, edges: Sequence[tuple[int, ...]]) -> tuple[list[int], list[int]]:
+    """Longest path from the nodes nothing points to, along the edges, and the order in which
+    Kahn's algorithm met the nodes.
+
+    Nodes on a cycle (not in an autograd graph, but a layout must not hang) keep rank 0 and are
+    left out of the order.
     """
     succ: list[list[int]] = [[] for _ in range(n)]
     indeg = [0] * n
@@ -47,7 +53,18 @@ def _ranks(n: int, edges: Sequence[tuple[int, ...]]) -> list[int]:
             indeg[j] -= 1
             if indeg[j] == 0:
                 queue.append(j)
-    return rank
+    return rank, queue
+
+
+def gradient_order(n: int, edges: Sequence[tuple[int, ...]]) -> list[int]:
+    """Node indices in an order the gradient can flow: every node after all the nodes with an
+    edge into it (the backward animation's schedule; reversed, the forward one's)."""
+    return _ranks(n, edges)[1]
+
+
+def _report(progress: Callable[[float], object] | None, done: float) -> None:
+    if progress is not None and progress(done) is False:
+        raise LayoutCancelled("layout cancelled")
 
 
 def _sweep(columns: list[list[int]], nbrs: list[list[int]], pos: list[float],
@@ -97,16 +114,21 @@ def _heights(columns: list[list[int]], nbrs: list[list[int]], n: int) -> list[fl
     return y
 
 
-def layered_layout(n: int, edges: Sequence[tuple[int, ...]]) -> list[tuple[float, float]]:
+def layered_layout(n: int, edges: Sequence[tuple[int, ...]],
+                   progress: Callable[[float], object] | None = None
+                   ) -> list[tuple[float, float]]:
     """Positions ``(x, y)`` of node centres for ``n`` nodes and edges ``(i, j, …)`` pointing
     the way the gradient flows (from an output towards the inputs), extra fields ignored.
 
     Every node gets its own slot: two nodes in one column are at least ``ROW_GAP`` apart, and
-    columns are ``COLUMN_GAP`` apart.
+    columns are ``COLUMN_GAP`` apart. ``progress``, if given, is called with the fraction done
+    (0 to 1) between steps, from the calling thread; returning ``False`` stops the layout with
+    :class:`LayoutCancelled` (for a worker thread with a cancel button).
     """
     if n == 0:
         return []
-    rank = _ranks(n, edges)
+    _report(progress, 0.0)
+    rank = _ranks(n, edges)[0]
     last = max(rank)
     columns: list[list[int]] = [[] for _ in range(last + 1)]
     for v in range(n):
@@ -121,7 +143,10 @@ def layered_layout(n: int, edges: Sequence[tuple[int, ...]]) -> list[tuple[float
         for k, v in enumerate(col):
             pos[v] = float(k)
     for s in range(SWEEPS):
+        _report(progress, 0.1 + 0.2 * s)
         _sweep(columns, nbrs, pos, range(1, len(columns)) if s % 2 == 0
                else range(len(columns) - 2, -1, -1))
+    _report(progress, 0.9)
     y = _heights(columns, nbrs, n)
+    _report(progress, 1.0)
     return [((last - rank[v]) * COLUMN_GAP, y[v]) for v in range(n)]

@@ -6,7 +6,13 @@ from torch import nn
 
 from gradviz.graph.trace import trace, trace_module
 from gradviz.graph.trace_fold import TraceFolding, find_repeats
-from gradviz.graph.trace_layout import COLUMN_GAP, ROW_GAP, layered_layout
+from gradviz.graph.trace_layout import (
+    COLUMN_GAP,
+    ROW_GAP,
+    LayoutCancelled,
+    gradient_order,
+    layered_layout,
+)
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +128,19 @@ def test_layout_of_small_and_odd_graphs():
     assert pos[0][0] > pos[1][0]
     cyc = layered_layout(3, [(0, 1), (1, 2), (2, 0)])  # not from autograd, but must not hang
     assert len(set(cyc)) == 3
+
+
+def test_layout_reports_progress_and_can_be_cancelled(encoder_graph):
+    seen = []
+    layered_layout(len(encoder_graph), encoder_graph.edges, progress=seen.append)
+    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    with pytest.raises(LayoutCancelled):
+        layered_layout(len(encoder_graph), encoder_graph.edges,
+                       progress=lambda done: done < 0.5)
+
+
+def test_gradient_order_puts_every_node_after_the_nodes_feeding_it(encoder_graph):
+    order = gradient_order(len(encoder_graph), encoder_graph.edges)
+    assert sorted(order) == list(range(len(encoder_graph)))
+    place = {v: k for k, v in enumerate(order)}
+    assert all(place[i] < place[j] for i, j in encoder_graph.edges)
