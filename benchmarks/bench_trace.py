@@ -13,6 +13,8 @@ enable_nested_tensor=False)`` in train mode on a (5, 2, 32) input, loss = ``out.
   the graph from ``trace_module`` (which knows every op's module); the slowest of the steps.
 * "trace_module, encoder": the forward pass under hooks plus the trace, against the plain
   forward pass (no goal; what keeping every value costs).
+* "backward with capture": ``backward()`` through a traced graph (one hook per node) against the
+  same backward without hooks (no goal; what gradient capture costs the user's own backward).
 """
 
 from __future__ import annotations
@@ -126,12 +128,26 @@ def _fold_rows(model: nn.Module, x: torch.Tensor) -> list[Row]:
     ]
 
 
+def _backward_row(model: nn.Module, x: torch.Tensor) -> Row:
+    """What gradient capture adds to the user's own ``backward()``."""
+    loss = model(x).sum()
+    plain = model(x).sum()
+    graph = trace(loss, module=model)
+    ours, base, cpu_ratio = interleaved(lambda: loss.backward(retain_graph=True),
+                                        lambda: plain.backward(retain_graph=True), 7)
+    n = len(graph)
+    graph.close()
+    return Row(f"backward with capture, encoder ({n:,} nodes)", ours, "ms", baseline=base,
+               note=f"baseline = the same backward without hooks; CPU-time ratio {cpu_ratio:.2f}")
+
+
 def rows() -> list[Row]:
     model, x = encoder()
     for _ in range(2):  # first calls pay one-off costs (allocator, kernels): not ours to count
         model(x).sum().backward()
     loss = model(x).sum()
-    return [_trace_row(model, loss), _layout_row(loss), *_fold_rows(model, x)]
+    return [_trace_row(model, loss), _layout_row(loss), *_fold_rows(model, x),
+            _backward_row(model, x)]
 
 
 if __name__ == "__main__":
