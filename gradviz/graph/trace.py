@@ -6,6 +6,27 @@ dtypes come from each node's input metadata (what autograd itself keeps to check
 it receives: the shape and dtype of the tensors the forward operation produced), so tracing reads
 no tensor and works on a graph whose saved tensors were already freed.
 
+The pieces, for a viewer built on them (all Qt-free):
+
+=========================  ==================================================================
+``trace``, ``trace_module``  make a live :class:`~gradviz.graph.trace_model.TracedGraph`
+``TracedGraph``            nodes/edges, ``value(i)``, ``grad(i)``, ``edge_grad(e)`` (each a
+                           :class:`~gradviz.graph.trace_values.ValueSummary` or None),
+                           ``can_backward()``/``backward_problem()``/``backward()``, ``close()``,
+                           ``to_dict``/``from_dict`` (sub-model key ``"traced"``), events
+                           ``rebuilt``, ``grads_captured(runs)``, ``closed``
+``TraceFolding``           fold/unfold a module, ``fold_to_depth``, ``fold_repeats`` ("×N"),
+                           ``search``/``reveal``, ``view()`` → items and counted edges; event
+                           ``changed`` (:mod:`gradviz.graph.trace_fold`)
+``layered_layout``         positions for ``(n, edges)`` of the graph or of a ``view()``, with
+                           progress and cancel; ``gradient_order`` for the animations
+                           (:mod:`gradviz.graph.trace_layout`)
+=========================  ==================================================================
+
+Threading: ``grads_captured`` is emitted at the end of a backward pass, on the thread that ran
+it (a GUI must hand it over to its own thread). Tracing itself reads autograd nodes and must run
+while the user's tensors are alive; a worker thread may do it (it holds the GIL throughout).
+
 >>> import torch
 >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
 >>> g = trace((x * x).sum(), params={"x": x})
