@@ -23,7 +23,9 @@ FORMAT_VERSION = 1
 #: Size limits of a saved traced graph (a lesson file must stay loadable in a moment).
 MAX_SAVED_NODES = 100_000
 MAX_SAVED_EDGES = 400_000
-MAX_TEXT = 200
+MAX_TEXT = 300
+#: Outputs kept per node (``torch.unbind`` of a long tensor has one per element).
+MAX_OUTPUTS = 100_000
 #: Total preview numbers written per graph: past this budget, previews are left out.
 MAX_PREVIEW_NUMBERS = 2_000_000
 MAX_DIM = 2**48
@@ -54,22 +56,39 @@ def _preview_size(preview: list | None) -> int:
     return sum(len(r) if isinstance(r, list) else 1 for r in preview)
 
 
+def _clean(text: str) -> str:
+    """``text`` as :func:`graph_from_dict` accepts it: printable and at most ``MAX_TEXT`` long
+    (a parameter name given by the user may hold anything)."""
+    text = "".join(c if c.isprintable() else "?" for c in text[:MAX_TEXT])
+    return text
+
+
+def _output_pair(shape: tuple | None, dtype: torch.dtype | None) -> list:
+    keep = shape is not None and len(shape) <= MAX_RANK
+    return [list(shape) if keep else None, None if dtype is None else dtype_name(dtype)]
+
+
 def graph_to_dict(graph: TracedGraph) -> dict[str, Any]:
-    """The saved form of ``graph`` (its summaries must already be computed)."""
+    """The saved form of ``graph`` (its summaries must already be computed). Whatever it writes,
+    :func:`graph_from_dict` accepts: a graph over the size limits is written empty, with a
+    warning that says why."""
+    if len(graph.nodes) > MAX_SAVED_NODES or len(graph.edges) > MAX_SAVED_EDGES:
+        return {"nodes": [], "edges": [], "edge_slots": [], "n_roots": 0, "edge_grads": [],
+                "warning": f"not saved: {len(graph.nodes):,} nodes and {len(graph.edges):,} "
+                           f"edges (a lesson keeps at most {MAX_SAVED_NODES:,} nodes)"}
     budget = [MAX_PREVIEW_NUMBERS]
     nodes = []
     for i, n in enumerate(graph.nodes):
+        shape, dtype = _output_pair(n.shape, n.dtype)
         nodes.append({
-            "op": n.op, "label": n.label, "module": n.module,
-            "shape": None if n.shape is None else list(n.shape),
-            "dtype": None if n.dtype is None else dtype_name(n.dtype),
-            "extra_outputs": [[None if s is None else list(s), None if d is None else dtype_name(d)]
-                              for s, d in n.extra_outputs],
+            "op": _clean(n.op), "label": _clean(n.label), "module": _clean(n.module),
+            "shape": shape, "dtype": dtype,
+            "extra_outputs": [_output_pair(*o) for o in n.extra_outputs[:MAX_OUTPUTS]],
             "value": _summary_dict(graph.value(i), budget),
             "grad": _summary_dict(graph.grad(i), budget)})
     return {"nodes": nodes, "edges": [list(e) for e in graph.edges],
             "edge_slots": list(graph.edge_slots), "n_roots": graph.n_roots,
-            "warning": graph.warning,
+            "warning": _clean(graph.warning),
             "edge_grads": [_summary_dict(graph.edge_grad(e), budget)
                            for e in range(len(graph.edges))]}
 
@@ -148,7 +167,7 @@ def _node(k: int, d: Any) -> tuple[TracedNode, ValueSummary | None, ValueSummary
         raise StateError(f"{name} must be a node object with the expected fields")
     extra = tuple((_shape(f"{name}.extra_outputs", _pair(name, p)[0]),
                    _dtype(f"{name}.extra_outputs", p[1]))
-                  for p in _list(f"{name}.extra_outputs", d["extra_outputs"], 1000))
+                  for p in _list(f"{name}.extra_outputs", d["extra_outputs"], MAX_OUTPUTS))
     node = TracedNode(_text(f"{name}.op", d["op"]), _text(f"{name}.label", d["label"]),
                       _shape(f"{name}.shape", d["shape"]), _dtype(f"{name}.dtype", d["dtype"]),
                       _text(f"{name}.module", d["module"]), extra)
@@ -174,7 +193,7 @@ def graph_from_dict(data: Any) -> tuple:
         nodes.append(node)
     edges = [tuple(_int("traced.edges", v, 0, max(n - 1, 0)) for v in _pair("traced.edges", e))
              for e in _list("traced.edges", data["edges"], MAX_SAVED_EDGES)]
-    slots = [_int("traced.edge_slots", s, 0, 1000)
+    slots = [_int("traced.edge_slots", s, 0, MAX_DIM)
              for s in _list("traced.edge_slots", data["edge_slots"], MAX_SAVED_EDGES)]
     raw_grads = _list("traced.edge_grads", data["edge_grads"], MAX_SAVED_EDGES)
     if len(slots) != len(edges) or len(raw_grads) != len(edges):

@@ -20,7 +20,7 @@ PREVIEW_2D = 32
 #: more than a glance at a node is worth).
 PREVIEW_MAX_ELEMENTS = 1_000_000
 #: Largest rank kept in a summary's shape.
-MAX_RANK = 16
+MAX_RANK = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +122,8 @@ def summarize(tensor: torch.Tensor) -> ValueSummary:
         return ValueSummary(shape, dtype, nonfinite=nonfinite, preview=_preview(x, 0.0, 0.0))
     lo, hi = torch.aminmax(values)
     stats = torch.stack([lo, values.mean(), hi, torch.linalg.vector_norm(values)]).tolist()
+    # Finite entries can still overflow a mean or a norm (float64 near 1e308): say None.
+    stats = [v if math.isfinite(v) else None for v in stats]
     return ValueSummary(shape, dtype, *stats, nonfinite=nonfinite,
                         preview=_preview(x, stats[0], stats[2]))
 
@@ -130,16 +132,17 @@ def _preview(x: torch.Tensor, lo: float, hi: float) -> tuple | None:
     """A downsampled copy of a 1-D or 2-D float64 tensor (block means), or None."""
     if x.dim() not in (1, 2) or x.numel() > PREVIEW_MAX_ELEMENTS:
         return None
-    x = torch.nan_to_num(x, nan=0.0, posinf=hi, neginf=lo)
+    x = torch.nan_to_num(x, nan=0.0, posinf=hi or 0.0, neginf=lo or 0.0)
     if x.dim() == 1:
         if x.numel() > PREVIEW_1D:
             x = torch.nn.functional.adaptive_avg_pool1d(x.view(1, 1, -1), PREVIEW_1D).view(-1)
-        return tuple(x.tolist())
+        return tuple(torch.nan_to_num(x, nan=0.0).tolist())
     rows, cols = x.shape
     if rows > PREVIEW_2D or cols > PREVIEW_2D:
         size = (min(rows, PREVIEW_2D), min(cols, PREVIEW_2D))
         x = torch.nn.functional.adaptive_avg_pool2d(x[None, None], size)[0, 0]
-    return tuple(tuple(row) for row in x.tolist())
+    # Block means of huge finite values can overflow: keep every preview number finite.
+    return tuple(tuple(row) for row in torch.nan_to_num(x, nan=0.0).tolist())
 
 
 def summarize_many(tensors: tuple) -> ValueSummary | None:

@@ -194,3 +194,20 @@ def test_a_failed_backward_does_not_stop_later_captures():
     leaf = next(i for i, n in enumerate(g.nodes) if n.op == "AccumulateGrad")
     assert g.grad(leaf).preview == pytest.approx((18.0, 36.0))  # d/dx (3x)^2 = 18x
     g.close()
+
+
+def test_whatever_is_saved_can_be_reopened():
+    x = torch.randn(2000, requires_grad=True)
+    odd = "weird\nname " + "x" * 1000  # a user's name: not printable, far too long
+    parts = torch.unbind(x)  # one output per element
+    g = trace(parts[0] * parts[1999], params={odd: x})
+    g.backward()
+    data = json.loads(json.dumps(g.to_dict()))
+    reopened = TracedGraph()
+    reopened.from_dict(data)
+    assert reopened.edges == g.edges and reopened.edge_slots == g.edge_slots
+    leaf = next(n for n in reopened.nodes if n.op == "AccumulateGrad")
+    assert leaf.label.startswith("weird?name") and len(leaf.label) < len(odd)
+    unbind = next(n for n in reopened.nodes if n.op.startswith("Unbind"))
+    assert len(unbind.extra_outputs) == 1999
+    g.close()

@@ -83,3 +83,9 @@ def test_a_sparse_gradient_in_a_real_graph_has_no_summary_and_says_so():
     assert emb.weight.grad.is_sparse
     assert "sparse" in g.grad(leaf).reason and g.grad(leaf).shape == (10, 3)
     g.close()
+
+
+def test_overflowing_statistics_stay_finite_or_none():
+    s = summarize(torch.tensor([1e308, 1e308, -1e308, 1e308], dtype=torch.float64))
+    assert s.min == -1e308 and s.max == 1e308 and s.norm is None
+    assert all(math.isfinite(v) for v in s.preview)
