@@ -119,7 +119,10 @@ class TracedGraph:
     # -- values and gradients --------------------------------------------------------------
 
     def value(self, i: int) -> ValueSummary | None:
-        """Summary of the value node ``i`` produced (kept by ``trace_module``), or None."""
+        """Summary of the value node ``i`` produced, or None where it is not known.
+
+        ``trace_module`` keeps every op's value; without it, a leaf shows its tensor (as it is
+        now) and an op that saved its own result for backward shows that result."""
         if i not in self._value_cache:
             self._value_cache[i] = self._summarize_value(i)
         return self._value_cache[i]
@@ -127,13 +130,28 @@ class TracedGraph:
     def _summarize_value(self, i: int) -> ValueSummary | None:
         kept = self._values.get(i)
         if kept is None:
-            return None
+            tensor = self._value_from_node(i)
+            return None if tensor is None else summarize(tensor)
         tensor, version = kept
         if tensor._version != version:
             return ValueSummary(tuple(tensor.shape), dtype_name(tensor.dtype),
                                 reason=f"no summary: modified in place after it was computed "
                                        f"(version counter {tensor._version}, expected {version})")
         return summarize(tensor)
+
+    def _value_from_node(self, i: int) -> torch.Tensor | None:
+        """A value autograd holds anyway: a leaf's tensor, or the result an op saved for its
+        backward (``exp``, ``tanh``, ``sigmoid``, …); None for the others, or once freed."""
+        if self._fns is None:
+            return None
+        fn = self._fns[i]
+        try:
+            if self.nodes[i].op == "AccumulateGrad":
+                return fn.variable.detach()
+            saved = fn._saved_result
+        except (AttributeError, RuntimeError):  # not saved, or freed by a backward pass
+            return None
+        return saved.detach() if isinstance(saved, torch.Tensor) else None
 
     def grad(self, i: int) -> ValueSummary | None:
         """Summary of the gradient that flowed into node ``i`` in the last backward pass."""

@@ -211,3 +211,19 @@ def test_whatever_is_saved_can_be_reopened():
     unbind = next(n for n in reopened.nodes if n.op.startswith("Unbind"))
     assert len(unbind.extra_outputs) == 1999
     g.close()
+
+
+def test_plain_trace_shows_the_values_autograd_keeps_anyway():
+    x = torch.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    y = torch.tanh(x).sum() * 3
+    g = trace(y, params={"x": x})
+    ops = [n.op for n in g.nodes]
+    tanh, leaf = ops.index("TanhBackward0"), ops.index("AccumulateGrad")
+    assert g.value(tanh).preview == pytest.approx(tuple(torch.tanh(x).tolist()))
+    assert g.value(leaf).preview == (0.0, 1.0, 2.0)
+    assert g.value(0) is None  # a multiplication does not save its result
+    y.backward()
+    fresh = trace(y, params={"x": x})  # freed: the saved result is gone, the leaf stays
+    assert fresh.value(tanh) is None and fresh.value(leaf).max == 2.0
+    g.close()
+    fresh.close()
