@@ -7,6 +7,7 @@ returned, and raises :class:`~gradviz.core.model.StateError` with a plain messag
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -27,7 +28,7 @@ MAX_TEXT = 300
 #: Outputs kept per node (``torch.unbind`` of a long tensor has one per element).
 MAX_OUTPUTS = 100_000
 #: Total preview numbers written per graph: past this budget, previews are left out.
-MAX_PREVIEW_NUMBERS = 2_000_000
+MAX_PREVIEW_NUMBERS = 500_000
 MAX_DIM = 2**48
 
 #: The dtypes a saved graph may name (looked up, never evaluated).
@@ -132,6 +133,14 @@ def _optional_number(name: str, value: Any) -> float | None:
     return None if value is None else float(check_number(name, value))
 
 
+def _numbers(name: str, values: list) -> tuple[float, ...]:
+    """Finite numbers (not booleans), checked in one pass: a preview holds up to a thousand."""
+    for v in values:
+        if type(v) not in (float, int) or not math.isfinite(v):
+            raise StateError(f"{name} must hold finite numbers, got {v!r:.40}")
+    return tuple(float(v) for v in values)
+
+
 def _preview(name: str, value: Any) -> tuple | None:
     if value is None:
         return None
@@ -139,9 +148,8 @@ def _preview(name: str, value: Any) -> tuple | None:
     if rows and all(isinstance(r, list) for r in rows):
         if len(rows) > PREVIEW_2D:
             raise StateError(f"{name} has more than {PREVIEW_2D} rows")
-        return tuple(tuple(float(check_number(name, v)) for v in _list(name, r, PREVIEW_2D))
-                     for r in rows)
-    return tuple(float(check_number(name, v)) for v in rows)
+        return tuple(_numbers(name, _list(name, r, PREVIEW_2D)) for r in rows)
+    return _numbers(name, rows)
 
 
 def _summary(name: str, d: Any) -> ValueSummary | None:

@@ -39,7 +39,8 @@ class ValueSummary:
         How many entries are NaN or infinite.
     preview : tuple or None
         A 1-D tensor's values downsampled to at most ``PREVIEW_1D`` means (a tuple of floats), or
-        a 2-D tensor's downsampled to at most ``PREVIEW_2D`` × ``PREVIEW_2D`` (a tuple of rows).
+        a 2-D tensor's downsampled to at most ``PREVIEW_2D`` × ``PREVIEW_2D`` (a tuple of rows),
+        to six significant digits.
         Non-finite entries are replaced by finite ones (NaN by 0) so that a picture can be drawn.
     reason : str
         Why there is no summary (complex, sparse, quantized, empty, …); "" when there is one.
@@ -136,13 +137,21 @@ def _preview(x: torch.Tensor, lo: float, hi: float) -> tuple | None:
     if x.dim() == 1:
         if x.numel() > PREVIEW_1D:
             x = torch.nn.functional.adaptive_avg_pool1d(x.view(1, 1, -1), PREVIEW_1D).view(-1)
-        return tuple(torch.nan_to_num(x, nan=0.0).tolist())
+        return tuple(_rounded(x).tolist())
     rows, cols = x.shape
     if rows > PREVIEW_2D or cols > PREVIEW_2D:
         size = (min(rows, PREVIEW_2D), min(cols, PREVIEW_2D))
         x = torch.nn.functional.adaptive_avg_pool2d(x[None, None], size)[0, 0]
-    # Block means of huge finite values can overflow: keep every preview number finite.
-    return tuple(tuple(row) for row in torch.nan_to_num(x, nan=0.0).tolist())
+    return tuple(tuple(row) for row in _rounded(x).tolist())
+
+
+def _rounded(x: torch.Tensor) -> torch.Tensor:
+    """Six significant digits (one vectorized pass): plenty for a picture, and about half the
+    size in a saved lesson, since such a float prints short. Block means of huge values can
+    overflow: the result is finite all the same (infinities become the largest float)."""
+    magnitude = torch.floor(torch.log10(x.abs().clamp_min(1e-300)))
+    scale = torch.pow(10.0, (5 - magnitude).clamp(-300, 300))
+    return torch.nan_to_num(torch.round(x * scale) / scale, nan=0.0)
 
 
 def summarize_many(tensors: tuple) -> ValueSummary | None:
