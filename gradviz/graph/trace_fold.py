@@ -144,7 +144,11 @@ class TraceFolding:
     ----------
     graph : TracedGraph
         The graph (not changed). A graph of ``FOLD_WARNING_NODES`` nodes or more starts
-        folded to depth 1.
+        folded to depth 1. Fold state belongs to one graph's content: make a new
+        ``TraceFolding`` when the graph emits ``events.rebuilt``.
+
+    Only ``trace_module`` knows the module of every operation; after a plain ``trace(t,
+    module=m)`` only the parameters carry one, so folding gathers little more than them.
 
     Attributes
     ----------
