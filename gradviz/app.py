@@ -47,6 +47,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.version:
         print(f"gradviz {__version__}")
         return 0
+    assignments = _check_arguments(parser, args)
+
+    from gradviz.ui.panels import builtin_registry
+
+    registry = builtin_registry()
+    if args.list_panels:
+        for spec in registry.specs():
+            print(f"{spec.name:14} {spec.title}")
+        return 0
+    if args.panel and args.panel not in registry:
+        parser.error(f"unknown panel {args.panel!r}; choose one of: {', '.join(registry.names())}")
+    return _run_window(args, registry, assignments)
+
+
+def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list:
+    """Refuse contradictory or impossible options (exit 2 with a message); the --set list."""
     if args.panel and not args.screenshot:
         parser.error("--panel goes with --screenshot")
     if args.screenshot and args.selftest:
@@ -58,20 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.scene is not None and args.lesson is None:
         parser.error("--scene goes with a LESSON file")
     try:
-        assignments = [_parse_assignment(text) for text in args.set]
+        return [_parse_assignment(text) for text in args.set]
     except ValueError as exc:
         parser.error(str(exc))
 
-    from gradviz.ui.panels import builtin_registry
 
-    registry = builtin_registry()
-    if args.list_panels:
-        for spec in registry.specs():
-            print(f"{spec.name:14} {spec.title}")
-        return 0
-    if args.panel and args.panel not in registry:
-        parser.error(f"unknown panel {args.panel!r}; choose one of: {', '.join(registry.names())}")
-
+def _run_window(args: argparse.Namespace, registry, assignments: list) -> int:
     from gradviz.ui.qt_app import ensure_display_or_offscreen, make_application
 
     headless = ensure_display_or_offscreen()
@@ -92,12 +100,12 @@ def main(argv: list[str] | None = None) -> int:
         settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                              "GradViz", "GradViz")
     window = QtMainWindow(build_model(), registry, settings, model_factory=build_model)
-    if batch:
-        problem = _prepare_lesson(window, args, assignments)
-        if problem:
-            print(f"gradviz: {problem}", file=sys.stderr)
-            return 2
-
+    if not batch:
+        return _run_interactive(app, window, args, assignments)
+    problem = _prepare_lesson(window, args, assignments)
+    if problem:
+        print(f"gradviz: {problem}", file=sys.stderr)
+        return 2
     if headless and (args.selftest or args.screenshot):
         print("gradviz: no display found; using Qt's offscreen platform (no OpenGL)",
               file=sys.stderr)
@@ -109,19 +117,21 @@ def main(argv: list[str] | None = None) -> int:
         from gradviz.ui.cli_actions import run_selftest
 
         return run_selftest(window)
-    if args.quit_after_first_frame:
-        _quit_after_first_frame(window)
-    else:
-        from gradviz.ui.errors import ExceptionReporter, setup_file_logging
-
-        # From here on an exception in any slot, timer or worker is logged and shown in a
-        # non-modal bar; the app keeps running.
-        ExceptionReporter(window, setup_file_logging()).install()
+    _quit_after_first_frame(window)
     window.show()
-    if not batch:
-        from PySide6.QtCore import QTimer
+    return app.exec()
 
-        QTimer.singleShot(0, lambda: _start_interactive(window, args, assignments))
+
+def _run_interactive(app, window, args: argparse.Namespace, assignments: list) -> int:
+    from PySide6.QtCore import QTimer
+
+    from gradviz.ui.errors import ExceptionReporter, setup_file_logging
+
+    # From here on an exception in any slot, timer or worker is logged and shown in a
+    # non-modal bar; the app keeps running.
+    ExceptionReporter(window, setup_file_logging()).install()
+    window.show()
+    QTimer.singleShot(0, lambda: _start_interactive(window, args, assignments))
     return app.exec()
 
 
