@@ -78,3 +78,16 @@ def test_bad_export_options_exit_2_with_a_message(tmp_path):
                           str(tmp_path), "--pdf", str(tmp_path / "x.png")],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2 and "--pdf writes PDF" in out.stderr
+
+
+def test_the_file_menu_dialog_exports(two_scenes, tmp_path):
+    from gradviz.ui.handouts_dialog import QtHandoutDialog
+
+    assert two_scenes.action_export_scenes in two_scenes.file_menu.actions()
+    dialog = QtHandoutDialog(two_scenes)
+    dialog.folder.setText(str(tmp_path / "menu"))
+    dialog.size.setCurrentIndex(1)  # 1280 × 720
+    assert dialog.run_export()
+    assert (tmp_path / "menu" / "scene-02.png").is_file()
+    assert (tmp_path / "menu" / "handout.pdf").is_file()
+    dialog.deleteLater()
