@@ -87,7 +87,8 @@ def export_handouts(window: QtMainWindow, args) -> int:
     from gradviz.ui.handouts import HandoutError, export_scenes
 
     try:
-        result = export_scenes(window, args.export_scenes, args.size, args.scale, args.pdf)
+        only = None if args.scene is None else args.scene - 1
+        result = export_scenes(window, args.export_scenes, args.size, args.scale, args.pdf, only)
     except (HandoutError, OSError) as exc:
         print(f"gradviz: {exc}")
         return 1

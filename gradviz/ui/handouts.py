@@ -72,8 +72,10 @@ def render_scene(window, index: int, size: tuple[int, int], scale: float) -> QIm
 
 
 def export_scenes(window, folder: str | Path, size: tuple[int, int] = DEFAULT_SIZE,
-                  scale: float = 1.5, pdf: str | Path | None = None) -> Handouts:
-    """Write ``scene-01.png``, … into ``folder`` and, with ``pdf``, the handout PDF."""
+                  scale: float = 1.5, pdf: str | Path | None = None,
+                  only: int | None = None) -> Handouts:
+    """Write ``scene-01.png``, … into ``folder`` and, with ``pdf``, the handout PDF; ``only``
+    (0-based) exports that one scene."""
     scenes = window.lessons.scenes
     if scenes is None or len(scenes) == 0:
         raise HandoutError("this lesson has no scenes to export")
@@ -83,7 +85,7 @@ def export_scenes(window, folder: str | Path, size: tuple[int, int] = DEFAULT_SI
     t0 = time.perf_counter()
     captions = []
     try:
-        for i in range(len(scenes)):
+        for i in range(len(scenes)) if only is None else [only]:
             image = render_scene(window, i, size, scale)
             path = out / f"scene-{i + 1:02d}.png"
             if image.isNull() or not image.save(str(path), "PNG"):

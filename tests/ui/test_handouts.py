@@ -59,17 +59,17 @@ def test_sizes_are_checked(text, ok):
             parse_size(text)
 
 
-def test_the_command_line_exports_one_lesson(tmp_path):
+def test_the_command_line_exports_one_scene_of_a_lesson(tmp_path):
     tour = resource_path("lessons", "why-derivatives.gradviz")
-    out = subprocess.run([sys.executable, "-m", "gradviz", str(tour), "--export-scenes",
-                          str(tmp_path), "--size", "640x360", "--scale", "1",
+    out = subprocess.run([sys.executable, "-m", "gradviz", str(tour), "--scene", "3",
+                          "--export-scenes", str(tmp_path), "--size", "640x360", "--scale", "1",
                           "--pdf", str(tmp_path / "tour.pdf")],
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr + out.stdout
     pictures = sorted(Path(tmp_path).glob("scene-*.png"))
-    assert len(pictures) >= 10
+    assert [p.name for p in pictures] == ["scene-03.png"]
     assert QImage(str(pictures[0])).width() == 640
-    assert (tmp_path / "tour.pdf").stat().st_size > 10_000
+    assert (tmp_path / "tour.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_bad_export_options_exit_2_with_a_message(tmp_path):
