@@ -71,7 +71,7 @@ class TangentModel(SettingsModel):
         lo = clean.get("x_lo", self.x_lo)
         hi = clean.get("x_hi", self.x_hi)
         if not lo < hi:
-            raise StateError(f"tangent: x_lo ({lo}) must be below x_hi ({hi})")
+            raise StateError(f"The plot range needs 'from' below 'to' (from {lo:g}, to {hi:g}).")
         return clean
 
     # -- the descent trail ----------------------------------------------------------------
