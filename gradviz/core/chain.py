@@ -171,16 +171,16 @@ def evaluate_chain(links: list[str] | tuple[str, ...], x: float,
                    dtype: torch.dtype = torch.float64) -> ChainResult:
     """Forward values, local derivatives, the backward product and autograd's total."""
     fns = [compiled(s) for s in links]
-    values = [float(x)]
-    with torch.no_grad():
-        v = torch.tensor(x, dtype=dtype)
-        for fn in fns:
-            v = fn(v)
-            values.append(v.item())
-    # Each link's own derivative at its own input: one leaf per link, its graph kept separate from
-    # the others, all differentiated by a single autograd call (same numbers as one call each).
-    leaves = [torch.tensor(u, dtype=dtype, requires_grad=True) for u in values[:-1]]
-    outs = [fn(leaf) for fn, leaf in zip(fns, leaves, strict=True)]
+    # Each link's own derivative at its own input: one leaf per link holding the value that
+    # reaches it (so the forward values come out of the same pass), its graph kept separate
+    # from the others, all differentiated by a single autograd call.
+    leaves = [torch.tensor(float(x), dtype=dtype, requires_grad=True)]
+    outs = []
+    for fn in fns:
+        outs.append(fn(leaves[-1]))
+        leaves.append(outs[-1].detach().requires_grad_(True))
+    values = [leaf.item() for leaf in leaves]
+    leaves.pop()
     live = [(i, o) for i, o in enumerate(outs) if o.requires_grad]
     locals_ = [0.0] * len(links)  # a link that ignores its input has derivative 0
     if live:
