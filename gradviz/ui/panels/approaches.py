@@ -126,8 +126,7 @@ class QtApproachesPanel(QtPanel):
     def _on_preset_chosen(self, index: int) -> None:
         data = self.preset_combo.itemData(index)
         if data is None:
-            self.expr_field.edit.setFocus()
-            self.expr_field.edit.selectAll()
+            self.expr_field.start_custom()
             return
         source, x = data
         values = {k: v for k, v in (("source", source), ("x", x)) if getattr(self.am, k) != v}

@@ -97,7 +97,8 @@ class VPlotSection(QWidget):
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
         self.v_plot = plot = make_plot("step h", "|error| of the finite difference",
-                                       log_x=True, log_y=True, grid=0.25)
+                                       log_x=True, log_y=True, grid=0.25,
+                                       name="error of the finite differences against h")
         plot.setTitle("Truncation vs rounding: the V")
         # Bottom left: small h and small errors never meet there, so the legend hides no curve.
         self.v_legend = plot.addLegend(offset=(10, -10))
@@ -119,12 +120,13 @@ class CostSection(QTabWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("section-cost")
+        self.setAccessibleName("cost and code")
         cost_box = QWidget()
         cost_col = QVBoxLayout(cost_box)
         cost_col.setContentsMargins(0, 0, 0, 0)
         self.cost_plot = plot = make_plot("number of parameters n", "time for all n partials (ms)",
                                           log_x=True, log_y=True, grid=0.25,
-                                          left_tick_text="0.0001")
+                                          left_tick_text="0.0001", name="cost of n partials")
         plot.getAxis("bottom").setTicks([[(k, f"{10**k:,}") for k in range(5)], []])
         plot.setXRange(0, 4, padding=0.06)
         plot.enableAutoRange(x=False, y=True)
@@ -148,6 +150,8 @@ class CostSection(QTabWidget):
         self.addTab(self.code_view, "Code")
         self.cost_code_view = QtCodeView("The cost experiment for n = 1000.")
         self.cost_code_view.set_code(cost_code(1000))
+        self.code_view.editor.setAccessibleName("code listing")
+        self.cost_code_view.editor.setAccessibleName("cost experiment code")
         self.addTab(self.cost_code_view, "Code (cost)")
 
 

@@ -80,9 +80,7 @@ class QtLinkEditor(QFrame):
     def _on_combo(self, index: int) -> None:
         source = self.combo.itemData(index)
         if source is None:
-            self.field.show()
-            self.field.edit.setFocus()
-            self.field.edit.selectAll()
+            self.field.start_custom()
             return
         self.panel.replace_link(self.index, source)
 

@@ -21,9 +21,7 @@ from PySide6.QtWidgets import QSplitter, QTableWidgetItem, QVBoxLayout, QWidget
 from gradviz.core.commands import SetFieldCommand, SetFieldsCommand
 from gradviz.core.derivative_code import descent_code, tangent_code
 from gradviz.core.descent import describe_run
-from gradviz.core.expr import ExpressionError
 from gradviz.core.functions1d import (
-    compiled,
     corner_slopes,
     curve,
     explain_point,
@@ -139,7 +137,7 @@ class QtTangentPanel(QtPanel):
 
     def _connect_controls(self) -> None:
         self.preset_combo.activated.connect(self._on_preset_chosen)
-        self.expr_edit.returnPressed.connect(self._on_expression_entered)
+        self.expr_field.accepted.connect(self._apply_source)
         self.step_button.clicked.connect(self.take_step)
         self.run_button.toggled.connect(self._on_run_toggled)
         self.reset_button.clicked.connect(self.reset_descent)
@@ -177,22 +175,9 @@ class QtTangentPanel(QtPanel):
     def _on_preset_chosen(self, index: int) -> None:
         source = self.preset_combo.itemData(index)
         if source is None:  # "Custom…": type into the field
-            self.expr_edit.setFocus()
-            self.expr_edit.selectAll()
+            self.expr_field.start_custom()
             return
         self._apply_source(source)
-
-    def _on_expression_entered(self) -> None:
-        text = self.expr_edit.text().strip()
-        try:
-            compiled(text)
-        except ExpressionError as exc:
-            where = f" (column {exc.column})" if exc.column else ""
-            self.expr_error.setText(f"Cannot plot this{where}: {exc.message}. "
-                                    "The last good function stays on the plot.")
-            self.expr_error.show()
-            return
-        self._apply_source(text)
 
     def _apply_source(self, source: str) -> None:
         self.expr_error.hide()
@@ -438,7 +423,7 @@ class QtTangentPanel(QtPanel):
         self.secant_item.setPen(pg.mkPen(theme.muted, width=2, style=Qt.PenStyle.DotLine))
         self.secant_dot.setBrush(pg.mkBrush(theme.muted))
         self.offscreen_label.setColor(theme.error)
-        self.expr_error.setStyleSheet(f"color: {theme.error};")
+        self.expr_field.set_theme(theme)
         self.legend.setLabelTextColor(theme.plot_fg)
         for _sample, label in self.legend.items:
             label.setText(label.text, color=theme.plot_fg)  # existing labels keep old colours

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableWidget,
     QTabWidget,
@@ -27,8 +26,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradviz.core.functions1d import PRESETS
+from gradviz.core.functions1d import PRESETS, compiled
 from gradviz.ui.widgets.code_view import QtCodeView
+from gradviz.ui.widgets.expression_field import QtExpressionField
 from gradviz.ui.widgets.float_slider import QtFloatSlider
 from gradviz.ui.widgets.plot_setup import make_plot
 
@@ -51,7 +51,7 @@ def _bigger(label: QLabel, bold: bool = False) -> QLabel:
 
 
 class FunctionSection(QWidget):
-    """``f(x) = [preset ▾] [expression]``, with the parser's message underneath."""
+    """``f(x) = [preset ▾] [expression]``, the parser's message under the expression."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,18 +64,15 @@ class FunctionSection(QWidget):
             self.preset_combo.addItem(p.label, p.source)
         self.preset_combo.addItem(CUSTOM, None)
         top.addWidget(self.preset_combo)
-        self.expr_edit = QLineEdit()
+        self.expr_field = QtExpressionField(
+            compiled, "type a function of x, e.g. x**2 - 2*x, then Enter",
+            refusal="Cannot plot this", keeps="The last good function stays on the plot.")
+        self.expr_edit, self.expr_error = self.expr_field.edit, self.expr_field.error
         self.expr_edit.setAccessibleName("f(x)")
-        self.expr_edit.setPlaceholderText("type a function of x, e.g. x**2 - 2*x, then Enter")
         self.expr_edit.setToolTip("Python syntax: x**2, sin(x), exp(-x), relu(x) … "
                                   "Press Enter to plot it.")
-        top.addWidget(self.expr_edit, 1)
+        top.addWidget(self.expr_field, 1)
         col.addLayout(top)
-        self.expr_error = QLabel("")
-        self.expr_error.setObjectName("expression-error")
-        self.expr_error.setWordWrap(True)
-        self.expr_error.hide()
-        col.addWidget(self.expr_error)
 
 
 class TangentPlotSection(QWidget):
@@ -86,7 +83,8 @@ class TangentPlotSection(QWidget):
         _section(self, "plot").addWidget(self._make_plot())
 
     def _make_plot(self) -> pg.PlotWidget:
-        self.plot = plot = make_plot("x", "f(x)", grid=0.25, major_ticks_only=True)
+        self.plot = plot = make_plot("x", "f(x)", grid=0.25, major_ticks_only=True,
+                                     name="plot of f(x), its tangent and the point")
         plot.setMouseEnabled(x=False, y=False)
         self.legend = plot.addLegend(offset=(10, 10))
         self.curve_item = plot.plot([], [], name="f(x)", connect="finite")
@@ -190,6 +188,7 @@ class StepsSection(QTabWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setObjectName("section-code")
+        self.setAccessibleName("descent steps and code")
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels(["step", "x", "f(x)", "f′(x)"])
         self.table.verticalHeader().setVisible(False)
@@ -199,4 +198,5 @@ class StepsSection(QTabWidget):
         self.addTab(self.table, "Steps")
         self.code_view = QtCodeView("The slope at the point with autograd, then the descent "
                                     "loop: run it and compare with the panel.")
+        self.code_view.editor.setAccessibleName("code listing")
         self.addTab(self.code_view, "Code")
