@@ -5,9 +5,10 @@ painted from a :class:`gradviz.core.chain.ChainResult`."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gradviz.core.chain import ChainResult, link_label
@@ -25,6 +26,8 @@ class QtChainDiagram(QWidget):
         self.local_formulas: list[str] = []
         self._formula_links: tuple[str, ...] | None = None
         self.theme: Theme = LIGHT
+        self._static_key: tuple | None = None
+        self._static = QPixmap()
         self.setMinimumHeight(230)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         # paintEvent fills every pixel: Qt need not paint the panel's background beneath first.
@@ -58,69 +61,94 @@ class QtChainDiagram(QWidget):
         return [QRectF(slot * (i + 0.5) + (slot - bw) / 2, y, bw, bh) for i in range(k)]
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
+        # What does not change with x (background, arrows, boxes, names, formulas, captions) is
+        # painted once into a pixmap per size, chain and theme; a frame blits it and writes the
+        # numbers. Painting everything on every x step cost most of a frame.
+        dpr = self.devicePixelRatioF()
+        key = (self.width(), self.height(), dpr, self.theme,
+               self.result.links if self.result else None, tuple(self.local_formulas))
+        if key != self._static_key:
+            self._static_key = key
+            self._static = self._render_static(dpr)
         p = QPainter(self)
         try:
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            th = self.theme
-            p.fillRect(self.rect(), QColor(th.plot_bg))
+            p.drawPixmap(0, 0, self._static)
             if self.result is not None:
-                self._paint(p, th)
+                p.setRenderHint(QPainter.RenderHint.Antialiasing)
+                self._paint_numbers(p, self._layout())
         finally:
             p.end()
 
-    def _paint(self, p: QPainter, th: Theme) -> None:
-        rects = self.box_rects()
-        # Sized for a projector: readable from the back of a lecture hall.
-        base = QFont(self.font())
-        base.setPointSizeF(base.pointSizeF() * 1.4)
-        bold = QFont(base)
+    def _fonts(self) -> tuple[QFont, QFont]:
+        """(small, bold), sized for a projector: readable from the back of a lecture hall."""
+        bold = QFont(self.font())
+        bold.setPointSizeF(bold.pointSizeF() * 1.4)
         bold.setBold(True)
         small = QFont(self.font())
         small.setPointSizeF(small.pointSizeF() * 1.15)
-        fg, muted = QColor(th.plot_fg), QColor(th.muted)
-        fwd, bwd = QColor(th.accent), QColor(th.positive)
+        return small, bold
+
+    def _layout(self) -> _Layout:
+        rects = self.box_rects()
         w = self.width()
-        mid_y = rects[0].center().y()
-        # Forward arrows: x → box 1 → … → box k → y, each labelled with the value it carries.
         xs = [rects[0].left() - (rects[0].left() * 0.85)] + [q.right() for q in rects]
         xe = [q.left() for q in rects] + [w - rects[0].left() * 0.15]
-        self._paint_forward(p, rects, xs, xe, (small, bold), (fg, fwd))
-        self._paint_boxes(p, rects, (small, bold), (fg, muted, QColor(th.neutral), QColor(th.base)))
-        by = self._paint_backward(p, rects, xs[0], xe[-1], small, bwd)
-        p.setPen(muted)
-        p.setFont(small)
-        p.drawText(QRectF(8, mid_y - 60, w - 16, 20), Qt.AlignmentFlag.AlignLeft,
-                   "forward: values flow right →")
-        p.drawText(QRectF(8, by + 28, w - 16, 20), Qt.AlignmentFlag.AlignLeft,
-                   "← backward: each box multiplies what arrives by its local derivative")
+        return _Layout(rects, xs, xe, rects[0].center().y(), rects[0].bottom() + 72)
 
-    def _paint_forward(self, p: QPainter, rects: list[QRectF], xs: list[float],
-                       xe: list[float], fonts: tuple[QFont, QFont],
-                       colours: tuple[QColor, QColor]) -> None:
-        r, (small, bold), (fg, fwd) = self.result, fonts, colours
-        w, mid_y = self.width(), rects[0].center().y()
-        for i, (a, b) in enumerate(zip(xs, xe, strict=True)):
-            self._arrow(p, QPointF(a + 4, mid_y), QPointF(b - 4, mid_y), fwd, 2.5)
-            name = "x" if i == 0 else ("y" if i == len(rects) else f"u{i}")
+    def _render_static(self, dpr: float) -> QPixmap:
+        th = self.theme
+        pixmap = QPixmap(round(self.width() * dpr), round(self.height() * dpr))
+        pixmap.setDevicePixelRatio(dpr)
+        pixmap.fill(QColor(th.plot_bg))
+        if self.result is None:
+            return pixmap
+        p = QPainter(pixmap)
+        try:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            lay = self._layout()
+            small, bold = self._fonts()
+            self._paint_arrows(p, lay, small)
+            self._paint_boxes(p, lay.rects, (small, bold))
+            w, fg = self.width(), QColor(th.plot_fg)
+            p.setFont(bold)
+            p.setPen(fg)
+            p.drawText(QRectF(0, lay.mid_y - 12, lay.xs[0] + 2, 24), Qt.AlignmentFlag.AlignCenter,
+                       "x")
+            p.drawText(QRectF(lay.xe[-1] - 2, lay.mid_y - 12, w - lay.xe[-1] + 2, 24),
+                       Qt.AlignmentFlag.AlignCenter, "y")
+            p.setPen(QColor(th.muted))
             p.setFont(small)
-            p.setPen(fwd)
-            label_rect = QRectF(a, mid_y - 30, b - a, 22)
-            p.drawText(label_rect, Qt.AlignmentFlag.AlignCenter, f"{name} = {fmt(r.values[i])}")
-        p.setFont(bold)
-        p.setPen(fg)
-        p.drawText(QRectF(0, mid_y - 12, xs[0] + 2, 24), Qt.AlignmentFlag.AlignCenter, "x")
-        p.drawText(QRectF(xe[-1] - 2, mid_y - 12, w - xe[-1] + 2, 24),
-                   Qt.AlignmentFlag.AlignCenter, "y")
+            p.drawText(QRectF(8, lay.mid_y - 60, w - 16, 20), Qt.AlignmentFlag.AlignLeft,
+                       "forward: values flow right →")
+            p.drawText(QRectF(8, lay.by + 28, w - 16, 20), Qt.AlignmentFlag.AlignLeft,
+                       "← backward: each box multiplies what arrives by its local derivative")
+        finally:
+            p.end()
+        return pixmap
 
-    def _paint_boxes(self, p: QPainter, rects: list[QRectF], fonts: tuple[QFont, QFont],
-                     colours: tuple[QColor, ...]) -> None:
-        """Boxes with the link's name, the local derivative's formula and value under each."""
-        r, (small, bold), (fg, muted, neutral, base) = self.result, fonts, colours
+    def _paint_arrows(self, p: QPainter, lay: _Layout, small: QFont) -> None:
+        """Forward arrows x → box 1 → … → y; backward arrows from dy/dy = 1 back to x."""
+        fwd, bwd = QColor(self.theme.accent), QColor(self.theme.positive)
+        rects, by = lay.rects, lay.by
+        for a, b in zip(lay.xs, lay.xe, strict=True):
+            self._arrow(p, QPointF(a + 4, lay.mid_y), QPointF(b - 4, lay.mid_y), fwd, 2.5)
+        self._arrow(p, QPointF(lay.xe[-1], by), QPointF(rects[-1].right() + 4, by), bwd, 2)
+        p.setFont(small)
+        p.setPen(bwd)
+        p.drawText(QRectF(rects[-1].right(), by + 4, lay.xe[-1] - rects[-1].right(), 22),
+                   Qt.AlignmentFlag.AlignCenter, "dy/dy = 1")
+        for start, end in _backward_spans(lay):
+            self._arrow(p, QPointF(start, by), QPointF(end, by), bwd, 2.5)
+
+    def _paint_boxes(self, p: QPainter, rects: list[QRectF], fonts: tuple[QFont, QFont]) -> None:
+        """Boxes with the link's name, and the local derivative's formula under each."""
+        r, (small, bold), th = self.result, fonts, self.theme
+        fg, muted = QColor(th.plot_fg), QColor(th.muted)
         for i, q in enumerate(rects):
             path = QPainterPath()
             path.addRoundedRect(q, 8, 8)
             p.setPen(QPen(fg, 1.5))
-            p.setBrush(base)
+            p.setBrush(QColor(th.base))
             p.drawPath(path)
             p.setFont(bold)
             p.drawText(q, Qt.AlignmentFlag.AlignCenter, link_label(r.links[i]))
@@ -128,33 +156,27 @@ class QtChainDiagram(QWidget):
             p.setPen(muted)
             p.drawText(QRectF(q.left() - 40, q.bottom() + 4, q.width() + 80, 20),
                        Qt.AlignmentFlag.AlignCenter, self.local_formulas[i])
-            p.setFont(bold)
-            p.setPen(neutral)
-            p.drawText(QRectF(q.left() - 40, q.bottom() + 24, q.width() + 80, 26),
-                       Qt.AlignmentFlag.AlignCenter, fmt(r.locals_[i]))
 
-    def _paint_backward(self, p: QPainter, rects: list[QRectF], x_left: float,
-                        right_end: float, small: QFont, bwd: QColor) -> float:
-        """The product flowing left along the bottom from dy/dy = 1; returns the row's y."""
-        r = self.result
-        by = rects[0].bottom() + 72
-        self._arrow(p, QPointF(right_end, by), QPointF(rects[-1].right() + 4, by), bwd, 2)
+    def _paint_numbers(self, p: QPainter, lay: _Layout) -> None:
+        """What changes with x: the values on the forward arrows, each link's local derivative
+        and the product on each backward arrow."""
+        r, th, (small, bold) = self.result, self.theme, self._fonts()
         p.setFont(small)
-        p.setPen(bwd)
-        p.drawText(QRectF(rects[-1].right(), by + 4, right_end - rects[-1].right(), 22),
-                   Qt.AlignmentFlag.AlignCenter, "dy/dy = 1")
-        for i in range(len(rects) - 1, -1, -1):
-            q = rects[i]
-            start = QPointF(q.right(), by)
-            end = QPointF((rects[i - 1].right() + 4) if i > 0 else x_left + 4, by)
-            self._arrow(p, start, end, bwd, 2.5)
+        p.setPen(QColor(th.accent))
+        for i, (a, b) in enumerate(zip(lay.xs, lay.xe, strict=True)):
+            name = "x" if i == 0 else ("y" if i == len(lay.rects) else f"u{i}")
+            p.drawText(QRectF(a, lay.mid_y - 30, b - a, 22), Qt.AlignmentFlag.AlignCenter,
+                       f"{name} = {fmt(r.values[i])}")
+        p.setPen(QColor(th.positive))
+        for i, (start, end) in enumerate(_backward_spans(lay)):
             name = "x" if i == 0 else f"u{i}"
-            p.setPen(bwd)
-            p.setFont(small)
-            text = f"dy/d{name} = {fmt(r.upstream[i])}"
-            p.drawText(QRectF(end.x(), by + 4, start.x() - end.x(), 22),
-                       Qt.AlignmentFlag.AlignCenter, text)
-        return by
+            p.drawText(QRectF(end, lay.by + 4, start - end, 22), Qt.AlignmentFlag.AlignCenter,
+                       f"dy/d{name} = {fmt(r.upstream[i])}")
+        p.setFont(bold)
+        p.setPen(QColor(th.neutral))
+        for q, value in zip(lay.rects, r.locals_, strict=True):
+            p.drawText(QRectF(q.left() - 40, q.bottom() + 24, q.width() + 80, 26),
+                       Qt.AlignmentFlag.AlignCenter, fmt(value))
 
     @staticmethod
     def _arrow(p: QPainter, a: QPointF, b: QPointF, colour: QColor, width: float) -> None:
@@ -177,3 +199,21 @@ def local_formula(source: str, name: str) -> str:
         return "local derivative"
     text = re.sub(r"\bx\b", name, text)
     return text if len(text) <= 28 else "local derivative"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where things go: the boxes, the forward arrows' starts and ends, and the two rows' y."""
+
+    rects: list[QRectF]
+    xs: list[float]
+    xe: list[float]
+    mid_y: float
+    by: float
+
+
+def _backward_spans(lay: _Layout) -> list[tuple[float, float]]:
+    """(start, end) x of the backward arrow leaving each box leftwards, link 1 first."""
+    rects = lay.rects
+    return [(q.right(), (rects[i - 1].right() + 4) if i > 0 else lay.xs[0] + 4)
+            for i, q in enumerate(rects)]
