@@ -62,10 +62,10 @@ class QtChainDiagram(QWidget):
 
     def paintEvent(self, _event) -> None:  # noqa: N802 - Qt's name
         # What does not change with x (background, arrows, boxes, names, formulas, captions) is
-        # painted once into a pixmap per size, chain and theme; a frame blits it and writes the
+        # painted once into a pixmap per size, chain, theme and font; a frame blits it and writes the
         # numbers. Painting everything on every x step cost most of a frame.
         dpr = self.devicePixelRatioF()
-        key = (self.width(), self.height(), dpr, self.theme,
+        key = (self.width(), self.height(), dpr, self.theme, self.font().toString(),
                self.result.links if self.result else None, tuple(self.local_formulas))
         if key != self._static_key:
             self._static_key = key
