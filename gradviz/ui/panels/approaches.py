@@ -243,9 +243,8 @@ class QtApproachesPanel(QtPanel):
             for b in best))
 
     def _place_h_line(self) -> None:
-        blocked = self.h_line.blockSignals(True)
+        # No echo: the panel listens to sigPositionChangeFinished (a mouse release) only.
         self.h_line.setValue(math.log10(self.am.h))
-        self.h_line.blockSignals(blocked)
 
     # ------------------------------------------------------------------ cost run
     def _start_if_idle(self) -> None:
