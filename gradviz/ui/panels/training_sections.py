@@ -152,6 +152,7 @@ class QtTrainingCodeSection(QtSection):
             col = QVBoxLayout(holder)
             col.addWidget(QLabel(f"<b>{RUN_TITLES[name]}</b>"))
             self.codes[name] = QtHighlightedCode(max_lines=9)
+            self.codes[name].setAccessibleName(f"code of the loop {RUN_TITLES[name]}")
             col.addWidget(self.codes[name])
             row.addWidget(holder)
         self.box.addLayout(row)

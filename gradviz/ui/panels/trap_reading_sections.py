@@ -109,6 +109,7 @@ class QtUpdateSection(QtSection):
         self.update_label = _wrapped("")
         self.box.addWidget(self.update_label)
         self.update_code = QtHighlightedCode(max_lines=6)
+        self.update_code.setAccessibleName("code of the update")
         self.box.addWidget(self.update_code)
 
     def show_update(self, upd: Update, listing: CodeListing) -> None:
@@ -125,6 +126,7 @@ class QtNonScalarSection(QtSection):
             "backward() needs one number to start from. With a loss per example (a vector), "
             "PyTorch refuses; reduce it to one number first."))
         self.scalar_code = QtHighlightedCode(max_lines=8)
+        self.scalar_code.setAccessibleName("code of the non-scalar loss")
         self.scalar_code.set_code((
             "xs, ys = data[:3]                       # three examples",
             "losses = (w * xs + b - ys) ** 2         # one loss per example: shape (3,)",

@@ -32,12 +32,13 @@ class QtSection(QWidget):
 class QtCodeSection(QtSection):
     """A caption and a code listing with the lines that matter highlighted."""
 
-    def __init__(self, name: str, caption: str, max_lines: int,
+    def __init__(self, name: str, caption: str, max_lines: int, label: str = "",
                  parent: QWidget | None = None) -> None:
         super().__init__(name, parent)
         if caption:
             self.box.addWidget(QLabel(caption))
         self.code = QtHighlightedCode(max_lines=max_lines)
+        self.code.setAccessibleName(label or caption)
         self.box.addWidget(self.code)
 
     def show_code(self, lines: Sequence[str], highlight: Sequence[int] = ()) -> None:
