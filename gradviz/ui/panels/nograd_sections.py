@@ -7,11 +7,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QGridLayout,
-    QHBoxLayout,
     QLabel,
-    QRadioButton,
     QSlider,
     QWidget,
 )
@@ -28,17 +25,11 @@ from gradviz.core.memory import (
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.detach_graph_view import QtDetachGraphView
 from gradviz.ui.widgets.grad_bars import QtGradBars
-from gradviz.ui.widgets.panel_section import QtSection
+from gradviz.ui.widgets.panel_section import QtChoiceButtons, QtSection, wrapped_label
 from gradviz.ui.widgets.plot_setup import make_plot
 
 #: The MLP's size settings, in the order the sliders are shown.
 SIZE_FIELDS = ("width", "depth", "batch")
-
-
-def _wrapped(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label
 
 
 class QtMlpSizeSection(QtSection):
@@ -79,7 +70,7 @@ class QtMemoryTableSection(QtSection):
                 self.cells[(key, no_grad)] = cell
         table.setColumnStretch(0, 1)
         self.box.addLayout(table)
-        self.saving_label = _wrapped()
+        self.saving_label = wrapped_label()
         self.box.addWidget(self.saving_label)
         self.busy_label = QLabel()
         self.box.addWidget(self.busy_label)
@@ -141,20 +132,12 @@ class QtDetachChoiceSection(QtSection):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("detach-settings", parent)
-        self.box.addWidget(_wrapped(
+        self.box.addWidget(wrapped_label(
             "z = a + b with a = x·y and b = x². Without detach, x gets 3 + 4 = 7 (both paths add "
             "up). Cut one path and see what reaches the leaves."))
-        row = QHBoxLayout()
-        self.detach_group = QButtonGroup(self)
-        self.detach_buttons: dict[str, QRadioButton] = {}
-        for i, choice in enumerate(CHOICES):
-            btn = QRadioButton(TITLES[choice])
-            btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            self.detach_group.addButton(btn, i)
-            self.detach_buttons[choice] = btn
-            row.addWidget(btn)
-        row.addStretch(1)
-        self.box.addLayout(row)
+        choices = QtChoiceButtons({choice: TITLES[choice] for choice in CHOICES})
+        self.detach_group, self.detach_buttons = choices.group, choices.buttons
+        self.box.addWidget(choices)
 
 
 class QtDetachGraphSection(QtSection):
@@ -166,7 +149,7 @@ class QtDetachGraphSection(QtSection):
         self.box.addWidget(self.graph_view, 1)
         self.leaf_bars = QtGradBars()
         self.box.addWidget(self.leaf_bars)
-        self.detach_note = _wrapped()
+        self.detach_note = wrapped_label()
         self.box.addWidget(self.detach_note)
 
     def show_result(self, r: DetachResult) -> None:

@@ -21,7 +21,7 @@ from gradviz.core.trap_reading import (
 )
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
-from gradviz.ui.widgets.panel_section import QtSection
+from gradviz.ui.widgets.panel_section import QtSection, wrapped_label
 from gradviz.ui.widgets.plot_setup import make_plot
 from gradviz.ui.widgets.tick_sliders import QtStepSlider
 from gradviz.ui.widgets.torch_error_box import QtTorchErrorBox
@@ -33,18 +33,12 @@ READ_ROWS = (("loss", "loss at w"), ("loss_nudged", "loss at w + δ"),
              ("actual", "actual change  L(w+δ) − L(w)"), ("gap", "gap (what first order misses)"))
 
 
-def _wrapped(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label
-
-
 class QtNudgeSection(QtSection):
     """Nudge w by δ: predicted against actual change, in numbers and as two curves."""
 
     def __init__(self, step: float, parent: QWidget | None = None) -> None:
         super().__init__("nudge", parent)
-        self.box.addWidget(_wrapped(
+        self.box.addWidget(wrapped_label(
             "w.grad = 0.4 says: near the current w, the loss changes about 0.4 times as fast as "
             "w. Nudge w by δ and compare that prediction with what the loss really does."))
         self.delta_control = QtStepSlider("δ", step=step)
@@ -61,7 +55,7 @@ class QtNudgeSection(QtSection):
             grid.addWidget(value, i, 1)
             self.read_labels[key] = value
         self.box.addLayout(grid)
-        self.read_verdict = _wrapped("")
+        self.read_verdict = wrapped_label("")
         self.box.addWidget(self.read_verdict)
         self.nudge_plot = make_plot("δ", "change in loss", grid=0.25, min_height=150,
                                     si_prefix=False)
@@ -106,7 +100,7 @@ class QtUpdateSection(QtSection):
         row.addWidget(self.apply_update_button)
         row.addStretch(1)
         self.box.addLayout(row)
-        self.update_label = _wrapped("")
+        self.update_label = wrapped_label("")
         self.box.addWidget(self.update_label)
         self.update_code = QtHighlightedCode(max_lines=6)
         self.update_code.setAccessibleName("code of the update")
@@ -122,7 +116,7 @@ class QtNonScalarSection(QtSection):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("non-scalar", parent)
-        self.box.addWidget(_wrapped(
+        self.box.addWidget(wrapped_label(
             "backward() needs one number to start from. With a loss per example (a vector), "
             "PyTorch refuses; reduce it to one number first."))
         self.scalar_code = QtHighlightedCode(max_lines=8)
@@ -139,7 +133,7 @@ class QtNonScalarSection(QtSection):
         self.box.addWidget(self.scalar_button)
         self.scalar_error = QtTorchErrorBox()
         self.box.addWidget(self.scalar_error)
-        self.scalar_result = _wrapped("")
+        self.scalar_result = wrapped_label("")
         self.scalar_result.setTextFormat(Qt.TextFormat.RichText)
         self.box.addWidget(self.scalar_result)
         self.box.addStretch(1)

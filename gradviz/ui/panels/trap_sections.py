@@ -9,13 +9,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QRadioButton,
     QSizePolicy,
     QWidget,
 )
@@ -32,7 +30,7 @@ from gradviz.core.trap import (
 )
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.grad_bars import QtGradBars
-from gradviz.ui.widgets.panel_section import QtSection
+from gradviz.ui.widgets.panel_section import QtChoiceButtons, QtSection
 from gradviz.ui.widgets.plot_setup import make_plot
 from gradviz.ui.widgets.torch_error_box import QtTorchErrorBox
 
@@ -52,17 +50,9 @@ class QtTrapSettingsSection(QtSection):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("trap-settings", parent)
-        modes = QHBoxLayout()
-        self.mode_group = QButtonGroup(self)
-        self.mode_buttons: dict[str, QRadioButton] = {}
-        for i, mode in enumerate(MODES):
-            btn = QRadioButton(MODE_TITLES[mode])
-            btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            self.mode_group.addButton(btn, i)
-            self.mode_buttons[mode] = btn
-            modes.addWidget(btn)
-        modes.addStretch(1)
-        self.box.addLayout(modes)
+        modes = QtChoiceButtons({mode: MODE_TITLES[mode] for mode in MODES})
+        self.mode_group, self.mode_buttons = modes.group, modes.buttons
+        self.box.addWidget(modes)
         options = QHBoxLayout()
         self.zero_form_label = QLabel("zero with:")
         self.zero_form_combo = QComboBox()

@@ -158,16 +158,20 @@ class QtGradBars(QWidget):
                 rx = zero_x + span * max(-1.0, min(1.0, self._reference / scale))
                 p.setPen(QPen(text, 2, Qt.PenStyle.DashLine))
                 p.drawLine(int(rx), int(bar.top() - 4), int(rx), int(bar.bottom() + 4))
-        # Axis under the bars: zero and the scale, so lengths can be read.
         p.setFont(small)
-        p.setPen(muted)
-        axis_y = int(len(self._values) * row_h + 4)
+        self._paint_axis(p, int(len(self._values) * row_h + 4), axis_h, bar_left, bar_right,
+                         zero_x)
+        p.end()
+
+    def _paint_axis(self, p: QPainter, axis_y: int, axis_h: float, bar_left: float,
+                    bar_right: float, zero_x: float) -> None:
+        """The axis under the bars: zero and the scale, so lengths can be read."""
+        p.setPen(QColor(self._theme.muted))
         p.drawLine(int(bar_left), axis_y, int(bar_right), axis_y)
         p.drawText(QRectF(zero_x - 30, axis_y + 1, 60, axis_h), Qt.AlignmentFlag.AlignCenter, "0")
         p.drawText(QRectF(bar_right - 80, axis_y + 1, 80, axis_h), Qt.AlignmentFlag.AlignRight,
-                   fmt(scale))
+                   fmt(self.scale()))
         if self._reference is not None and self._values:
-            p.drawText(QRectF(4, axis_y + axis_h + 1, width - 8, axis_h),
+            p.drawText(QRectF(4, axis_y + axis_h + 1, self.width() - 8, axis_h),
                        Qt.AlignmentFlag.AlignLeft,
                        f"dashed: {self._reference_label} = {fmt(self._reference)}")
-        p.end()

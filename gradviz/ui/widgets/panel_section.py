@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
 
@@ -53,3 +61,30 @@ def section_page(*sections: QWidget, grow: QWidget) -> QWidget:
     for section in sections:
         lay.addWidget(section, 1 if section is grow else 0)
     return page
+
+
+class QtChoiceButtons(QWidget):
+    """A row of radio buttons, one per choice (``titles``: choice → text), left-aligned.
+    ``group.idClicked`` reports the clicked choice's index in ``titles``; checking a button from
+    the model does not emit it, so showing the model's choice never echoes back."""
+
+    def __init__(self, titles: dict[str, str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        for i, (choice, title) in enumerate(titles.items()):
+            button = QRadioButton(title)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.group.addButton(button, i)
+            self.buttons[choice] = button
+            row.addWidget(button)
+        row.addStretch(1)
+
+
+def wrapped_label(text: str = "") -> QLabel:
+    """A label that wraps its text: sentences must not widen a panel."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
