@@ -69,6 +69,9 @@ class TrainingRun:
         self.xs, self.ys = net.dataset(torch.float32)
         self.w = torch.tensor(net.w, dtype=torch.float32, requires_grad=True)
         self.b = torch.tensor(net.b, dtype=torch.float32, requires_grad=True)
+        # w and b as floats, read again only after optimizer.step() changes them: every phase
+        # reports them, and reading a tensor costs more than the phase's own arithmetic.
+        self._wb = (float(self.w.item()), float(self.b.item()))
         self.lr = lr
         self._optimizer: torch.optim.SGD | None = None
         self.losses: list[float] = []
@@ -125,8 +128,8 @@ class TrainingRun:
             self._loss = ((self.w * self.xs + self.b - self.ys) ** 2).mean()
             value = float(self._loss.item())
             self.losses.append(value)
-            if not math.isfinite(value) or not (math.isfinite(self.w.item())
-                                                and math.isfinite(self.b.item())):
+            if not (math.isfinite(value) and math.isfinite(self._wb[0])
+                    and math.isfinite(self._wb[1])):
                 self.diverged = True
         elif phase == "backward":
             assert self._loss is not None
@@ -134,12 +137,13 @@ class TrainingRun:
             self._loss = None  # the graph is freed; keep nothing alive
         else:
             self.optimizer.step()
+            self._wb = (float(self.w.item()), float(self.b.item()))
         self.last_phase = phase
         self.next_phase = 0 if self.diverged else (self.next_phase + 1) % len(PHASES)
         grad = self.w.grad
         return PhaseResult(self.name, phase, skipped, self.steps,
                            self.losses[-1] if self.losses else None,
-                           float(self.w.item()), float(self.b.item()),
+                           *self._wb,
                            None if grad is None else float(grad.item()))
 
     def step(self) -> None:
