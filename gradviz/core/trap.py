@@ -247,7 +247,7 @@ class TrapModel(SettingsModel):
                              doc="optimizer.zero_grad() sets .grad to None (PyTorch's default "
                                  "since 2.0); w.grad.zero_() fills the existing tensor with 0 "
                                  "(it needs one to exist)."),
-        "retain_graph": Setting(False, label="retain_graph=True",
+        "retain_graph": Setting(False, label="retain_graph",
                                 doc="Keep the graph's saved values after backward(), so the "
                                     "same graph can be walked again."),
         "delta": Setting(0.1, lo=-2.0, hi=2.0, step=0.01, label="nudge δ",
