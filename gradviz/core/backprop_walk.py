@@ -126,7 +126,7 @@ class BackpropWalk:
         task = self.model.task
         self._loss_tensor = self.model.objective(self.output, self.y)
         self.data_loss = float(data_loss(self.output.detach(), self.y, task))
-        self.loss = float(self._loss_tensor)
+        self.loss = float(self._loss_tensor.detach())
         self.penalty = self.loss - self.data_loss
 
     def _backward(self) -> None:

@@ -116,7 +116,7 @@ def race(model: PlaygroundModel, entries: list[RaceEntry], steps: int) -> list[R
             opt.zero_grad()
             output = net(x)
             loss = data_loss(output, y, model.task)
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             (loss + penalty(net, model.regularization, model.reg_rate)).backward()
             opt.step()
             path.append(flatten(net.parameters()))
