@@ -140,7 +140,7 @@ class BackpropWalk:
     def _step(self) -> None:
         self.model.optimizer_instance.step()
         self.after = _snapshot(self.model)
-        self.model.finish_update()
+        self.model.finish_update(self.loss)
         self.model.events.stepped.emit(self.model.steps)
 
     # -- one weight -----------------------------------------------------------------------

@@ -46,7 +46,12 @@ from gradviz.core.playground_net import (
     penalty,
     stream_seed,
 )
-from gradviz.core.playground_state import encode_floats, encode_optimizer, encode_params
+from gradviz.core.playground_state import (
+    CURVE_EVERY,
+    encode_floats,
+    encode_optimizer,
+    encode_params,
+)
 
 MAX_LAYERS = 8
 MAX_WIDTH = 16
@@ -114,6 +119,7 @@ class _Run:
         self.order: torch.Tensor | None = None
         self.train_curve: list[float] = []
         self.test_curve: list[float] = []
+        self.latest: tuple[int, float, float] | None = None  # (steps, train, test) off the curve
 
 
 class PlaygroundModel(EventedSettings):
@@ -291,26 +297,42 @@ class PlaygroundModel(EventedSettings):
         while done < n and not self.diverged:
             x, y = self.next_batch()
             run.optimizer.zero_grad()
-            self.objective(run.network(x), y).backward()
+            loss = self.objective(run.network(x), y)
+            loss.backward()
             run.optimizer.step()
-            self.finish_update()
+            self.finish_update(float(loss.detach()))
             done += 1
         if done:
             self.events.stepped.emit(self.steps)
         return done
 
-    def finish_update(self) -> None:
-        """Count an update made on :attr:`network` and record the losses after it."""
+    def finish_update(self, batch_loss: float) -> None:
+        """Count an update made on :attr:`network` (whose batch objective was ``batch_loss``)
+        and record the losses after it on the curves' update multiples."""
         object.__setattr__(self, "steps", self.steps + 1)
-        self._record()
+        if not math.isfinite(batch_loss):
+            self._diverge()
+        if self.steps % CURVE_EVERY == 0:
+            self._record()
+
+    def _diverge(self) -> None:
+        object.__setattr__(self, "diverged", f"diverged at step {self.steps}: the loss is no "
+                                             "longer finite")
 
     def _record(self) -> None:
         train, test = self.evaluate()
         self.run.train_curve.append(train)
         self.run.test_curve.append(test)
         if not math.isfinite(train):
-            object.__setattr__(self, "diverged", f"diverged at step {self.steps}: the training "
-                                                 "loss is no longer finite")
+            self._diverge()
+
+    def _latest(self) -> tuple[float, float]:
+        run = self.run
+        if (len(run.train_curve) - 1) * CURVE_EVERY == self.steps:
+            return run.train_curve[-1], run.test_curve[-1]
+        if run.latest is None or run.latest[0] != self.steps:
+            run.latest = (self.steps, *self.evaluate())
+        return run.latest[1], run.latest[2]
 
     def evaluate(self) -> tuple[float, float]:
         """(train loss, test loss) on the current weights: full-set means, no regularization."""
@@ -324,15 +346,20 @@ class PlaygroundModel(EventedSettings):
     @property
     def train_loss(self) -> float:
         """The training loss as of the last update (at step 0, of the initial weights)."""
-        return self.run.train_curve[-1]
+        return self._latest()[0]
 
     @property
     def test_loss(self) -> float:
-        return self.run.test_curve[-1]
+        return self._latest()[1]
+
+    @property
+    def curve_steps(self) -> list[int]:
+        """The update counts the curves hold points for: 0, 5, 10, … up to ``steps``."""
+        return list(range(0, len(self.run.train_curve) * CURVE_EVERY, CURVE_EVERY))
 
     @property
     def train_curve(self) -> list[float]:
-        """Training loss after 0, 1, …, ``steps`` updates."""
+        """Training loss after each of :attr:`curve_steps` updates."""
         return list(self.run.train_curve)
 
     @property

@@ -12,6 +12,7 @@ from gradviz.core.model import StateError, check_number
 from gradviz.core.playground_data import check_points, task_of
 from gradviz.core.playground_net import TRAINING
 from gradviz.core.playground_state import (
+    CURVE_EVERY,
     decode_curve,
     decode_optimizer,
     decode_params,
@@ -95,8 +96,9 @@ def _load_run(model: Any, data: dict[str, Any], steps: int) -> None:
     epoch = int(check_number(f"{label}.epoch", data["epoch"], 0, 2**28 - 1, integer=True))
     cursor = int(check_number(f"{label}.cursor", data["cursor"], 0, len(run.x_train) - 1,
                               integer=True))
-    train = decode_curve(f"{label}.train_curve", data["train_curve"], steps + 1)
-    test = decode_curve(f"{label}.test_curve", data["test_curve"], steps + 1)
+    length = steps // CURVE_EVERY + 1
+    train = decode_curve(f"{label}.train_curve", data["train_curve"], length)
+    test = decode_curve(f"{label}.test_curve", data["test_curve"], length)
     with torch.no_grad():
         for p, w in zip(params, weights, strict=True):
             p.copy_(w)
@@ -107,6 +109,5 @@ def _load_run(model: Any, data: dict[str, Any], steps: int) -> None:
     run.epoch, run.cursor, run.order = epoch, cursor, None
     run.train_curve, run.test_curve = train, test
     object.__setattr__(model, "steps", steps)
-    if not math.isfinite(train[-1]):
-        object.__setattr__(model, "diverged", f"diverged at step {steps}: the training loss is "
-                                              "no longer finite")
+    if not math.isfinite(model.train_loss):
+        model._diverge()

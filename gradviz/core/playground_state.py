@@ -23,6 +23,9 @@ STATE_KEYS = {
     "RMSprop": {"step", "square_avg", "momentum_buffer"},
 }
 MAX_CURVE = 1_000_000
+#: The loss curves get a point every this many updates: evaluating the full sets after every
+#: update nearly halved the training throughput (benchmarks/bench_playground.py).
+CURVE_EVERY = 5
 
 
 def encode_floats(values: torch.Tensor | list[float]) -> list[float | str]:

@@ -112,8 +112,12 @@ def test_step_counts_updates_and_emits_once():
     spy = Mock()
     model.events.stepped.connect(spy)
     assert model.step(7) == 7
-    assert model.steps == 7 and len(model.train_curve) == 8
+    assert model.steps == 7 and model.curve_steps == [0, 5] and len(model.train_curve) == 2
     spy.assert_called_once_with(7)
+    # Off the curve's multiples, train_loss is still the loss of the current weights.
+    assert (model.train_loss, model.test_loss) == model.evaluate()
+    model.step(3)
+    assert model.train_curve[-1] == model.train_loss == model.evaluate()[0]
 
 
 def test_evaluate_is_the_full_set_data_loss_without_regularization():
