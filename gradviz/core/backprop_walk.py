@@ -194,32 +194,50 @@ class BackpropWalk:
 
 
 def _update_formula(kind: str, group: dict, g: float, old: dict, new: dict) -> tuple[str, float]:
-    lr = group["lr"]
-    if kind == "SGD":
-        mu = group["momentum"]
-        if mu == 0:
-            return f"Δw = −lr·g = −{fmt(lr)}·{fmt(g)} = {fmt(-lr * g)}", -lr * g
-        buf = float(new["momentum_buffer"])
-        prev = f"{fmt(mu)}·{fmt(old['momentum_buffer'])} + {fmt(g)}" if old else f"{fmt(g)} (first step)"
-        return (f"b = μ·b_old + g = {prev} = {fmt(buf)}\nΔw = −lr·b = −{fmt(lr)}·{fmt(buf)} = "
-                f"{fmt(-lr * buf)}"), -lr * buf
-    if kind == "Adam":
-        (b1, b2), eps = group["betas"], group["eps"]
-        t = float(new["step"])
-        m, v = float(new["exp_avg"]), float(new["exp_avg_sq"])
-        m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
-        value = -lr * m_hat / (v_hat**0.5 + eps)
-        return (f"m = β1·m_old + (1−β1)·g = {fmt(m)}, v = β2·v_old + (1−β2)·g² = {fmt(v)} "
-                f"(g = {fmt(g)}, step t = {t:g})\n"
-                f"Δw = −lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε) = −{fmt(lr)}·{fmt(m_hat)} / "
-                f"({fmt(v_hat**0.5)} + {fmt(eps)}) = {fmt(value)}"), value
-    eps, mu = group["eps"], group["momentum"]
-    v = float(new["square_avg"])
+    """The optimizer's update rule with this weight's numbers (torch's state before and after
+    the step) plugged in, and the Δw it gives."""
+    rule = {"SGD": _sgd, "Adam": _adam, "RMSprop": _rmsprop}[kind]
+    return rule(group, g, {k: float(v) for k, v in old.items()},
+                {k: float(v) for k, v in new.items()})
+
+
+def _sgd(group: dict, g: float, old: dict, new: dict) -> tuple[str, float]:
+    lr, mu = group["lr"], group["momentum"]
+    if mu == 0:
+        return f"Δw = −lr·g = −{fmt(lr)}·({fmt(g)}) = {fmt(-lr * g)}", -lr * g
+    buf = new["momentum_buffer"]
+    prev = (f"{fmt(mu)}·({fmt(old['momentum_buffer'])}) + ({fmt(g)})" if old
+            else f"g = {fmt(g)} (the first step starts the buffer)")
+    return (f"b = μ·b_old + g = {prev} = {fmt(buf)}\n"
+            f"Δw = −lr·b = −{fmt(lr)}·({fmt(buf)}) = {fmt(-lr * buf)}"), -lr * buf
+
+
+def _adam(group: dict, g: float, old: dict, new: dict) -> tuple[str, float]:
+    lr, (b1, b2), eps = group["lr"], group["betas"], group["eps"]
+    t = new["step"]
+    m, v = new["exp_avg"], new["exp_avg_sq"]
+    m_old, v_old = old.get("exp_avg", 0.0), old.get("exp_avg_sq", 0.0)
+    m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+    value = -lr * m_hat / (v_hat**0.5 + eps)
+    return (f"m = β1·m_old + (1−β1)·g = {fmt(b1)}·({fmt(m_old)}) + {fmt(1 - b1)}·({fmt(g)}) = "
+            f"{fmt(m)}\n"
+            f"v = β2·v_old + (1−β2)·g² = {fmt(b2)}·{fmt(v_old)} + {fmt(1 - b2)}·({fmt(g)})² = "
+            f"{fmt(v)}\n"
+            f"Δw = −lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε), t = {t:g}\n"
+            f"   = −{fmt(lr)}·({fmt(m_hat)}) / ({fmt(v_hat**0.5)} + {fmt(eps)}) = {fmt(value)}"
+            ), value
+
+
+def _rmsprop(group: dict, g: float, old: dict, new: dict) -> tuple[str, float]:
+    lr, alpha, eps, mu = group["lr"], group["alpha"], group["eps"], group["momentum"]
+    v, v_old = new["square_avg"], old.get("square_avg", 0.0)
     avg = v**0.5 + eps
-    text = f"v = α·v_old + (1−α)·g² = {fmt(v)} (g = {fmt(g)})\n"
+    text = (f"v = α·v_old + (1−α)·g² = {fmt(alpha)}·{fmt(v_old)} + {fmt(1 - alpha)}·({fmt(g)})² "
+            f"= {fmt(v)}\n")
     if mu > 0:
-        buf = float(new["momentum_buffer"])
-        return (text + f"b = μ·b_old + g/(√v + ε) = {fmt(buf)}\nΔw = −lr·b = "
-                f"−{fmt(lr)}·{fmt(buf)} = {fmt(-lr * buf)}"), -lr * buf
-    return (text + f"Δw = −lr·g/(√v + ε) = −{fmt(lr)}·{fmt(g)}/{fmt(avg)} = "
+        buf, buf_old = new["momentum_buffer"], old.get("momentum_buffer", 0.0)
+        return (text + f"b = μ·b_old + g/(√v + ε) = {fmt(mu)}·({fmt(buf_old)}) + ({fmt(g)})/"
+                f"{fmt(avg)} = {fmt(buf)}\n"
+                f"Δw = −lr·b = −{fmt(lr)}·({fmt(buf)}) = {fmt(-lr * buf)}"), -lr * buf
+    return (text + f"Δw = −lr·g/(√v + ε) = −{fmt(lr)}·({fmt(g)})/{fmt(avg)} = "
             f"{fmt(-lr * g / avg)}"), -lr * g / avg
