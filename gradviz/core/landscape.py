@@ -7,7 +7,7 @@ same row of the weights, so the slice does not depend on the scale a ReLU networ
 between its layers without changing what it computes.
 
 The grid is computed batched: for a chunk of K grid points the K weight sets are stacked and the
-network runs as batched matrix products (``torch.baddbmm``), one pass per chunk;
+network runs as batched matrix products (``torch.bmm``), one pass per chunk;
 :func:`plane_losses` can also use ``torch.func.vmap`` over ``functional_call`` (benchmarks/
 bench_playground.py measures both; the batched matmul was the faster here, so it is the default).
 Nothing here changes the network's weights.

@@ -281,3 +281,19 @@ def test_a_diverged_run_stops_and_still_saves():
     loaded = PlaygroundModel()
     loaded.from_dict(data)
     assert loaded.diverged and loaded.step(1) == 0
+
+
+def test_app_model_round_trip_and_rollback():
+    app = AppModel()
+    model = app.register(small(seed=4))
+    model.step(6)
+    state = json.loads(json.dumps(app.to_dict(), allow_nan=False))
+    other = AppModel()
+    other.register(PlaygroundModel()).step(2)
+    other.from_dict(state)
+    assert other["playground"].to_dict() == model.to_dict()
+    state["models"]["playground"]["state"]["steps"] = "six"
+    before = other["playground"].to_dict()
+    with pytest.raises(StateError):
+        other.from_dict(state)
+    assert other["playground"].to_dict() == before
