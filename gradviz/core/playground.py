@@ -221,6 +221,7 @@ class PlaygroundModel(EventedSettings):
     def without_points_near(self, x1: float, x2: float, radius: float) -> tuple:
         """The points minus those within ``radius`` of (x1, x2)."""
         r = check_number("radius", radius, 0.0, MAX_COORD)
+        x1, x2 = (check_number(n, v, -MAX_COORD, MAX_COORD) for n, v in (("x1", x1), ("x2", x2)))
         return tuple(p for p in self.points if math.hypot(p[0] - x1, p[1] - x2) > r)
 
     def load_csv(self, text: str) -> None:

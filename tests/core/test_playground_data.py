@@ -68,6 +68,8 @@ def test_erase_near_removes_only_close_points():
     model = PlaygroundModel()
     model.points = ((0.0, 0.0, 1.0), (0.05, 0.0, 0.0), (0.5, 0.5, 1.0))
     assert model.without_points_near(0.0, 0.0, 0.1) == ((0.5, 0.5, 1.0),)
+    with pytest.raises(ValueError):
+        model.without_points_near(math.nan, 0.0, 0.1)  # NaN is "near" nothing, not everything
 
 
 def test_labels_must_fit_the_dataset():
