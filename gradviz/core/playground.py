@@ -192,9 +192,11 @@ class PlaygroundModel(EventedSettings):
         self._values[name] = clean
         if name in TRAINING:
             self._training_setting_changed(name, clean)
+        else:
+            self._clear_run()  # before the event, so its listeners see the new data
         getattr(self.events, name).emit(clean)
         if name not in TRAINING:
-            self._restart()
+            self.events.was_reset.emit()
 
     def _training_setting_changed(self, name: str, value: Any) -> None:
         if self.steps == 0:
@@ -249,12 +251,15 @@ class PlaygroundModel(EventedSettings):
         return self.run.optimizer
 
     def _restart(self) -> None:
+        self._clear_run()
+        self.events.was_reset.emit()
+
+    def _clear_run(self) -> None:
         object.__setattr__(self, "_run", None)
         object.__setattr__(self, "steps", 0)
         object.__setattr__(self, "log", [])
         object.__setattr__(self, "diverged", "")
         object.__setattr__(self, "_start", {n: self._values[n] for n in TRAINING})
-        self.events.was_reset.emit()
 
     def reset(self) -> None:
         """Start the run again: every setting stays, the data and the initial weights are rebuilt
@@ -263,12 +268,14 @@ class PlaygroundModel(EventedSettings):
 
     def restore_defaults(self) -> None:
         """Every setting back to its default, no hand-added points, a fresh run."""
-        for name in ("points", *self.SETTINGS):
-            default = () if name == "points" else self.SETTINGS[name].default
-            if name == "dataset" or self._values[name] != default:
-                self._values[name] = default
-                getattr(self.events, name).emit(default)
-        self._restart()
+        defaults = {n: s.default for n, s in self.SETTINGS.items()}
+        defaults["points"] = ()
+        changed = [n for n, v in defaults.items() if self._values[n] != v]
+        self._values.update(defaults)
+        self._clear_run()
+        for name in changed:
+            getattr(self.events, name).emit(self._values[name])
+        self.events.was_reset.emit()
 
     def next_batch(self) -> tuple[torch.Tensor, torch.Tensor]:
         """The next ``batch_size`` training points of the current epoch's permutation (an

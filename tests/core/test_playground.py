@@ -180,7 +180,10 @@ def test_restore_defaults_is_file_new():
 def test_structure_changes_restart_the_run():
     model = small()
     model.step(4)
+    seen = []
+    model.events.hidden.connect(lambda _: seen.append((model.steps, model.network[0].out_features)))
     model.hidden = (3,)
+    assert seen == [(0, 3)]  # listeners of the field event already see the new run
     assert model.steps == 0 and model.network[0].out_features == 3
 
 
