@@ -14,7 +14,6 @@ it. Nothing is built until it is first needed: constructing the model costs noth
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -58,18 +57,15 @@ MAX_WIDTH = 16
 MAX_STEPS_PER_CALL = 1_000_000
 
 
-@dataclass(frozen=True)
-class HiddenSetting(Setting):
+def check_hidden(label: str, value: Any) -> tuple[int, ...]:
     """The hidden layer sizes: 0 to 8 whole numbers, each from 1 to 16 (stored as a tuple)."""
-
-    def check(self, label: str, value: Any) -> Any:
-        if not isinstance(value, list | tuple) or len(value) > MAX_LAYERS:
-            raise StateError(f"{label} must be a list of at most {MAX_LAYERS} layer sizes")
-        for size in value:
-            if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_WIDTH:
-                raise StateError(f"{label}: each layer has 1 to {MAX_WIDTH} neurons, "
-                                 f"got {size!r:.20}")
-        return tuple(value)
+    if not isinstance(value, list | tuple) or len(value) > MAX_LAYERS:
+        raise StateError(f"{label} must be a list of at most {MAX_LAYERS} layer sizes")
+    for size in value:
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_WIDTH:
+            raise StateError(f"{label}: each layer has 1 to {MAX_WIDTH} neurons, "
+                             f"got {size!r:.20}")
+    return tuple(value)
 
 
 #: Settings whose change rebuilds the data or the network (the run starts again).
@@ -141,7 +137,8 @@ class PlaygroundModel(EventedSettings):
         "dataset": Setting("circle", choices=DATASETS),
         "noise": Setting(0.1, lo=0.0, hi=0.5),
         "train_fraction": Setting(0.5, lo=0.1, hi=0.9),
-        "hidden": HiddenSetting((4, 2)),
+        "hidden": Setting((4, 2), check=check_hidden, label="hidden layers",
+                          doc="Neurons in each hidden layer (0 to 8 layers of 1 to 16)."),
         "activation": Setting("tanh", choices=ACTIVATIONS),
         "optimizer": Setting("Adam", choices=OPTIMIZERS),
         "momentum": Setting(0.9, lo=0.0, hi=0.99),
@@ -176,7 +173,7 @@ class PlaygroundModel(EventedSettings):
     def _check(self, name: str, value: Any) -> Any:
         if name == "points":
             return check_points(value, self.task)
-        clean = self.SETTINGS[name].check(f"{self.key}.{name}", value)
+        clean = self.SETTINGS[name].validate(f"{self.key}.{name}", value)
         if name == "dataset" and self.points:
             check_points(self.points, task_of(clean))  # the hand-added labels must still fit
         return clean

@@ -54,13 +54,13 @@ def _settings(cls: type, data: Any) -> dict[str, Any]:
     label = f"{cls.key}.settings"
     if not isinstance(data, dict) or set(data) != set(cls.SETTINGS):
         raise StateError(f"{label} must name exactly {sorted(cls.SETTINGS)}")
-    return {n: cls.SETTINGS[n].check(f"{cls.key}.{n}", v) for n, v in data.items()}
+    return {n: cls.SETTINGS[n].validate(f"{cls.key}.{n}", v) for n, v in data.items()}
 
 
 def _start(cls: type, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict) or set(data) != set(TRAINING):
         raise StateError(f"{cls.key}.start must name exactly {sorted(TRAINING)}")
-    return {n: cls.SETTINGS[n].check(f"{cls.key}.start.{n}", v) for n, v in data.items()}
+    return {n: cls.SETTINGS[n].validate(f"{cls.key}.start.{n}", v) for n, v in data.items()}
 
 
 def _log(cls: type, data: Any, steps: int, start: dict[str, Any],
@@ -78,7 +78,7 @@ def _log(cls: type, data: Any, steps: int, start: dict[str, Any],
         step = int(check_number(f"{where}.step", entry[0], 1, steps, integer=True))
         if log and step < log[-1][0]:
             raise StateError(f"{where}: the log must be in step order")
-        value = cls.SETTINGS[entry[1]].check(f"{where}.value", entry[2])
+        value = cls.SETTINGS[entry[1]].validate(f"{where}.value", entry[2])
         replay[entry[1]] = value
         log.append((step, entry[1], value))
     if any(replay[n] != values[n] for n in replay):
