@@ -9,12 +9,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
-from gradviz.core.surfaces import (
-    SCENE_HEIGHT,
-    SurfaceGrid,
-    arrow_field_segments,
-    height_lookup_table,
-)
+from gradviz.core.meshes import arrow_field_segments
+from gradviz.core.surfaces import SCENE_HEIGHT, SurfaceGrid, height_lookup_table
 from gradviz.ui.theme import Theme, style_plot
 
 ARROW_YELLOW = "#FFD60A"

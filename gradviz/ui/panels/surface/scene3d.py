@@ -1,5 +1,5 @@
 """The 3D view: the height-coloured surface, its wireframe, the floor contours, and per ball a
-sphere, a −∇f arrow and a trail. It only hands arrays computed in ``gradviz.core.surfaces`` to
+sphere, a −∇f arrow and a trail. It only hands arrays computed in ``gradviz.core.surfaces`` and ``gradviz.core.meshes`` to
 pyqtgraph's GL items."""
 
 from __future__ import annotations
@@ -9,14 +9,8 @@ import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from pyqtgraph import Vector
 
-from gradviz.core.surfaces import (
-    BallPose,
-    SurfaceGrid,
-    balls_mesh,
-    height_colours,
-    shaded_colours,
-    trail_segments,
-)
+from gradviz.core.meshes import BallPose, balls_mesh, trail_segments
+from gradviz.core.surfaces import SurfaceGrid, height_colours, shaded_colours
 
 ARROW_YELLOW = (1.0, 0.86, 0.05, 1.0)
 FLOOR_Z = -0.25
