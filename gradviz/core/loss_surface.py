@@ -250,13 +250,21 @@ class LossSurface(SettingsModel):
         """The 1-based numbers of the balls that are on (their colours follow the number)."""
         return [i for i in range(1, MAX_BALLS + 1) if getattr(self, f"ball{i}") != "off"]
 
+    def _race_settings_key(self) -> tuple:
+        """Everything the race depends on, read straight from the values: the race is asked
+        for several times per frame, and building every ball's settings each time adds up."""
+        v = self._values
+        balls = tuple((n, v[f"ball{n}"], v[f"lr{n}"]) for n in range(1, MAX_BALLS + 1)
+                      if v[f"ball{n}"] != "off")
+        return (self._surface_key(), (v["start_x"], v["start_y"]), balls,
+                (v["momentum"], v["beta1"], v["beta2"]))
+
     @property
     def race(self) -> OptimizerRace:
-        numbers = self.ball_numbers()
-        settings = self.ball_settings()
-        key = (self._surface_key(), (self.start_x, self.start_y),
-               tuple(zip(numbers, settings, strict=True)))
+        key = self._race_settings_key()
         if self._race is None or key != self._race_key:
+            numbers = self.ball_numbers()
+            settings = self.ball_settings()
             keep, reuse = 0, {}
             if self._race is not None and key[:2] == self._race_key[:2]:
                 # Same landscape and start: unchanged balls carry on, changed ones replay to

@@ -80,29 +80,11 @@ def sphere_mesh(radius: float, rows: int = 14, cols: int = 20) -> tuple[np.ndarr
     return verts.astype(np.float32), np.concatenate(faces).astype(np.uint32)
 
 
-def arrow_mesh(start: np.ndarray, end: np.ndarray, shaft_radius: float, head_radius: float,
-               head_length: float, segments: int = 14) -> tuple[np.ndarray, np.ndarray]:
-    """A solid 3D arrow from ``start`` to ``end``: a cylinder shaft and a cone head.
-
-    Returns ``(vertices (v, 3), faces (m, 3))``; empty arrays when the arrow has no length.
-    """
-    start = np.asarray(start, np.float64)
-    end = np.asarray(end, np.float64)
-    axis = end - start
-    length = float(np.linalg.norm(axis))
-    if not np.isfinite(length) or length < 1e-9:
-        return np.zeros((0, 3), np.float32), np.zeros((0, 3), np.uint32)
-    w = axis / length
-    helper = np.array([0.0, 0.0, 1.0]) if abs(w[2]) < 0.9 else np.array([1.0, 0.0, 0.0])
-    u = np.cross(w, helper)
-    u /= np.linalg.norm(u)
-    v = np.cross(w, u)
-    head_length = min(head_length, 0.6 * length)
-    neck = end - w * head_length
+@functools.lru_cache(maxsize=4)
+def _arrow_template(segments: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ring's cosines and sines and the faces of an arrow of ``segments`` sides (read-only):
+    they never change, and the arrow is rebuilt on every step of the race."""
     ang = np.linspace(0.0, 2 * np.pi, segments, endpoint=False)
-    ring = np.cos(ang)[:, None] * u + np.sin(ang)[:, None] * v  # (s, 3)
-    rings = [start + shaft_radius * ring, neck + shaft_radius * ring, neck + head_radius * ring]
-    verts = np.concatenate(rings + [start[None], end[None]])
     s = segments
     k = np.arange(s)
     k1 = (k + 1) % s
@@ -112,8 +94,47 @@ def arrow_mesh(start: np.ndarray, end: np.ndarray, shaft_radius: float, head_rad
         np.stack([np.full(s, base_c), k1, k], -1),  # tail cap
         np.stack([s + k, s + k1, 2 * s + k1], -1), np.stack([s + k, 2 * s + k1, 2 * s + k], -1),
         np.stack([2 * s + k, 2 * s + k1, np.full(s, tip)], -1),  # cone
-    ])
-    return verts.astype(np.float32), faces.astype(np.uint32)
+    ]).astype(np.uint32)
+    cos, sin = np.cos(ang)[:, None], np.sin(ang)[:, None]
+    for a in (cos, sin, faces):
+        a.flags.writeable = False
+    return cos, sin, faces
+
+
+def arrow_mesh(start: np.ndarray, end: np.ndarray, shaft_radius: float, head_radius: float,
+               head_length: float, segments: int = 14) -> tuple[np.ndarray, np.ndarray]:
+    """A solid 3D arrow from ``start`` to ``end``: a cylinder shaft and a cone head.
+
+    Returns ``(vertices (v, 3), faces (m, 3))`` (the faces read-only); empty arrays when the
+    arrow has no length.
+    """
+    start = np.asarray(start, np.float64)
+    end = np.asarray(end, np.float64)
+    axis = end - start
+    length = math.sqrt(float(axis @ axis))
+    if not math.isfinite(length) or length < 1e-9:
+        return np.zeros((0, 3), np.float32), np.zeros((0, 3), np.uint32)
+    w = axis / length
+    # u ⟂ w (w × helper, normalised) and v = w × u span the rings' plane.
+    if abs(w[2]) < 0.9:
+        u = np.array([w[1], -w[0], 0.0])
+    else:
+        u = np.array([0.0, w[2], -w[1]])
+    u /= math.sqrt(float(u @ u))
+    v = np.array([w[1] * u[2] - w[2] * u[1], w[2] * u[0] - w[0] * u[2],
+                  w[0] * u[1] - w[1] * u[0]])
+    head_length = min(head_length, 0.6 * length)
+    neck = end - w * head_length
+    cos, sin, faces = _arrow_template(segments)
+    ring = cos * u + sin * v  # (s, 3)
+    s = segments
+    verts = np.empty((3 * s + 2, 3), np.float32)
+    verts[:s] = start + shaft_radius * ring
+    verts[s:2 * s] = neck + shaft_radius * ring
+    verts[2 * s:3 * s] = neck + head_radius * ring
+    verts[3 * s] = start
+    verts[3 * s + 1] = end
+    return verts, faces
 
 
 @dataclass(frozen=True)

@@ -23,14 +23,18 @@ def adopt_plot_menus(plot: pg.PlotWidget) -> None:
 
 def make_plot(bottom: str = "", left: str = "", *, log_x: bool = False, log_y: bool = False,
               grid: float | None = None, min_height: int = 0, si_prefix: bool = True,
-              major_ticks_only: bool = False) -> pg.PlotWidget:
+              major_ticks_only: bool = False, plot: pg.PlotWidget | None = None
+              ) -> pg.PlotWidget:
     """A panel's plot, set up the one way every panel wants it.
 
     No context menu or "A" button (a lecture audience should never see pyqtgraph's chrome), menus
     parented so they die with the plot, axis labels, optional log axes and grid.
     ``major_ticks_only`` drops minor grid lines, which tripled a frame's paint time under Xvfb.
+    ``plot`` sets up an existing widget (a ``pg.PlotWidget`` subclass, from its ``__init__``)
+    instead of making a new one.
     """
-    plot = pg.PlotWidget()
+    if plot is None:
+        plot = pg.PlotWidget()
     plot.setMenuEnabled(False)
     adopt_plot_menus(plot)
     plot.hideButtons()
