@@ -145,6 +145,7 @@ class SettingsTabs(QTabWidget):
     def __init__(self, balls: BallsTab, view: ViewTab, code: CodeTab) -> None:
         super().__init__()
         self.setObjectName("section-settings")
+        self.setAccessibleName("surface settings: balls, view, code")
         self.balls, self.view, self.code = balls, view, code
         self.addTab(balls, "Balls")
         self.addTab(view, "View")

@@ -58,9 +58,11 @@ class SurfaceViews(QSplitter):
         self.setObjectName("section-views")
         self.setChildrenCollapsible(False)
         self.contour = QtContourView(on_click)
-        self.contour.setAccessibleName("contour map: click to put the ball there")
         self.loss_plot = QtLossPlot()
-        self.loss_plot.setAccessibleName("loss against step")
+        for plot, name in ((self.contour, "contour map: click to put the ball there"),
+                           (self.loss_plot, "loss against step")):
+            plot.setAccessibleName(name)
+            plot.viewport().setAccessibleName(name)
         self.gl_note = QLabel()
         self.gl_note.setObjectName("surface-gl-note")
         self.gl_note.setWordWrap(True)
