@@ -39,6 +39,7 @@ EXTRA_BALL_CHOICES = ("off", *OPTIMIZERS)
 #: Replaying more steps than this after a settings change would make a slider drag stutter.
 MAX_REPLAY = 200
 MAX_STEPS = 5000
+EXPRESSION_MAX = 500
 _POS = {"lo": -1e4, "hi": 1e4}
 _MININET_FIELDS = ("seed", "n_samples", "true_w", "true_b", "noise")
 
@@ -101,12 +102,24 @@ def _lr_setting(n: int, default: float) -> Setting:
                    doc=f"Step size of ball {n}'s optimizer ({LR_MIN:g} to {LR_MAX:g}).")
 
 
+def _compiling_expression(label: str, value: Any) -> str:
+    """Only expressions that compile are stored (with the compiler's message otherwise)."""
+    if not isinstance(value, str) or len(value) > EXPRESSION_MAX:
+        raise StateError(f"{label} must be a text of at most {EXPRESSION_MAX} characters")
+    try:
+        custom_surface(value)
+    except ExpressionError as exc:
+        raise StateError(f"{label}: {exc}") from None
+    return value
+
+
 _SETTINGS: dict[str, Setting] = {
     "surface": Setting("bowl", choices=SURFACE_KEYS,
                        choice_labels=tuple(SURFACE_TITLES[k] for k in SURFACE_KEYS),
                        label="surface", doc="The loss surface the balls roll down."),
-    "expression": Setting("sin(x)*cos(y) + 0.1*(x**2 + y**2)", max_len=500,
-                          label="f(x, y)", doc="Your own surface, a formula in x and y."),
+    "expression": Setting("sin(x)*cos(y) + 0.1*(x**2 + y**2)", max_len=EXPRESSION_MAX,
+                          check=_compiling_expression, label="f(x, y)",
+                          doc="Your own surface, a formula in x and y."),
     "grid": Setting(120, lo=GRID_MIN, hi=GRID_MAX, integer=True, step=10, label="grid",
                     doc=f"Samples per side of the surface grid ({GRID_MIN}–{GRID_MAX})."),
     "start_x": Setting(1.5, label="start x", doc="Where every ball starts, first coordinate.",
@@ -196,16 +209,6 @@ class LossSurface(SettingsModel):
 
             self._mininet = MiniNetwork()
         return self._mininet
-
-    # -- validation ---------------------------------------------------------------------
-    def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        clean = super()._validate(data)
-        if "expression" in clean:
-            try:
-                custom_surface(clean["expression"])
-            except ExpressionError as exc:
-                raise StateError(f"surface.expression: {exc}") from None
-        return clean
 
     # -- the surface --------------------------------------------------------------------
     def surface_for(self, key: str) -> Surface:
