@@ -38,6 +38,7 @@ def _row(owner: QWidget, name: str) -> QHBoxLayout:
     owner.setObjectName(f"section-{name}")
     row = QHBoxLayout(owner)
     row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(4)  # as the controls' column around it
     return row
 
 
