@@ -1,3 +1,5 @@
 """GradViz: a desktop app that teaches derivatives and PyTorch autograd by touch."""
 
-__version__ = "0.1.0"
+from gradviz._version import __version__
+
+__all__ = ["__version__"]

@@ -8,48 +8,16 @@ import sys
 import time
 from pathlib import Path
 
-import gradviz
+from gradviz._version import __version__
 
 _T0 = time.perf_counter()
 
 
 def build_model():
-    """The shared model with every sub-model registered (core never imports upward)."""
-    from gradviz.core.model import AppModel
+    """The shared model with the sub-models of every declared panel (core never imports upward)."""
+    from gradviz.lesson.catalog import build_model as build
 
-    model = AppModel()
-    for sub in _submodels():
-        model.register(sub)
-    return model
-
-
-def _submodels() -> list:
-    """One instance of every sub-model, in registration order. Sub-models that share state get
-    the shared sub-model passed in (the mini network is one object, never copies)."""
-    from gradviz.core.mininet import MiniNetwork
-    from gradviz.lesson.scenes import SceneList
-
-    mininet = MiniNetwork()
-    subs: list = [mininet]
-    # Panels' sub-models are added below, one line each.
-    subs.append(SceneList())  # the lesson's scenes
-    from gradviz.core.trap import TrapModel
-    subs.append(TrapModel(mininet))  # zero_grad trap: shares the mini network
-    from gradviz.core.training import TrainingModel
-    subs.append(TrainingModel(mininet))  # training loop: shares the mini network
-    from gradviz.core.memory import NoGradModel
-    subs.append(NoGradModel())  # no_grad & detach
-    from gradviz.core.tangent import TangentModel
-    subs.append(TangentModel())  # tangent slope + 1-D descent
-    from gradviz.core.approaches import ApproachesModel
-    subs.append(ApproachesModel())  # three approaches
-    from gradviz.core.chain import ChainModel
-    subs.append(ChainModel())  # chain-rule explorer
-    from gradviz.graph import Graph
-    subs.append(Graph())  # the node editor's computational graph
-    from gradviz.core.loss_surface import LossSurface
-    subs.append(LossSurface.sharing(mininet))  # loss surface: (w, b) uses the mini network
-    return subs
+    return build()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -77,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.version:
-        print(f"gradviz {gradviz.__version__}")
+        print(f"gradviz {__version__}")
         return 0
     if args.panel and not args.screenshot:
         parser.error("--panel goes with --screenshot")
@@ -123,8 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                              "GradViz", "GradViz")
-    model = build_model()
-    window = QtMainWindow(model, registry, settings)
+    window = QtMainWindow(build_model(), registry, settings, model_factory=build_model)
     if batch:
         problem = _prepare_lesson(window, args, assignments)
         if problem:

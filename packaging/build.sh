@@ -12,7 +12,7 @@ ROOT=$(pwd)
 PYTHON=${PYTHON:-python3}
 VENV=build/venv
 STAMP=$VENV/.installed
-VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' gradviz/__init__.py)
+VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' gradviz/_version.py)
 NAME=gradviz-$VERSION-linux-x86_64
 TARBALL=dist/$NAME.tar.gz
 T_START=$(date +%s)

@@ -13,7 +13,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
-VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' gradviz/__init__.py)
+VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' gradviz/_version.py)
 NAME=gradviz-$VERSION-linux-x86_64
 
 if [ "${1:-}" != "--inner" ]; then

@@ -22,6 +22,7 @@ from psygnal import evented
 from gradviz.core.expr import ExpressionError
 from gradviz.core.functions1d import compiled
 from gradviz.core.model import FieldModel, StateError
+from gradviz.core.panel_info import PanelInfo
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -320,3 +321,7 @@ class CostRun:
         while not self.advance(1.0):
             pass
         return self.results
+
+
+PANEL = PanelInfo("approaches", "Three approaches", "approaches:QtApproachesPanel", order=11,
+                  models=lambda model: [ApproachesModel()])

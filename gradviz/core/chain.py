@@ -18,6 +18,7 @@ from psygnal import evented
 from gradviz.core.expr import BinOp, Call, ExpressionError, Node, Unary, Var, to_source
 from gradviz.core.functions1d import compiled
 from gradviz.core.model import FieldModel, StateError
+from gradviz.core.panel_info import PanelInfo
 
 MIN_LINKS = 2
 MAX_LINKS = 4
@@ -224,3 +225,7 @@ def _substitute(node: Node, inner: Node) -> Node:
     if isinstance(node, BinOp):
         return BinOp(node.op, _substitute(node.left, inner), _substitute(node.right, inner))
     return node
+
+
+PANEL = PanelInfo("chain", "Chain rule", "chain:QtChainPanel", order=12,
+                  models=lambda model: [ChainModel()])

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from psygnal import Signal, evented
 
 from gradviz.core.expr import ExpressionError
+from gradviz.core.mininet import MiniNetwork
 from gradviz.core.model import FieldModel, StateError
 from gradviz.core.optim_race import (
     LR_MAX,
@@ -23,6 +24,7 @@ from gradviz.core.optim_race import (
     OptimizerRace,
     OptimizerSettings,
 )
+from gradviz.core.panel_info import PanelInfo, shared
 from gradviz.core.surfaces import (
     GRID_MAX,
     GRID_MIN,
@@ -321,3 +323,5 @@ class LossSurface(FieldModel):
         return manual, optim
 
 
+PANEL = PanelInfo("surface", "Loss surface", "surface.panel:QtSurfacePanel", order=80,
+                  models=lambda model: [LossSurface.sharing(shared(model, MiniNetwork, MiniNetwork.key))])

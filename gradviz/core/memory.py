@@ -19,6 +19,7 @@ import torch.nn.functional as F  # noqa: N812 - PyTorch's conventional name
 from psygnal import Signal, SignalGroup
 
 from gradviz.core.evented_settings import EventedSettings, Setting
+from gradviz.core.panel_info import PanelInfo
 
 #: Input features of the demo MLP (the data's width; the hidden width is the slider).
 IN_FEATURES = 16
@@ -180,3 +181,7 @@ class NoGradModel(EventedSettings):
 
     def report(self, no_grad: bool) -> MemoryReport:
         return measure(self.width, self.depth, self.batch, no_grad)
+
+
+PANEL = PanelInfo("nograd", "no_grad & detach", "nograd:QtNoGradPanel", order=70,
+                  models=lambda model: [NoGradModel()])

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from psygnal import Signal
+from psygnal import Signal, SignalGroup
 
 #: Version of the envelope written by :meth:`AppModel.to_dict`.
 APP_FORMAT_VERSION = 1
@@ -55,13 +56,166 @@ def check_number(name: str, value: Any, lo: float | None = None, hi: float | Non
     return int(value) if integer else float(value)
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One saved setting of a sub-model: its default, how values are checked, and how a control
+    presents it.
+
+    Validation: ``lo``/``hi`` bounds and ``integer`` for numbers, ``choices`` for a fixed set,
+    ``max_len`` for text, or ``check`` (a function returning the clean value or raising
+    :class:`StateError`) for anything else. ``factory`` builds mutable defaults afresh.
+
+    Presentation, read by the binding helper in the Qt layer so no range is typed twice:
+    ``label`` (the accessible name), ``doc`` (the tooltip), ``step``, ``decimals``, ``log``
+    (logarithmic slider) and ``choice_labels`` (text shown for each choice).
+    """
+
+    default: Any = None
+    lo: float | None = None
+    hi: float | None = None
+    integer: bool = False
+    choices: tuple[Any, ...] | None = None
+    max_len: int = 1000
+    check: Callable[[str, Any], Any] | None = None
+    factory: Callable[[], Any] | None = None
+    label: str = ""
+    doc: str = ""
+    step: float | None = None
+    decimals: int | None = None
+    log: bool = False
+    choice_labels: tuple[str, ...] | None = None
+
+    def initial(self) -> Any:
+        """A fresh default value (mutable defaults are never shared between instances)."""
+        return self.factory() if self.factory is not None else self.default
+
+    def validate(self, label: str, value: Any) -> Any:
+        """The value as stored, or :class:`StateError` with a plain message."""
+        if self.check is not None:
+            return self.check(label, value)
+        if self.choices is not None:
+            if value not in self.choices:
+                raise StateError(f"{label} must be one of {list(self.choices)}, got {value!r}")
+            return value
+        if isinstance(self.default, bool):
+            if not isinstance(value, bool):
+                raise StateError(f"{label} must be true or false")
+            return value
+        if isinstance(self.default, str):
+            if not isinstance(value, str) or len(value) > self.max_len:
+                raise StateError(f"{label} must be a short text")
+            return value
+        if isinstance(self.default, int | float):
+            return check_number(label, value, self.lo, self.hi,
+                                self.integer or isinstance(self.default, int))
+        return value
+
+
+def _settings_events(settings: dict[str, Setting], actions: dict[str, tuple]) -> type:
+    """A :class:`psygnal.SignalGroup` with one signal per setting and one per action."""
+    namespace: dict[str, Any] = {name: Signal(object) for name in settings}
+    namespace.update({name: Signal(*types) for name, types in actions.items()})
+    return type("Events", (SignalGroup,), namespace)
+
+
+class SettingsModel:
+    """The one base of GradViz's sub-models: validated settings read and written as attributes,
+    each change emitting ``events.<name>`` once, plus past-tense action signals.
+
+    Subclasses set ``key``, ``SETTINGS`` (name → :class:`Setting`) and, for actions such as
+    ``stepped`` or ``pressed``, ``ACTIONS`` (name → tuple of argument types). The ``events`` group
+    is generated from both, so no signal is declared twice; a subclass that needs a hand-made
+    group may still define ``Events`` itself. Writing an invalid value raises
+    :class:`StateError` (a ``ValueError``) and changes nothing. A subclass may override
+    ``_validate`` to check settings that depend on each other; it sees every write.
+    """
+
+    key: ClassVar[str] = ""
+    format_version: ClassVar[int] = 1
+    SETTINGS: ClassVar[dict[str, Setting]] = {}
+    ACTIONS: ClassVar[dict[str, tuple]] = {}
+    Events: ClassVar[type[SignalGroup]] = SignalGroup
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "Events" not in cls.__dict__:
+            cls.Events = _settings_events(cls.SETTINGS, cls.ACTIONS)
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_values", {n: s.initial() for n, s in self.SETTINGS.items()})
+        object.__setattr__(self, "events", self.Events())
+
+    def __getattr__(self, name: str) -> Any:
+        values = self.__dict__.get("_values")
+        if values is not None and name in values:
+            return values[name]
+        raise AttributeError(f"{type(self).__name__!s} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self.SETTINGS:
+            self._assign(self._validate({name: value}))
+            return
+        object.__setattr__(self, name, value)
+
+    @classmethod
+    def setting(cls, name: str) -> Setting:
+        """The declaration of one setting (bounds, choices, label, tooltip)."""
+        return cls.SETTINGS[name]
+
+    def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Check a partial or whole state; return the clean values or raise StateError."""
+        if not isinstance(data, dict):
+            raise StateError(f"{self.key}: expected an object, got {type(data).__name__}")
+        unknown = set(data) - set(self.SETTINGS)
+        if unknown:
+            raise StateError(f"{self.key}: unknown field(s) {', '.join(sorted(unknown))}")
+        return {n: self.SETTINGS[n].validate(f"{self.key}.{n}", v) for n, v in data.items()}
+
+    def _assign(self, clean: dict[str, Any]) -> None:
+        values = self._values
+        for name, value in clean.items():
+            old = values[name]
+            if value != old or type(value) is not type(old):
+                values[name] = value
+                getattr(self.events, name).emit(value)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def from_dict(self, data: dict[str, Any]) -> None:
+        """Validate everything first, then assign: bad data never leaves a half-loaded model."""
+        self._assign(self._validate(data))
+
+    def reset(self) -> None:
+        self.from_dict({n: s.initial() for n, s in self.SETTINGS.items()})
+
+
+def setting_of(model: Any, name: str) -> Setting:
+    """The :class:`Setting` of one field of any sub-model (a :class:`SettingsModel`, or an evented
+    dataclass whose field metadata holds the same keys), for views that bind controls to it."""
+    settings = getattr(model, "SETTINGS", None)
+    if settings is not None and name in settings:
+        return settings[name]
+    for f in dataclasses.fields(model):
+        if f.name == name:
+            meta = {k: v for k, v in f.metadata.items() if k in _SETTING_KEYS}
+            default = f.default if f.default is not dataclasses.MISSING else None
+            return Setting(default, **meta)
+    raise KeyError(f"{type(model).__name__} has no setting {name!r}")
+
+
+_SETTING_KEYS = {f.name for f in dataclasses.fields(Setting)} - {"default"}
+
+
 class FieldModel:
     """Base for sub-models that are evented dataclasses (decorate subclasses with
-    ``@psygnal.evented`` and ``@dataclasses.dataclass``).
+    ``@psygnal.evented`` and ``@dataclasses.dataclass``). Being replaced by
+    :class:`SettingsModel`; it validates with the same :class:`Setting` rules.
 
-    It derives ``to_dict``/``from_dict``/``reset`` from the fields. A field's ``metadata`` may give
-    ``lo``/``hi`` bounds, ``integer=True``, or ``choices``; ``from_dict`` validates the whole
-    dictionary before it assigns anything, so bad data never leaves a half-loaded model.
+    It derives ``to_dict``/``from_dict``/``reset`` from the fields. A field's ``metadata`` holds
+    :class:`Setting` keys (``lo``/``hi``, ``integer``, ``choices``, ``label``, …);
+    ``from_dict`` validates the whole dictionary before it assigns anything, so bad data never
+    leaves a half-loaded model.
     """
 
     key: ClassVar[str] = ""
@@ -70,38 +224,24 @@ class FieldModel:
     def _fields(self) -> tuple[dataclasses.Field, ...]:
         return dataclasses.fields(self)  # type: ignore[arg-type]
 
+    def setting(self, name: str) -> Setting:
+        return setting_of(self, name)
+
     def to_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in self._fields()}
 
     def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise StateError(f"{self.key}: expected an object, got {type(data).__name__}")
-        clean: dict[str, Any] = {}
-        known = {f.name: f for f in self._fields()}
-        unknown = set(data) - set(known)
+        known = {f.name for f in self._fields()}
+        unknown = set(data) - known
         if unknown:
             raise StateError(f"{self.key}: unknown field(s) {', '.join(sorted(unknown))}")
+        fresh = type(self)()
+        clean: dict[str, Any] = {}
         for name, value in data.items():
-            meta = known[name].metadata
-            label = f"{self.key}.{name}"
-            default = getattr(type(self)(), name)
-            if "choices" in meta:
-                if value not in meta["choices"]:
-                    raise StateError(f"{label} must be one of {list(meta['choices'])}, got {value!r}")
-                clean[name] = value
-            elif isinstance(default, bool):
-                if not isinstance(value, bool):
-                    raise StateError(f"{label} must be true or false")
-                clean[name] = value
-            elif isinstance(default, int | float):
-                clean[name] = check_number(label, value, meta.get("lo"), meta.get("hi"),
-                                           meta.get("integer", isinstance(default, int)))
-            elif isinstance(default, str):
-                if not isinstance(value, str) or len(value) > meta.get("max_len", 1000):
-                    raise StateError(f"{label} must be a short text")
-                clean[name] = value
-            else:
-                clean[name] = value
+            setting = dataclasses.replace(setting_of(self, name), default=getattr(fresh, name))
+            clean[name] = setting.validate(f"{self.key}.{name}", value)
         return clean
 
     def from_dict(self, data: dict[str, Any]) -> None:

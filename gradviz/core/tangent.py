@@ -18,6 +18,7 @@ from gradviz.core.descent import DIVERGED_AT, MAX_STEPS, DescentRow, gradient_de
 from gradviz.core.expr import ExpressionError
 from gradviz.core.functions1d import PRESETS, compiled
 from gradviz.core.model import FieldModel, StateError
+from gradviz.core.panel_info import PanelInfo
 
 X_LIMIT = DIVERGED_AT
 
@@ -110,3 +111,5 @@ def _trail_rows(source: str, x0: float, lr: float, steps: int) -> tuple[DescentR
     return tuple(gradient_descent_1d(source, x0, lr, steps))
 
 
+PANEL = PanelInfo("tangent", "Tangent slope", "tangent:QtTangentPanel", order=10,
+                  models=lambda model: [TangentModel()])

@@ -20,6 +20,7 @@ from psygnal import Signal, SignalGroup
 
 from gradviz.core.evented_settings import EventedSettings, Setting
 from gradviz.core.mininet import MiniNetwork
+from gradviz.core.panel_info import PanelInfo, shared
 from gradviz.core.trap import CodeListing
 
 #: The four phases of one training step, in the order they run.
@@ -262,3 +263,7 @@ class TrainingModel(EventedSettings):
     def reset(self) -> None:
         super().reset()
         self.restart()
+
+
+PANEL = PanelInfo("training", "Training loop", "training:QtTrainingPanel", order=60,
+                  models=lambda model: [TrainingModel(shared(model, MiniNetwork, MiniNetwork.key))])

@@ -28,6 +28,7 @@ from gradviz.core.evented_settings import EventedSettings, Setting
 from gradviz.core.mininet import MiniNetwork
 from gradviz.core.model import check_number
 from gradviz.core.numbers import fmt
+from gradviz.core.panel_info import PanelInfo, shared
 
 #: The press modes: a new forward pass each press without / with zeroing, or one graph reused.
 MODES = ("without", "with", "reuse")
@@ -515,3 +516,7 @@ class TrapModel(EventedSettings):
     def reset(self) -> None:
         super().reset()
         self.restart()
+
+
+PANEL = PanelInfo("trap", "zero_grad trap", "trap:QtTrapPanel", order=50,
+                  models=lambda model: [TrapModel(shared(model, MiniNetwork, MiniNetwork.key))])

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import torch
 from psygnal import Signal, SignalGroup
 
+from gradviz.core.panel_info import PanelInfo
 from gradviz.graph.elements import (
     MAX_NODE_ID,
     MAX_NODES,
@@ -485,3 +486,6 @@ class Graph:
     def reset(self) -> None:
         self.clear()
 
+
+PANEL = PanelInfo("graph", "Graph editor", "graph_editor.panel:QtGraphEditorPanel", order=40,
+                  models=lambda model: [Graph()])

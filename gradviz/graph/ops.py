@@ -71,10 +71,6 @@ class KindSpec:
         return None
 
     @property
-    def is_source(self) -> bool:
-        return not self.inputs
-
-    @property
     def output_type(self) -> str | None:
         return TENSOR if self.has_output else None
 
@@ -121,8 +117,6 @@ KINDS: dict[str, KindSpec] = {
     )
 }
 
-#: Kinds that compute something from their inputs (everything but sources and the output marker).
-OP_KINDS = tuple(k for k, s in KINDS.items() if s.inputs and s.has_output)
 #: Binary operator kinds, by Python operator.
 BINARY_BY_SYMBOL = {s.symbol: k for k, s in KINDS.items() if len(s.inputs) == 2}
 #: Functions offered both as ``torch.f(t)`` and ``t.f()``.

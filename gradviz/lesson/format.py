@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import gradviz
+from gradviz._version import __version__
 from gradviz.core.model import AppModel, StateError
 from gradviz.lesson.safe_json import MAX_FILE_BYTES, LessonError, check_depth, parse_json
 from gradviz.lesson.scenes import SCENES_KEY
@@ -66,7 +66,7 @@ class Lesson:
     title: str = ""
     source: str | None = None
     saved_at: str = ""
-    app_version: str = field(default_factory=lambda: gradviz.__version__)
+    app_version: str = field(default_factory=lambda: __version__)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -74,7 +74,7 @@ def lesson_to_dict(lesson: Lesson) -> dict[str, Any]:
     data: dict[str, Any] = {
         "format": FORMAT_NAME,
         "version": LESSON_FORMAT_VERSION,
-        "app_version": gradviz.__version__,
+        "app_version": __version__,
         "saved_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "title": lesson.title,
         "theme": lesson.theme,

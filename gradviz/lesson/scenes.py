@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from psygnal import Signal, SignalGroup
 
 from gradviz.core.model import APP_FORMAT_VERSION, AppModel, StateError
+from gradviz.core.panel_info import PanelInfo
 
 MAX_SCENES = 200
 MAX_CAPTION = 400
@@ -305,3 +306,7 @@ class DeleteSceneCommand:
         self.scenes.insert(self.index, self.scene)
         if self.was_current == self.index:
             self.scenes.set_current(self.index)
+
+
+PANEL = PanelInfo("scenes", "Scenes", "scenes:QtScenesPanel", area="left", order=900,
+                  models=lambda model: [SceneList()])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from gradviz.ui.main_window import QtMainWindow, settle
+from gradviz.ui.main_window import QtMainWindow
 from gradviz.ui.render import grab, picture_stats
+from gradviz.ui.window_common import settle
 
 SCREENSHOT_SIZE = (1600, 1000)
 

@@ -128,7 +128,7 @@ def export_gif(panel, path: str | Path, frames: int = 40, frame_ms: int = 120,
     animated GIF. The model's state is restored afterwards. Returns the number of frames."""
     import imageio.v3 as iio
 
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
 
     if not panel.can_step():
         raise ExportError(f"{panel.title or 'This panel'} has no steps to animate")

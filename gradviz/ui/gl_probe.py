@@ -16,7 +16,7 @@ def probe_opengl(size: int = 160) -> tuple[bool, str]:
     try:
         import pyqtgraph.opengl as gl
 
-        from gradviz.ui.main_window import settle
+        from gradviz.ui.window_common import settle
 
         view = gl.GLViewWidget()
         view.setBackgroundColor("k")

@@ -7,8 +7,6 @@ layout and theme ride along as opaque extras.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import re
@@ -31,54 +29,21 @@ from gradviz.lesson import (
     open_lesson,
     save_lesson,
 )
+from gradviz.lesson.digest import state_digest
 from gradviz.lesson.scenes import SCENES_KEY
 from gradviz.ui.connections import disconnect_all
 from gradviz.ui.lesson_dialogs import LessonDialogs, NonInteractiveDialogs, QtLessonDialogs
+from gradviz.ui.recent_files import RecentFiles
 
 if TYPE_CHECKING:
     from gradviz.ui.main_window import QtMainWindow
 
 log = logging.getLogger(__name__)
 
-MAX_RECENT = 8
 AUTOSAVE_INTERVAL_MS = 60_000
 QUIET_MS = 1_000
 #: ``accept``, ``discard`` or ``ask`` (the default): what to do with a recovery copy at start-up.
 RECOVERY_ENV = "GRADVIZ_RECOVERY"
-
-
-def _default_model_factory() -> AppModel:
-    from gradviz.app import build_model
-
-    return build_model()
-
-
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=repr)
-
-
-def state_digest(model: AppModel) -> str:
-    """A fingerprint of what a save would keep.
-
-    Showing a recorded scene is not an edit: while every sub-model still holds exactly the
-    current scene's state, the fingerprint does not depend on which scene that is, so walking
-    through a lesson (presenting it) leaves it unmodified. Any change on top of a scene, or to
-    the scenes themselves, changes the fingerprint.
-    """
-    models = model.to_dict()["models"]
-    content: dict[str, Any] = {"models": models}
-    entry = models.get(SCENES_KEY)
-    if isinstance(entry, dict) and isinstance(entry.get("state"), dict):
-        scenes = entry["state"].get("scenes", [])
-        current = entry["state"].get("current", -1)
-        rest = {k: v for k, v in models.items() if k != SCENES_KEY}
-        content = {"scenes": scenes, "models": rest}
-        if isinstance(current, int) and 0 <= current < len(scenes):
-            shown = scenes[current].get("state", {}).get("models", {})
-            if shown and all(k in rest and _canonical(rest[k]) == _canonical(v)
-                             for k, v in shown.items()):
-                content["models"] = "showing a recorded scene"
-    return hashlib.blake2b(_canonical(content).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def recovery_directory() -> Path:
@@ -100,12 +65,12 @@ class LessonController(QObject):
         How to ask the user; a window without settings (batch runs, tests) never asks.
     """
 
-    def __init__(self, window: QtMainWindow, model_factory: Callable[[], AppModel] | None = None,
+    def __init__(self, window: QtMainWindow, model_factory: Callable[[], AppModel],
                  dialogs: LessonDialogs | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.model = window.model
-        self.model_factory = model_factory or _default_model_factory
+        self.model_factory = model_factory
         interactive = window.settings is not None
         self.dialogs: LessonDialogs = dialogs or (QtLessonDialogs(window) if interactive
                                                   else NonInteractiveDialogs())
@@ -113,7 +78,7 @@ class LessonController(QObject):
         self.untitled_name = "Untitled"
         self._saved_digest = state_digest(self.model)
         self._model_changed = False
-        self._recent_memory: list[str] = []
+        self.recent = RecentFiles(window.settings)
         self.recovery: RecoveryStore | None = None
         self._autosave_failed = False
 
@@ -211,30 +176,14 @@ class LessonController(QObject):
 
     # -- recent files --------------------------------------------------------------------------
     def recent_files(self) -> list[str]:
-        settings = self.window.settings
-        if settings is None:
-            return list(self._recent_memory)
-        value = settings.value("lessons/recent", [])
-        if isinstance(value, str):
-            value = [value]
-        return [v for v in value if isinstance(v, str)][:MAX_RECENT] if isinstance(
-            value, list) else []
+        return self.recent.entries()
 
     def _remember(self, path: Path) -> None:
-        entries = [str(path)] + [p for p in self.recent_files() if p != str(path)]
-        entries = entries[:MAX_RECENT]
-        if self.window.settings is None:
-            self._recent_memory = entries
-        else:
-            self.window.settings.setValue("lessons/recent", entries)
+        self.recent.remember(path)
         self._refresh_recent_enabled()
 
     def _forget(self, path: Path) -> None:
-        entries = [p for p in self.recent_files() if Path(p) != path and Path(p) != path.resolve()]
-        if self.window.settings is None:
-            self._recent_memory = entries
-        else:
-            self.window.settings.setValue("lessons/recent", entries)
+        self.recent.forget(path)
         self._refresh_recent_enabled()
 
     def _refresh_recent_enabled(self) -> None:
@@ -253,9 +202,7 @@ class LessonController(QObject):
             menu.addAction("Clear list", self._clear_recent)
 
     def _clear_recent(self) -> None:
-        self._recent_memory = []
-        if self.window.settings is not None:
-            self.window.settings.setValue("lessons/recent", [])
+        self.recent.clear()
         self._refresh_recent_enabled()
 
     # -- the file actions -----------------------------------------------------------------------
@@ -334,7 +281,7 @@ class LessonController(QObject):
         if lesson.theme is not None:
             self.window.set_theme(lesson.theme)  # unknown names are ignored
         if lesson.layout is not None:
-            from gradviz.ui.main_window import LAYOUT_VERSION
+            from gradviz.ui.window_common import LAYOUT_VERSION
 
             ok = lesson.layout_version == LAYOUT_VERSION and self.window.restoreState(
                 QByteArray(lesson.layout), LAYOUT_VERSION)
@@ -388,7 +335,7 @@ class LessonController(QObject):
     def capture(self) -> Lesson:
         """The lesson as it stands: the model's state, the (normal, not presentation) layout
         and the theme."""
-        from gradviz.ui.main_window import LAYOUT_VERSION
+        from gradviz.ui.window_common import LAYOUT_VERSION
 
         presentation = getattr(self.window, "presentation", None)
         layout = presentation.normal_layout() if presentation is not None else None

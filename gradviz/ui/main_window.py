@@ -5,28 +5,26 @@ from __future__ import annotations
 import logging
 import platform
 import sys
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QApplication,
-    QComboBox,
     QDockWidget,
     QFrame,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
     QScrollArea,
-    QTextEdit,
     QWidget,
 )
 
-import gradviz
+from gradviz._version import __version__
 from gradviz.core.model import AppModel
+from gradviz.lesson.catalog import build_model
 from gradviz.ui.lesson_controller import LessonController
 from gradviz.ui.lesson_menus import install_lesson_menus
 from gradviz.ui.panels.base import QtPanel
@@ -34,36 +32,22 @@ from gradviz.ui.presentation import QtPresentation
 from gradviz.ui.registry import PanelContext, PanelRegistry
 from gradviz.ui.theme import LIGHT, THEMES, Theme, apply_theme
 from gradviz.ui.undo import QtCommand
+from gradviz.ui.window_common import (
+    LAYOUT_VERSION,
+    NEXT_KEYS,
+    PREV_KEYS,
+    text_input_has_focus,
+    widget_uses_arrows,
+)
 
 log = logging.getLogger(__name__)
 
-#: Bump when the dock arrangement changes incompatibly; older saved layouts are then ignored.
-LAYOUT_VERSION = 1
 _AREAS = {
     "left": Qt.DockWidgetArea.LeftDockWidgetArea,
     "right": Qt.DockWidgetArea.RightDockWidgetArea,
     "bottom": Qt.DockWidgetArea.BottomDockWidgetArea,
     "top": Qt.DockWidgetArea.TopDockWidgetArea,
 }
-NEXT_KEYS = (Qt.Key.Key_PageDown, Qt.Key.Key_Right)
-PREV_KEYS = (Qt.Key.Key_PageUp, Qt.Key.Key_Left)
-
-
-def text_input_has_focus() -> bool:
-    """True when typing goes into a text field: single-key shortcuts must not fire then."""
-    w = QApplication.focusWidget()
-    if isinstance(w, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractSpinBox):
-        return not getattr(w, "isReadOnly", lambda: False)()
-    return isinstance(w, QComboBox) and w.isEditable()
-
-
-def _widget_uses_arrows(w: QWidget | None) -> bool:
-    """Left/Right belong to sliders, lists and the like when they have focus; PageUp/PageDown
-    (what most clickers send) always step."""
-    from PySide6.QtWidgets import QAbstractItemView, QAbstractSlider, QTabBar
-
-    return isinstance(w, QAbstractSlider | QAbstractItemView | QTabBar | QAbstractSpinBox
-                      | QComboBox | QLineEdit | QTextEdit | QPlainTextEdit)
 
 
 class PanelDock(QDockWidget):
@@ -120,10 +104,14 @@ class QtMainWindow(QMainWindow):
     settings
         Where layout and theme persist; ``None`` means "ignore saved settings" (``--screenshot``,
         ``--selftest`` and tests).
+    model_factory
+        Builds a fresh model of the same shape (the lesson controller loads files into one
+        before it touches the live model); by default every declared panel's sub-models.
     """
 
     def __init__(self, model: AppModel, registry: PanelRegistry,
-                 settings: QSettings | None = None) -> None:
+                 settings: QSettings | None = None,
+                 model_factory: Callable[[], AppModel] | None = None) -> None:
         super().__init__()
         self.model = model
         self.registry = registry
@@ -138,14 +126,14 @@ class QtMainWindow(QMainWindow):
         self.resize(1400, 880)
         self.ctx = PanelContext(model=model, push=self.push, status=self.show_status,
                                 show_panel=self.show_panel, theme=lambda: self.theme,
-                                panel_names=registry.names)
+                                panel_names=registry.names, panel_title=registry.title)
         self.docks: dict[str, PanelDock] = {}
         self._last_panel: str | None = None
         self._closed = False
         self._build_docks()
         self._build_menus()
         self.presentation = QtPresentation(self)
-        self.lessons = LessonController(self)
+        self.lessons = LessonController(self, model_factory or build_model)
         install_lesson_menus(self)
         self.statusBar().showMessage("Ready")
         self._default_state = self.saveState(LAYOUT_VERSION)
@@ -161,7 +149,7 @@ class QtMainWindow(QMainWindow):
         # make the window taller than a laptop screen.
         first_in_group: dict[str, PanelDock] = {}
         for spec in self.registry.specs():
-            dock = PanelDock(spec, self.ctx, self)
+            dock = PanelDock(spec, replace(self.ctx, spec=spec), self)
             self.docks[spec.name] = dock
             self.addDockWidget(_AREAS.get(spec.area, Qt.DockWidgetArea.RightDockWidgetArea), dock)
             if spec.area in first_in_group:
@@ -326,7 +314,7 @@ class QtMainWindow(QMainWindow):
 
         from gradviz.ui.gl_info import gl_renderer
 
-        return (f"<h3>GradViz {gradviz.__version__}</h3>"
+        return (f"<h3>GradViz {__version__}</h3>"
                 "<p>Touch derivatives and PyTorch autograd.</p>"
                 f"<p>Python {platform.python_version()} ({sys.platform})<br>"
                 f"Qt {qVersion()} · PySide6 {pyside_version}<br>"
@@ -378,7 +366,7 @@ class QtMainWindow(QMainWindow):
             key = event.key()
             if key in NEXT_KEYS or key in PREV_KEYS:
                 arrows = key in (Qt.Key.Key_Left, Qt.Key.Key_Right)
-                if text_input_has_focus() or (arrows and _widget_uses_arrows(focus)):
+                if text_input_has_focus() or (arrows and widget_uses_arrows(focus)):
                     return False
                 return self.route_step(+1 if key in NEXT_KEYS else -1)
         return False
@@ -399,15 +387,3 @@ class QtMainWindow(QMainWindow):
                 dock.teardown()
         super().closeEvent(event)
 
-
-def settle(ms: int = 0) -> None:
-    """Let pending events and paints run (and wait ``ms`` for GL frames to finish)."""
-    app = QApplication.instance()
-    app.processEvents()
-    if ms:
-        from PySide6.QtCore import QEventLoop
-
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-    app.processEvents()

@@ -143,7 +143,7 @@ class QtPresentation(QObject):
         if self.active:
             return
         w = self.window
-        from gradviz.ui.main_window import LAYOUT_VERSION
+        from gradviz.ui.window_common import LAYOUT_VERSION
 
         app = QApplication.instance()
         self._saved = {
@@ -182,7 +182,7 @@ class QtPresentation(QObject):
         if not self.active:
             return
         w = self.window
-        from gradviz.ui.main_window import LAYOUT_VERSION
+        from gradviz.ui.window_common import LAYOUT_VERSION
 
         self.active = False
         self._set_blank(False)
@@ -331,7 +331,7 @@ class QtPresentation(QObject):
 
     def handle_key(self, event: QKeyEvent) -> bool:
         """Presentation keys; returns True when the key was used."""
-        from gradviz.ui.main_window import NEXT_KEYS, PREV_KEYS, text_input_has_focus
+        from gradviz.ui.window_common import NEXT_KEYS, PREV_KEYS, text_input_has_focus
 
         if not self.active or text_input_has_focus():
             return False

@@ -1,12 +1,20 @@
-"""The panel registry: a panel joins the window by registering a spec, not by editing the window."""
+"""The panel registry: what the window docks, read from the panels' declarations.
+
+A panel is declared once, Qt-free, beside its model (:class:`~gradviz.core.panel_info.PanelInfo`);
+the registry turns each declaration into a :class:`PanelSpec` whose factory imports the view only
+when the panel is first shown. The window, the View menu and the chapter map read names and titles
+from here.
+"""
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gradviz.core.model import AppModel
+from gradviz.core.panel_info import PanelInfo, Presenter
 
 if TYPE_CHECKING:
     from gradviz.ui.panels.base import QtPanel
@@ -25,6 +33,9 @@ class PanelContext:
     show_panel: Callable[[str], bool] = lambda name: False
     theme: Callable[[], Theme] = field(default=lambda: _default_theme())
     panel_names: Callable[[], list[str]] = list
+    panel_title: Callable[[str], str | None] = lambda name: None
+    #: The declaration of the panel being built with this context (set by the dock).
+    spec: PanelSpec | None = None
 
 
 def _push_without_stack(command: Any, target: Any = None) -> bool:
@@ -44,7 +55,8 @@ def _default_theme() -> Theme:
 
 @dataclass(frozen=True)
 class PanelSpec:
-    """How to build one dockable panel.
+    """How the window builds one dockable panel: the Qt side of a panel's declaration
+    (:class:`~gradviz.core.panel_info.PanelInfo`, written once beside its model).
 
     ``area`` is the default dock area ("left", "right", "bottom"); the panels of one area are
     tabbed together in the default layout, in ``order``.
@@ -55,6 +67,27 @@ class PanelSpec:
     factory: Callable[[PanelContext], QtPanel]
     area: str = "right"
     order: int = 100
+    presenter: Presenter | None = None
+    view: str = ""
+
+    @classmethod
+    def from_info(cls, info: PanelInfo) -> PanelSpec:
+        return cls(info.name, info.title, _lazy_view(info.view), info.area, info.order,
+                   info.presenter, info.view)
+
+
+def _lazy_view(view: str) -> Callable[[PanelContext], QtPanel]:
+    """The view is imported when the panel is first built: start-up pays only for what shows."""
+    def factory(ctx: PanelContext) -> QtPanel:
+        return resolve_view(view)(ctx)
+
+    factory.__qualname__ = f"view[{view}]"
+    return factory
+
+
+def resolve_view(view: str) -> Callable[[PanelContext], QtPanel]:
+    module, _, attribute = view.partition(":")
+    return getattr(importlib.import_module(f"gradviz.ui.panels.{module}"), attribute)
 
 
 class PanelRegistry:
@@ -78,3 +111,7 @@ class PanelRegistry:
 
     def names(self) -> list[str]:
         return [s.name for s in self.specs()]
+
+    def title(self, name: str) -> str | None:
+        spec = self._specs.get(name)
+        return spec.title if spec is not None else None

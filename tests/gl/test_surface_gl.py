@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from gradviz.core.surfaces import ball_pose, project_point
-from gradviz.ui.main_window import settle
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import image_to_array, picture_stats
+from gradviz.ui.window_common import settle
 
 pytestmark = pytest.mark.gl
 

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from gradviz.core.approaches import CostRun
-from gradviz.ui.main_window import settle
 from gradviz.ui.panels.approaches import QtApproachesPanel
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, image_to_array, picture_stats
+from gradviz.ui.window_common import settle
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from gradviz.ui.main_window import settle
 from gradviz.ui.panels.chain import QtChainPanel
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, image_to_array, picture_stats
 from gradviz.ui.theme import LIGHT
+from gradviz.ui.window_common import settle
 
 
 @pytest.fixture

@@ -19,8 +19,8 @@ from gradviz.ui.export import (
     gl_widgets,
     plot_widgets,
 )
-from gradviz.ui.main_window import settle
 from gradviz.ui.render import picture_stats
+from gradviz.ui.window_common import settle
 
 
 def test_png_of_the_window_and_a_panel(window, tmp_path):

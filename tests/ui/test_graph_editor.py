@@ -8,9 +8,9 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from gradviz.graph import Graph
-from gradviz.ui.main_window import settle
 from gradviz.ui.panels.graph_editor.items import scene_point
 from gradviz.ui.panels.graph_editor.palette import QtPalettePopup
+from gradviz.ui.window_common import settle
 
 
 @pytest.fixture

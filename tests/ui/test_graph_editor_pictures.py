@@ -12,10 +12,10 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMainWindow
 
 from gradviz.app import build_model
-from gradviz.ui.main_window import settle
 from gradviz.ui.panels.graph_editor import QtGraphEditorPanel
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, image_to_array, picture_stats
+from gradviz.ui.window_common import settle
 
 #: Set GRADVIZ_SHOTS=/some/dir to keep the screenshots for looking at them.
 SHOTS = os.environ.get("GRADVIZ_SHOTS")

@@ -8,7 +8,7 @@ import pytest
 from lesson_helpers import ScriptedDialogs
 
 from gradviz.ui.lesson_menus import tour_path
-from gradviz.ui.main_window import settle
+from gradviz.ui.window_common import settle
 
 pytestmark = pytest.mark.skipif(not tour_path().is_file(),
                                 reason="the tour is written by packaging/make_tour.py")

@@ -4,9 +4,9 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from gradviz.core.commands import SetFieldCommand
-from gradviz.ui.main_window import LAYOUT_VERSION, settle
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.registry import PanelRegistry, PanelSpec
+from gradviz.ui.window_common import LAYOUT_VERSION, settle
 
 
 def test_every_registered_panel_has_a_dock_and_a_view_toggle(window, registry):

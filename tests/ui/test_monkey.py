@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradviz.ui.main_window import settle
+from gradviz.ui.window_common import settle
 
 ACTIONS = int(os.environ.get("GRADVIZ_MONKEY_ACTIONS", "10000"))
 SEED = 20261126

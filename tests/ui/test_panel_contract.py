@@ -10,11 +10,11 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
 
 from gradviz.app import build_model
-from gradviz.ui.main_window import settle
 from gradviz.ui.panels import builtin_registry
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.render import grab, picture_stats
+from gradviz.ui.window_common import settle
 
 SPECS = builtin_registry().specs()
 
@@ -34,7 +34,7 @@ def check_contract(qtbot, spec: PanelSpec, model=None) -> None:
     widgets_before = len(QApplication.allWidgets())
     connections_before = model.connection_count()
 
-    ctx = PanelContext(model=model, panel_names=lambda: [s.name for s in SPECS])
+    ctx = PanelContext(model=model, spec=spec, panel_names=lambda: [s.name for s in SPECS])
     panel = spec.factory(ctx)
     assert isinstance(panel, QtPanel)
     assert panel.explainer and panel.title, "every panel carries an explainer and a title"

@@ -1,17 +1,40 @@
-"""The registry's table of built-in panels says exactly what each panel module's SPEC says."""
+"""Every panel is declared once, beside its model; the window's registry is read from there."""
 
 import pytest
 
-from gradviz.ui.panels import BUILTIN_PANELS, builtin_registry, panel_module
+from gradviz.lesson.catalog import build_model, panel_infos
+from gradviz.ui.panels import builtin_registry
+from gradviz.ui.panels.base import spec_of
+from gradviz.ui.registry import PanelContext
+
+EXPECTED = ["chapter_map", "tangent", "approaches", "chain", "graph", "trap", "training",
+            "nograd", "surface", "scenes"]
 
 
-@pytest.mark.parametrize("row", BUILTIN_PANELS, ids=[r[1] for r in BUILTIN_PANELS])
-def test_table_row_matches_the_modules_spec(row):
-    module, name, title, area, order = row
-    spec = panel_module(module).SPEC
-    assert (spec.name, spec.title, spec.area, spec.order) == (name, title, area, order)
+def test_registry_lists_every_declared_panel_in_menu_order():
+    registry = builtin_registry()
+    assert registry.names() == EXPECTED
+    assert [registry.title(n) for n in EXPECTED] == [p.title for p in panel_infos()]
 
 
-def test_registry_names_are_unique_and_in_menu_order():
-    names = builtin_registry().names()
-    assert names == [r[1] for r in sorted(BUILTIN_PANELS, key=lambda r: (r[4], r[1]))]
+@pytest.mark.parametrize("name", EXPECTED)
+def test_a_panel_takes_its_name_and_title_from_its_declaration(qtbot, name):
+    registry = builtin_registry()
+    spec = registry[name]
+    panel = spec.factory(PanelContext(model=build_model(), spec=spec,
+                                      panel_names=registry.names, panel_title=registry.title))
+    qtbot.addWidget(panel)
+    assert spec_of(type(panel)).view == spec.view
+    assert (panel.panel_name, panel.title) == (spec.name, spec.title)
+    panel.teardown()
+
+
+def test_chapter_map_reads_titles_from_the_registry(qtbot):
+    registry = builtin_registry()
+    ctx = PanelContext(model=build_model(), spec=registry["chapter_map"],
+                       panel_names=registry.names, panel_title=registry.title)
+    panel = registry["chapter_map"].factory(ctx)
+    qtbot.addWidget(panel)
+    texts = {card.button.text() for card in panel.cards}
+    assert "Open Graph editor" in texts and "Open no_grad && detach" in texts
+    panel.teardown()

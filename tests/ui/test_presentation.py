@@ -10,8 +10,8 @@ from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel
 
 from gradviz.lesson.scenes import AddSceneCommand, capture_scene
-from gradviz.ui.main_window import settle
 from gradviz.ui.render import grab, image_to_array
+from gradviz.ui.window_common import settle
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from gradviz.ui.main_window import settle
+from gradviz.ui.window_common import settle
 
 
 def _panel(window):

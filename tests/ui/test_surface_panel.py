@@ -11,10 +11,10 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication
 
 from gradviz.core.numbers import fmt
-from gradviz.ui.main_window import settle
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, picture_stats
 from gradviz.ui.undo import QtCommand
+from gradviz.ui.window_common import settle
 
 
 class _Host:

@@ -12,11 +12,11 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from gradviz.core.commands import SetFieldCommand
-from gradviz.ui.main_window import settle
 from gradviz.ui.panels.tangent import QtTangentPanel
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, image_to_array, picture_stats
 from gradviz.ui.theme import LIGHT
+from gradviz.ui.window_common import settle
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ from gradviz.core.derivative_code import approaches_code, cost_code
 from gradviz.core.functions1d import compiled
 from gradviz.core.numbers import fmt, full_text
 from gradviz.ui.panels.base import QtPanel
-from gradviz.ui.registry import PanelContext, PanelSpec
+from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import LIGHT, Theme, style_plot
 from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.expression_field import QtExpressionField
@@ -443,10 +443,3 @@ def _err(v: float) -> str:
     if math.isnan(v):
         return "—"
     return "0 (exact)" if v == 0 else fmt(v, 2)
-
-
-def _factory(ctx: PanelContext) -> QtApproachesPanel:
-    return QtApproachesPanel(ctx)
-
-
-SPEC = PanelSpec("approaches", "Three approaches", _factory, area="right", order=11)

@@ -9,8 +9,9 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
+from gradviz.ui.binding import Binding, bind
 from gradviz.ui.connections import disconnect_all
-from gradviz.ui.registry import PanelContext
+from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import Theme
 
 
@@ -42,8 +43,6 @@ class QtPanel(QWidget):
     :meth:`can_step` and :meth:`step`; the window routes clicker keys to them.
     """
 
-    panel_name: ClassVar[str] = ""
-    title: ClassVar[str] = ""
     explainer: ClassVar[str] = ""
     try_this: ClassVar[str] = ""
 
@@ -51,6 +50,7 @@ class QtPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.model = ctx.model
+        self.spec = ctx.spec or spec_of(type(self))
         self.setObjectName(f"panel-{self.panel_name}")
         self._connections: list[tuple[Any, Callable]] = []
         outer = QVBoxLayout(self)
@@ -67,11 +67,25 @@ class QtPanel(QWidget):
         conns = self._connections
         self.destroyed.connect(lambda *_: disconnect_all(conns))
 
+    @property
+    def panel_name(self) -> str:
+        """The registry name, from the panel's one declaration (its ``PanelInfo``)."""
+        return self.spec.name
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
     # -- model events -------------------------------------------------------------------
     def listen(self, signal: Any, slot: Callable) -> None:
         """Connect a model (psygnal) signal and remember it for :meth:`teardown`."""
         signal.connect(slot)
         self._connections.append((signal, slot))
+
+    def bind(self, widget: QWidget, model: Any, field: str) -> Binding:
+        """Bind a control to ``model.<field>`` through the window's undo stack; the model
+        connection is disconnected in :meth:`teardown` (see :func:`gradviz.ui.binding.bind`)."""
+        return bind(widget, model, field, push=self.ctx.push, listen=self.listen)
 
     def teardown(self) -> None:
         """Disconnect from the model and stop timers; the window calls it before deleting."""
@@ -88,3 +102,16 @@ class QtPanel(QWidget):
     def step(self, direction: int) -> bool:
         """Advance (+1) or go back (-1) one step; return whether anything happened."""
         return False
+
+
+
+def spec_of(cls: type) -> PanelSpec:
+    """The declaration whose ``view`` names this panel class (for panels built without a dock,
+    as tests and scripts do)."""
+    from gradviz.lesson.catalog import panel_infos
+
+    module = cls.__module__.removeprefix("gradviz.ui.panels.")
+    for info in panel_infos():
+        if info.view == f"{module}:{cls.__qualname__}":
+            return PanelSpec.from_info(info)
+    raise LookupError(f"no panel declares {cls.__module__}.{cls.__qualname__} as its view")

@@ -41,7 +41,7 @@ from gradviz.core.functions1d import compiled
 from gradviz.core.model import StateError
 from gradviz.core.numbers import fmt, full_text
 from gradviz.ui.panels.base import QtPanel
-from gradviz.ui.registry import PanelContext, PanelSpec
+from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import LIGHT, Theme
 from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.expression_field import QtExpressionField
@@ -438,10 +438,3 @@ class QtChainPanel(QtPanel):
             ed.field.set_theme(theme)
         if self.result is not None:
             self._refresh_product()
-
-
-def _factory(ctx: PanelContext) -> QtChainPanel:
-    return QtChainPanel(ctx)
-
-
-SPEC = PanelSpec("chain", "Chain rule", _factory, area="right", order=12)

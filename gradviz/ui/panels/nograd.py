@@ -29,7 +29,7 @@ from gradviz.core.commands import SetFieldCommand
 from gradviz.core.detach_demo import CHOICES, run_detach_demo
 from gradviz.core.memory import MemoryReport, NoGradModel, measure, no_grad_code, sweep_widths
 from gradviz.ui.panels.base import QtPanel
-from gradviz.ui.registry import PanelContext, PanelSpec
+from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.detach_graph_view import QtDetachGraphView
 from gradviz.ui.widgets.grad_bars import QtGradBars
@@ -358,7 +358,3 @@ class QtNoGradPanel(QtPanel):
         self.leaf_bars.set_theme(theme)
         for code in (self.memory_code, self.detach_code):
             code.set_theme(theme)
-
-
-SPEC = PanelSpec("nograd", QtNoGradPanel.title, QtNoGradPanel, area="right",
-                 order=70)

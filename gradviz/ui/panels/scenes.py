@@ -25,7 +25,7 @@ from gradviz.lesson.scenes import (
     capture_scene,
 )
 from gradviz.ui.panels.base import QtPanel
-from gradviz.ui.registry import PanelContext, PanelSpec
+from gradviz.ui.registry import PanelContext
 
 
 class QtScenesPanel(QtPanel):
@@ -214,10 +214,3 @@ class QtScenesPanel(QtPanel):
         if 0 <= target < len(self.scenes):
             return self.show_scene(target)
         return False
-
-
-def _factory(ctx: PanelContext) -> QtScenesPanel:
-    return QtScenesPanel(ctx)
-
-
-SPEC = PanelSpec("scenes", "Scenes", _factory, area="left", order=900)

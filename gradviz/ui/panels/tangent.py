@@ -51,7 +51,7 @@ from gradviz.core.functions1d import verdict as slope_verdict
 from gradviz.core.numbers import fmt, full_text
 from gradviz.core.tangent import TangentModel
 from gradviz.ui.panels.base import QtPanel
-from gradviz.ui.registry import PanelContext, PanelSpec
+from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import LIGHT, Theme, style_plot
 from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.float_slider import QtFloatSlider
@@ -665,10 +665,3 @@ class QtTangentPanel(QtPanel):
 def preset_source(source: str) -> str | None:
     p = preset_for(source)
     return p.source if p else None
-
-
-def _factory(ctx: PanelContext) -> QtTangentPanel:
-    return QtTangentPanel(ctx)
-
-
-SPEC = PanelSpec("tangent", "Tangent slope", _factory, area="right", order=10)

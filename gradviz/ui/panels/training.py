@@ -28,7 +28,7 @@ from gradviz.core.commands import SetFieldCommand
 from gradviz.core.numbers import fmt, full_text
 from gradviz.core.training import PHASE_CODE, PHASES, TrainingModel, training_code
 from gradviz.ui.panels.base import QtPanel
-from gradviz.ui.registry import PanelContext, PanelSpec
+from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
 from gradviz.ui.widgets.loop_diagram import QtLoopDiagram
@@ -375,7 +375,3 @@ class QtTrainingPanel(QtPanel):
         for code in self.codes.values():
             code.set_theme(theme)
         self._redraw()
-
-
-SPEC = PanelSpec("training", QtTrainingPanel.title, QtTrainingPanel, area="right",
-                 order=60)

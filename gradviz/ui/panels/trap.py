@@ -49,7 +49,7 @@ from gradviz.core.trap import (
     update_code,
 )
 from gradviz.ui.panels.base import QtPanel
-from gradviz.ui.registry import PanelContext, PanelSpec
+from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.grad_bars import QtGradBars
 from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
@@ -548,6 +548,3 @@ def _ratio(value: float | None, reference: float) -> float | None:
     if value is None or reference == 0:
         return None
     return value / reference
-
-
-SPEC = PanelSpec("trap", QtTrapPanel.title, QtTrapPanel, area="right", order=50)

@@ -15,15 +15,3 @@ A ``QGraphicsView`` canvas of the ``graph`` sub-model (:class:`gradviz.graph.Gra
 
 The undoable edits the canvas makes are Qt-free graph commands (:mod:`gradviz.graph.commands`).
 """
-
-from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
-from gradviz.ui.registry import PanelContext, PanelSpec
-
-
-def _factory(ctx: PanelContext) -> QtGraphEditorPanel:
-    return QtGraphEditorPanel(ctx)
-
-
-SPEC = PanelSpec("graph", "Graph editor", _factory, area="right", order=40)
-
-__all__ = ["SPEC", "QtGraphEditorPanel"]
