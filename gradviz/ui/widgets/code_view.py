@@ -114,6 +114,8 @@ class QtCodeView(QPlainTextEdit):
         self._max_lines = max_lines
         self.highlighter = PythonHighlighter(self.document())
         self._build_bar(caption)
+        # Screen readers name the listing by what it shows.
+        self.setAccessibleName(caption or "Code listing")
         self.setReadOnly(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(monospace_font())
