@@ -148,6 +148,12 @@ class QtCodeView(QPlainTextEdit):
         self._clear_copied.setInterval(2000)
         self._clear_copied.timeout.connect(lambda: self.copied.setText(""))
 
+    @property
+    def editor(self) -> QtCodeView:
+        """The text edit: the listing itself (the old ``QtCodeView`` wrapped one by that name;
+        callers still reaching for ``.editor`` can drop it)."""
+        return self
+
     # -- content ---------------------------------------------------------------------------
     @property
     def lines(self) -> tuple[str, ...]:
