@@ -1,0 +1,55 @@
+"""Screen readers and keyboard users get a name for every control of every panel."""
+
+import pytest
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollBar,
+    QTextEdit,
+    QWidget,
+)
+
+from gradviz.lesson.catalog import build_model
+from gradviz.ui.panels import builtin_registry
+from gradviz.ui.registry import PanelContext
+
+INTERACTIVE = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit,
+               QPlainTextEdit, QTextEdit)
+
+
+def _internal(w) -> bool:
+    """Parts of another control (a spin box's line edit, a scroll area's bars): a screen reader
+    announces them by role as part of their owner, so they need no name of their own."""
+    parent = w.parentWidget()
+    return isinstance(w, QScrollBar) or isinstance(parent, QAbstractSpinBox | QComboBox)
+
+
+def _nameless(panel):
+    missing = []
+    for w in panel.findChildren(QWidget):
+        if not isinstance(w, INTERACTIVE) or _internal(w) or not w.isEnabled() or type(w).__name__ == "QtOpenGLWidget":
+            continue
+        iface = QAccessible.queryAccessibleInterface(w)
+        name = iface.text(QAccessible.Text.Name) if iface is not None else ""
+        if not name.strip():
+            missing.append(f"{type(w).__name__} {w.objectName() or ''}".strip())
+    return missing
+
+
+@pytest.mark.parametrize("name", builtin_registry().names())
+def test_every_enabled_control_has_an_accessible_name(qtbot, name):
+    registry = builtin_registry()
+    spec = registry[name]
+    panel = spec.factory(PanelContext(model=build_model(), spec=spec,
+                                      panel_names=registry.names, panel_title=registry.title))
+    qtbot.addWidget(panel)
+    panel.show()
+    try:
+        assert _nameless(panel) == []
+    finally:
+        panel.teardown()
