@@ -9,7 +9,6 @@ from gradviz.graph import load_example
 from gradviz.ui.panels.graph_editor.code_pane import QtCodeEditor, QtGraphCodePane
 from gradviz.ui.theme import DARK, LIGHT
 from gradviz.ui.widgets.code_view import QtCodeView
-from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
 
 SNIPPET = ["import torch", "w = torch.tensor(0.5, requires_grad=True)",
            "loss = (w * 2) ** 2  # the forward pass", "loss.backward()", "print(w.grad)"]
@@ -54,9 +53,8 @@ def test_keywords_take_the_theme_colour(qtbot):
 
 
 def test_sized_to_its_lines_up_to_max_lines(qtbot):
-    view = QtHighlightedCode(max_lines=4)  # the old name is the same widget
+    view = QtCodeView(max_lines=4)
     qtbot.addWidget(view)
-    assert isinstance(view, QtCodeView)
     view.set_code(SNIPPET[:2])
     two = view.height()
     view.set_code(SNIPPET[:4])

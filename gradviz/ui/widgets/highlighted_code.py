@@ -1,1 +1,0 @@
-from gradviz.ui.widgets.code_view import QtCodeView as QtHighlightedCode  # noqa: F401 - old name
