@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from app_setup import application, dispose
 from table import Row, median_time
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,15 +37,6 @@ def _best(fn, repeat: int = 40) -> float:
         fn()
         best = min(best, time.perf_counter() - t0)
     return best * 1000
-
-
-def _app():
-    from gradviz.ui.qt_app import ensure_display_or_offscreen, make_application
-
-    ensure_display_or_offscreen()
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or make_application([sys.argv[0]])
 
 
 def _tangent_rows() -> list[Row]:
@@ -100,9 +92,7 @@ def _tangent_rows() -> list[Row]:
     set_only = median_time(bare_set, repeat=60, warmup=5)
     bare_paint = median_time(bare_frame, repeat=60, warmup=5)
     n = len(cx)
-    panel.teardown()
-    panel.close()
-    bare.close()
+    dispose(panel, bare)
     return [
         Row("tangent drag event", event, "ms", baseline=set_only, goal=GOAL_MS,
             note=f"model + items + readout; baseline: bare setData of the {n}-point curve; "
@@ -163,18 +153,12 @@ def _chain_rows() -> list[Row]:
         label.repaint()
 
     baseline = median_time(bare_frame, repeat=60, warmup=5)
-    panel.teardown()
-    panel.close()
-    bare.close()
-    label.close()
+    dispose(panel, bare, label)
     return [Row("chain explorer update", value, "ms", baseline=baseline, goal=GOAL_MS,
                 note="3 links: values, locals, autograd, diagram, product; baseline: bare "
                      f"repaint of the same area; best run {value_best:.3g} ms")]
 
 
 def rows() -> list[Row]:
-    app = _app()
-    from gradviz.ui.theme import LIGHT, apply_theme
-
-    apply_theme(app, LIGHT)  # antialiased plots, as in the app
+    application()  # with the app's theme: antialiased plots, as in the app
     return _tangent_rows() + _chain_rows()
