@@ -127,8 +127,10 @@ def _panel_rows() -> list[Row]:
         training.runs["buggy"].step()
 
     def full():
+        # As the event loop delivers it: one paint of the plot. A repaint() here would paint it
+        # twice, since pyqtgraph's setData queues a scene update that lands after the repaint
+        # (counted: 2 paints per call, twice the time).
         panel._redraw()
-        panel.plot.viewport().repaint()
         app.processEvents()
 
     def tick():
