@@ -25,6 +25,19 @@ def application():
     return app
 
 
+def shown_panel(panel_class, size: tuple[int, int] = (1300, 850)):
+    """A panel on a fresh model, shown at ``size`` and given time to lay out and paint."""
+    from gradviz.app import build_model
+    from gradviz.ui.main_window import settle
+    from gradviz.ui.registry import PanelContext
+
+    panel = panel_class(PanelContext(model=build_model()))
+    panel.resize(*size)
+    panel.show()
+    settle(200)
+    return panel
+
+
 def dispose(*widgets) -> None:
     """Tear ``widgets`` down for good (teardown, close, delete) and collect the garbage, so the
     next row in the same process starts without hidden windows, timers or pending deletes."""

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from app_setup import application, dispose
+from app_setup import application, dispose, shown_panel
 from table import Row, interleaved, median_time
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,16 +43,10 @@ def _tangent_rows() -> list[Row]:
     import numpy as np
     import pyqtgraph as pg
 
-    from gradviz.app import build_model
     from gradviz.ui.main_window import settle
     from gradviz.ui.panels.tangent import QtTangentPanel
-    from gradviz.ui.registry import PanelContext
 
-    model = build_model()
-    panel = QtTangentPanel(PanelContext(model=model))
-    panel.resize(1300, 850)
-    panel.show()
-    settle(200)
+    panel = shown_panel(QtTangentPanel)
     xs = np.linspace(-2.0, 8.0, 200)
     positions = itertools.cycle(xs)
 
@@ -107,16 +101,10 @@ def _tangent_rows() -> list[Row]:
 def _chain_rows() -> list[Row]:
     import numpy as np
 
-    from gradviz.app import build_model
     from gradviz.ui.main_window import settle
     from gradviz.ui.panels.chain import QtChainPanel
-    from gradviz.ui.registry import PanelContext
 
-    model = build_model()
-    panel = QtChainPanel(PanelContext(model=model))
-    panel.resize(1300, 850)
-    panel.show()
-    settle(200)
+    panel = shown_panel(QtChainPanel)
     positions = itertools.cycle(np.linspace(-2.0, 2.0, 97))
 
     def update():
