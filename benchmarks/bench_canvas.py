@@ -39,7 +39,7 @@ def _wide_graph(n_nodes: int):
 
 
 def _view(graph):
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.graph_editor.style import canvas_style
     from gradviz.ui.panels.graph_editor.view import QtGraphView
     from gradviz.ui.theme import LIGHT
@@ -87,7 +87,7 @@ def _zoom_frame_ms(view) -> float:
 
 def _pan_rows() -> list[Row]:
     from gradviz.graph import Graph
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.graph_editor.display import build_scene
 
     graph = _wide_graph(300)
@@ -121,7 +121,7 @@ def _pan_rows() -> list[Row]:
 
 def _animation_rows() -> list[Row]:
     from gradviz.core.model import AppModel
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
     from gradviz.ui.registry import PanelContext
 

@@ -43,7 +43,7 @@ def _tangent_rows() -> list[Row]:
     import numpy as np
     import pyqtgraph as pg
 
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.tangent import QtTangentPanel
 
     panel = shown_panel(QtTangentPanel)
@@ -101,7 +101,7 @@ def _tangent_rows() -> list[Row]:
 def _chain_rows() -> list[Row]:
     import numpy as np
 
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.chain import QtChainPanel
 
     panel = shown_panel(QtChainPanel)

@@ -81,7 +81,7 @@ def rows() -> list[Row]:
 
     from gradviz.app import build_model
     from gradviz.core.surfaces import SURFACES, grid_values, one_thread, shaded_colours
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.surface.panel import QtSurfacePanel
     from gradviz.ui.registry import PanelContext
 
