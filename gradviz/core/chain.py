@@ -79,11 +79,6 @@ class ChainModel(SettingsModel):
                      doc="The input that flows through the chain."),
     }
 
-    def __init__(self, **values: Any) -> None:
-        super().__init__()
-        if values:
-            self.from_dict(values)
-
     def to_dict(self) -> dict[str, Any]:
         return {"links": list(self.links), "x": self.x}
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import torch
 
-from gradviz.core.expr import CompiledExpression, compile_expression
+from gradviz.core.expr import CompiledExpression, ExpressionError, compile_expression
+from gradviz.core.model import StateError
 
 
 @dataclass(frozen=True)
@@ -179,3 +181,15 @@ def explain_point(source: str, x: float, dtype: torch.dtype = torch.float32,
                 f"right, so f has no true derivative exactly here. PyTorch still returns "
                 f"{p.slope:g} (a conventional choice; ReLU′(0) = 0, |x|′ at 0 = 0).")
     return ""
+
+
+def check_function(label: str, value: Any) -> str:
+    """A setting's check for a one-variable function typed by the user: only text that compiles
+    is stored, with the compiler's own message otherwise (raises ``StateError``)."""
+    if not isinstance(value, str) or len(value) > 500:
+        raise StateError(f"{label} must be a short text")
+    try:
+        compiled(value)
+    except ExpressionError as exc:
+        raise StateError(f"{label}: {exc}") from None
+    return value

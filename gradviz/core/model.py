@@ -141,9 +141,11 @@ class SettingsModel:
         if "Events" not in cls.__dict__:
             cls.Events = _settings_events(cls.SETTINGS, cls.ACTIONS)
 
-    def __init__(self) -> None:
+    def __init__(self, **values: Any) -> None:
         object.__setattr__(self, "_values", {n: s.initial() for n, s in self.SETTINGS.items()})
         object.__setattr__(self, "events", self.Events())
+        if values:  # e.g. TangentModel(source="x**2", x=1.0): validated like any write
+            self.from_dict(values)
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__.get("_values")
