@@ -1,0 +1,492 @@
+"""The dockable panel of a user's traced autograd graph: read-only, folded by module, with the
+selected node's values and gradients and a backward animation."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QSplitter, QWidget
+
+from gradviz.graph.trace_fold import TraceFolding
+from gradviz.graph.trace_layout import layered_layout
+from gradviz.graph.trace_model import TracedGraph
+from gradviz.graph.trace_node import TraceError
+from gradviz.ui.connections import disconnect_all
+from gradviz.ui.panels.base import QtPanel
+from gradviz.ui.panels.graph_editor.style import canvas_style
+from gradviz.ui.panels.traced.canvas import FULL_LOD, QtTracedCanvas
+from gradviz.ui.panels.traced.controls import TracedControls
+from gradviz.ui.panels.traced.details import QtItemDetails
+from gradviz.ui.panels.traced.drawing import Drawing, build_drawing, fmt, shape_text, stats_text
+from gradviz.ui.panels.traced.editable import ReplaceEditorGraph, editable_problem, to_editable
+from gradviz.ui.panels.traced.jobs import QtJobRunner
+from gradviz.ui.panels.traced.stepping import BackwardSchedule, backward_steps
+from gradviz.ui.theme import Theme
+
+log = logging.getLogger(__name__)
+
+#: Views with more items than this are laid out in the worker (about 0.2 s and more here).
+WORKER_ITEMS = 8_000
+#: Graphs with more nodes than this open with their repeated blocks folded ("×N").
+FOLD_REPEATS_FROM = 400
+#: Zoom after opening a module or jumping to a search hit: every box shows its shape line.
+FOCUS_ZOOM = 0.8
+EMPTY = ("No traced graph yet. From Python: <code>gradviz.show(loss)</code>, or "
+         "<code>viewer.add_graph(loss, module=model)</code>.")
+
+
+def guarded(slot: Callable) -> Callable:
+    """A slot whose unexpected exception is logged and shown in the panel, never raised into
+    the event loop."""
+    @wraps(slot)
+    def run(self, *args: Any) -> Any:
+        try:
+            return slot(self, *args)
+        except Exception as exc:
+            log.exception("traced panel: %s failed", slot.__name__)
+            self.controls.show_error(f"Something went wrong: {type(exc).__name__}: {exc}")
+            return None
+    return run
+
+
+class _GradsBridge(QObject):
+    """``grads_captured`` fires on the thread that ran backward: this queues it to the GUI."""
+
+    captured = Signal(int)
+
+
+class QtTracedPanel(QtPanel):
+    """The ``traced`` sub-model (a :class:`TracedGraph`, registered by the viewer on first use)
+    drawn read-only: modules fold and unfold, repeats fold to one "×N" box, search, level of
+    detail, fit, the selected node's summaries, and the gradient flowing back step by step."""
+
+    explainer = ("The autograd graph of your own PyTorch code, as PyTorch recorded it: each box "
+                 "is one backward function (MulBackward0, …) with the shape of the tensor it "
+                 "produced; edges point the way the gradient flows back.")
+    try_this = ("click a grey module box to open it, drag the module depth slider, then press "
+                "Run backward and step (PageDown) to watch the gradient reach your parameters.")
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.graph: TracedGraph | None = None
+        self.folding: TraceFolding | None = None
+        self.drawing: Drawing | None = None
+        self.schedule: BackwardSchedule | None = None
+        self._graph_conns: list = []
+        self._hits: list[int] = []
+        self._hit_pos = -1
+        self._focus_node = -1
+        self._ticket = 0
+        self._build()
+        self.listen(self.model.registered, self._on_registered)
+        self._attach(self.model.get("traced"))
+
+    # -- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        c = self.controls = TracedControls()
+        style = canvas_style(self.ctx.theme())
+        self.canvas = QtTracedCanvas(style)
+        self.details = QtItemDetails()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setObjectName("traced-split")
+        split.addWidget(self.canvas)
+        split.addWidget(self.details)
+        split.setStretchFactor(0, 4)
+        split.setStretchFactor(1, 1)
+        for w in (c.notice, c.warning, c.error, c.toolbar, c.busy_row):
+            self.body_layout.addWidget(w)
+        self.body_layout.addWidget(split, 1)
+        self.body_layout.addWidget(c.steps_row)
+        self.runner = QtJobRunner(self)
+        self.runner.progressed.connect(self._on_progress)
+        self.runner.finished.connect(self._on_layout_done)
+        self.runner.failed.connect(self._on_layout_failed)
+        self.bridge = _GradsBridge(self)
+        self.bridge.captured.connect(self._on_grads, Qt.ConnectionType.QueuedConnection)
+        self.detail_timer = QTimer(self, singleShot=True, interval=90)
+        self.detail_timer.timeout.connect(self._fill_box_details)
+        self.play_timer = QTimer(self, interval=60)
+        self.play_timer.timeout.connect(self._play_tick)
+        self._wire(c)
+
+    def _wire(self, c: TracedControls) -> None:
+        self.canvas.item_clicked.connect(self._on_item_clicked)
+        self.canvas.item_double_clicked.connect(self._on_item_double_clicked)
+        for bar in (self.canvas.horizontalScrollBar(), self.canvas.verticalScrollBar()):
+            bar.valueChanged.connect(lambda *_: self.detail_timer.start())
+        c.search.returnPressed.connect(self._on_search)
+        c.depth.valueChanged.connect(self._on_depth)
+        c.repeats.clicked.connect(self._on_fold_repeats)
+        c.fit.clicked.connect(self.canvas.fit_all)
+        c.backward.clicked.connect(self._on_run_backward)
+        c.back.clicked.connect(lambda: self.step(-1))
+        c.forward.clicked.connect(lambda: self.step(+1))
+        c.play.toggled.connect(self._on_play)
+        c.copy.clicked.connect(self._on_copy)
+        c.cancel.clicked.connect(self._on_cancel)
+        self.details.fold_button.clicked.connect(self._on_fold_selected)
+
+    # -- the sub-model ----------------------------------------------------------------------
+    @guarded
+    def _on_registered(self, key: str) -> None:
+        if key == "traced":
+            self._attach(self.model.get("traced"))
+
+    def _attach(self, graph: TracedGraph | None) -> None:
+        disconnect_all(self._graph_conns)
+        self.graph = graph
+        if graph is not None:
+            for signal, slot in ((graph.events.rebuilt, self._rebuild),
+                                 (graph.events.grads_captured, self.bridge.captured.emit),
+                                 (graph.events.closed, self._update_buttons)):
+                signal.connect(slot)
+                self._graph_conns.append((signal, slot))
+        self._rebuild()
+
+    @guarded
+    def _rebuild(self, *_: Any) -> None:
+        self._stop_animation()
+        self.controls.show_error("")
+        graph = self.graph
+        self.folding = TraceFolding(graph) if graph is not None and len(graph) else None
+        self.schedule, self._hits, self._focus_node = None, [], -1
+        self.controls.warning.setText(graph.warning if graph is not None else "")
+        self.controls.warning.setVisible(bool(graph is not None and graph.warning))
+        if self.folding is None:
+            self.drawing = None
+            self.canvas.set_drawing(build_drawing(TracedGraph(), _empty_view(), []))
+            self.details.clear(EMPTY)
+            self.controls.set_depth_range(0)
+            self._update_buttons()
+            return
+        self.folding.changed.connect(self._relayout)
+        deepest = max((m.count(".") + 1 for m in self.folding.modules), default=0)
+        self.controls.set_depth_range(deepest)
+        self.controls.repeats.setEnabled(bool(self.folding.modules))
+        if not self._fold_at_start(deepest):
+            self._relayout()
+        self.details.clear()
+        self._update_buttons()
+
+    def _fold_at_start(self, deepest: int) -> bool:
+        """A large graph opens folded: its modules at the depth of its repeated blocks (or
+        the model's direct children), the repeats as one "×N" box. Whether it folded."""
+        f = self.folding
+        if len(self.graph) < FOLD_REPEATS_FROM or not f.modules or f.folded:
+            return False
+        depth = min((r.modules[0].count(".") + 1 for r in f.repeats), default=1)
+        self.controls.set_depth_value(depth, deepest)
+        f.folded = {m for m in f.modules if m.count(".") + 1 == depth}
+        f.fold_repeats()  # emits changed → _relayout
+        return True
+
+    # -- layout -----------------------------------------------------------------------------
+    @guarded
+    def _relayout(self) -> None:
+        view = self.folding.view()
+        edges = [(a, b) for a, b, _ in view.edges]
+        n = len(view.items)
+        self.runner.cancel()
+        if n > WORKER_ITEMS:
+            self.controls.set_busy(True, f"Laying out {n:,} boxes…")
+            self._ticket = self.runner.submit(lambda progress: (view, layered_layout(
+                n, edges, progress)))
+            return
+        self._ticket = -1
+        self._show_layout(view, layered_layout(n, edges))
+
+    def _on_progress(self, ticket: int, done: float) -> None:
+        if ticket == self._ticket:
+            self.controls.progress.setValue(round(100 * done))
+
+    @guarded
+    def _on_layout_done(self, ticket: int, result: Any) -> None:
+        if ticket == self._ticket and self.folding is not None:
+            self.controls.set_busy(False)
+            view, positions = result
+            if view is self.folding.view():
+                self._show_layout(view, positions)
+
+    def _on_layout_failed(self, ticket: int, message: str) -> None:
+        if ticket == self._ticket:
+            self.controls.set_busy(False)
+            if message != "cancelled":
+                self.controls.show_error(f"The layout failed: {message}")
+
+    def _on_cancel(self) -> None:
+        self.runner.cancel()
+        self.controls.set_busy(False)
+        self.controls.show_error("Layout cancelled: fold some modules (the depth slider) and "
+                                 "the view is laid out again.")
+
+    def _show_layout(self, view, positions) -> None:
+        first = self.drawing is None
+        self.drawing = build_drawing(self.graph, view, positions)
+        self.canvas.set_drawing(self.drawing)
+        self.schedule = None
+        focus = self._focus_node
+        if 0 <= focus < len(view.item_of_node):
+            # Readable, yet wide enough to keep some of what surrounds the opened module.
+            self.canvas.center_on_item(view.item_of_node[focus], FOCUS_ZOOM)
+        elif first or focus == -1:
+            self.canvas.fit_all()
+        self._mark_hits()
+        self.detail_timer.start()
+
+    # -- what each box says -----------------------------------------------------------------
+    @guarded
+    def _fill_box_details(self) -> None:
+        if self.drawing is None or self.folding is None or self.canvas.zoom() < FULL_LOD:
+            return
+        items = self.folding.view().items
+        lines = self.canvas.item.details
+        for k in self.canvas.visible_items().tolist():
+            node = items[k].node
+            if node < 0 or k in lines:
+                continue
+            grad = self.graph.grad(node) if self.graph.grad_runs else None
+            lines[k] = (f"∇ ‖g‖ {fmt(grad.norm)}" if grad is not None and grad.ok
+                        else stats_text(self.graph.value(node)))
+        self.canvas.item.update()
+
+    def _node_head(self, i: int) -> str:
+        node = self.graph.nodes[i]
+        rows = [f"<b>{escape(node.label)}</b>"]
+        if node.label != node.op:
+            rows.append(f"op {escape(node.op)}")
+        rows.append(f"output {escape(shape_text(node.shape, node.dtype))}")
+        if node.module:
+            rows.append(f"module <code>{escape(node.module)}</code>")
+        return "<br>".join(rows)
+
+    def _show_node(self, i: int) -> None:
+        graph = self.graph
+        missing = ("run backward (the button, or your own loss.backward()) to capture it"
+                   if not graph.grad_runs else "no gradient reached it in the last pass")
+        self.details.show_node(self._node_head(i), graph.value(i),
+                               graph.grad(i) if graph.grad_runs else None, missing,
+                               graph.nodes[i].module)
+
+    # -- clicks, folding, search ------------------------------------------------------------
+    @guarded
+    def _on_item_clicked(self, k: int) -> None:
+        if self.drawing is None or k < 0:
+            return
+        item = self.folding.view().items[k]
+        if item.kind == "node":
+            self.canvas.item.selected = k
+            self.canvas.item.update()
+            self._show_node(item.node)
+            return
+        self._focus_node = self.folding.view().item_of_node.index(k)
+        if item.kind == "repeat":
+            first = next(r for r in self.folding.folded_repeats if r.name == item.name)
+            self.folding.unfold(first.modules[0])
+        else:
+            self.folding.unfold(item.name)
+
+    @guarded
+    def _on_item_double_clicked(self, k: int) -> None:
+        if self.drawing is None or k < 0:
+            return
+        item = self.folding.view().items[k]
+        if item.kind == "node" and self.graph.nodes[item.node].module:
+            self._fold_module_of(item.node)
+
+    def _fold_module_of(self, node: int) -> None:
+        self._focus_node = node
+        self.folding.fold(self.graph.nodes[node].module)
+
+    @guarded
+    def _on_fold_selected(self) -> None:
+        k = self.canvas.item.selected
+        if self.drawing is not None and k >= 0:
+            node = self.folding.view().items[k].node
+            if node >= 0 and self.graph.nodes[node].module:
+                self._fold_module_of(node)
+
+    @guarded
+    def _on_depth(self, value: int) -> None:
+        if self.folding is None:
+            return
+        deepest = self.controls.depth.maximum() - 1
+        self._focus_node = -1
+        self.controls.set_depth_value(value, deepest)
+        self.folding.fold_to_depth(None if value > deepest else value)
+
+    @guarded
+    def _on_fold_repeats(self) -> None:
+        if self.folding is not None:
+            if not self.folding.repeats:
+                self.controls.show_error("No repeated blocks: no run of equal numbered modules.")
+                return
+            self._focus_node = -1
+            self.folding.fold_repeats()
+
+    @guarded
+    def _on_search(self) -> None:
+        if self.folding is None:
+            return
+        hits = self.folding.search(self.controls.search.text())
+        if hits != self._hits:
+            self._hits, self._hit_pos = hits, -1
+        if not hits:
+            self.controls.search_result.setText("no match")
+            self._mark_hits()
+            return
+        self._hit_pos = (self._hit_pos + 1) % len(hits)
+        node = hits[self._hit_pos]
+        self.controls.search_result.setText(f"{self._hit_pos + 1} of {len(hits)}")
+        self._focus_node = node
+        self.folding.reveal(node)  # relayouts (and centres on it) if it was folded away
+        k = self.folding.view().item_of_node[node]
+        self.canvas.center_on_item(k, FOCUS_ZOOM)
+        self.canvas.item.selected = k
+        self._mark_hits()
+        self._show_node(node)
+
+    def _mark_hits(self) -> None:
+        if self.folding is None:
+            return
+        of = self.folding.view().item_of_node
+        self.canvas.item.hits = {of[i] for i in self._hits}
+        self.canvas.item.update()
+
+    # -- backward ---------------------------------------------------------------------------
+    def _update_buttons(self, *_: Any) -> None:
+        c, graph = self.controls, self.graph
+        has = graph is not None and len(graph) > 0
+        problem = graph.backward_problem() if has else "there is no traced graph"
+        c.backward.setEnabled(not problem)
+        c.backward.setToolTip(f"Cannot run backward: {problem}" if problem else
+                              "backward() from the traced tensor (gradient of ones), keeping "
+                              "the graph, then watch the gradient flow back")
+        copy_problem = editable_problem(graph) if has else "there is no traced graph"
+        c.copy.setEnabled(not copy_problem)
+        c.copy.setToolTip(f"Not possible: {copy_problem}" if copy_problem else
+                          "Rebuild this graph in the graph editor, where you can change it")
+        for b in (c.back, c.forward, c.play):
+            b.setEnabled(has)
+        c.fit.setEnabled(has)
+        c.search.setEnabled(has)
+
+    @guarded
+    def _on_run_backward(self) -> None:
+        self._run_backward()
+
+    def _run_backward(self) -> bool:
+        try:
+            self.graph.backward()
+        except TraceError as exc:  # freed saved tensors, closed or reopened: say so, inline
+            self.controls.show_error(f"Cannot run backward: {exc}")
+            self._update_buttons()
+            return False
+        except RuntimeError as exc:  # torch's own refusal, in its own words
+            self.controls.show_error(f"backward() failed: {exc}")
+            return False
+        self.controls.show_error("")
+        return True
+
+    @guarded
+    def _on_grads(self, runs: int) -> None:
+        if self.graph is None or self.drawing is None:
+            return
+        self.canvas.item.details.clear()
+        self.detail_timer.start()
+        self.ctx.status(f"Gradients captured (backward pass {runs})")
+        k = self.canvas.item.selected
+        node = self.folding.view().items[k].node if k >= 0 else -1
+        if node >= 0:
+            self._show_node(node)
+        self._update_buttons()
+
+    def can_step(self) -> bool:
+        return self.drawing is not None and len(self.drawing) > 0
+
+    @guarded
+    def step(self, direction: int) -> bool:
+        if not self.can_step():
+            return False
+        if self.schedule is None:
+            if direction < 0:
+                return False
+            if not self.graph.grad_runs and self.graph.can_backward() and not self._run_backward():
+                return False
+            d = self.drawing
+            xs = (d.rects[:, 0] + d.rects[:, 2]) / 2
+            self.schedule = BackwardSchedule(backward_steps(len(d), d.edge_items, xs), len(d))
+        if not self.schedule.go(self.schedule.pos + direction):
+            return False
+        self._show_step()
+        return True
+
+    def _show_step(self) -> None:
+        s, item = self.schedule, self.canvas.item
+        item.reached, item.current = s.reached.copy(), set(s.current)
+        item.update()
+        names = [self.drawing.titles[k] for k in s.current[:3]]
+        more = f" and {len(s.current) - 3} more" if len(s.current) > 3 else ""
+        source = ("captured gradients" if self.graph.grad_runs
+                  else "no gradients captured: this graph cannot run backward")
+        self.controls.step_label.setText(
+            f"Backward step {s.pos + 1} of {len(s.steps)}: the gradient reaches "
+            f"{', '.join(names)}{more} (pink: reached; {source})" if s.pos >= 0 else "")
+        if len(s.current) == 1 and self.folding.view().items[s.current[0]].node >= 0:
+            self._show_node(self.folding.view().items[s.current[0]].node)
+
+    @guarded
+    def _on_play(self, on: bool) -> None:
+        if on and self.can_step():
+            if self.schedule is not None and self.schedule.done:
+                self.schedule.go(-1)
+            self.play_timer.start()
+        else:
+            self.play_timer.stop()
+            self.controls.play.setChecked(False)
+
+    def _play_tick(self) -> None:
+        per_tick = 1 if self.schedule is None else max(1, len(self.schedule.steps) // 100)
+        for _ in range(per_tick):
+            if not self.step(+1):
+                self._stop_animation()
+                return
+
+    def _stop_animation(self) -> None:
+        self.play_timer.stop()
+        self.controls.play.setChecked(False)
+
+    # -- copy into the editor ---------------------------------------------------------------
+    @guarded
+    def _on_copy(self) -> None:
+        problem = editable_problem(self.graph) if self.graph is not None else "no graph"
+        editor = self.model.get("graph")
+        if problem or editor is None:
+            self.controls.show_error(f"Cannot copy: {problem or 'there is no graph editor'}")
+            return
+        if self.ctx.push(ReplaceEditorGraph(editor, to_editable(self.graph).to_dict())):
+            self.ctx.show_panel("graph")
+            self.ctx.status("Copied into the graph editor: edit it there (Undo puts the old "
+                            "graph back)")
+
+    # -- theme and teardown -----------------------------------------------------------------
+    def apply_theme(self, theme: Theme) -> None:
+        self.canvas.set_style(canvas_style(theme))
+        self.details.set_theme(theme)
+
+    def teardown(self) -> None:
+        self.play_timer.stop()
+        self.detail_timer.stop()
+        self.runner.shutdown()
+        disconnect_all(self._graph_conns)
+        super().teardown()
+
+
+def _empty_view():
+    from gradviz.graph.trace_fold import FoldView
+
+    return FoldView([], [], [])
