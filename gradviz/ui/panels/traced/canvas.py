@@ -19,6 +19,7 @@ FULL_LOD = 0.75
 MIN_ZOOM, MAX_ZOOM = 0.01, 4.0
 #: Fit to view never zooms in beyond this (a three-box graph stays a three-box graph).
 FIT_MAX = 1.25
+ROLES = ("op", "leaf", "root", "module", "repeat")
 
 
 class GraphItem(QGraphicsItem):
@@ -29,7 +30,10 @@ class GraphItem(QGraphicsItem):
         super().__init__()
         self.style = style
         self.drawing: Drawing | None = None
-        self.lines: list[QLineF] = []
+        # Qt objects are made for what is painted, once per drawing (a fold redraws at once).
+        self._lines: dict[int, QLineF] = {}
+        self._rects: dict[int, QRectF] = {}
+        self.role_codes = np.zeros(0, dtype=int)
         self.details: dict[int, str] = {}
         self.selected = -1
         self.hits: set[int] = set()
@@ -41,12 +45,28 @@ class GraphItem(QGraphicsItem):
     def set_drawing(self, drawing: Drawing) -> None:
         self.prepareGeometryChange()
         self.drawing = drawing
-        self.lines = [QLineF(*row) for row in drawing.lines.tolist()]
+        self._lines, self._rects = {}, {}
+        self.role_codes = np.array([ROLES.index(r) for r in drawing.roles], dtype=int)
         x0, y0, x1, y1 = drawing.bounds()
         self._bounds = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-20, -20, 20, 20)
         self.details, self.selected, self.hits = {}, -1, set()
         self.reached, self.current = None, set()
         self.update()
+
+    def lines(self, idx: np.ndarray) -> list[QLineF]:
+        cache, rows = self._lines, self.drawing.lines
+        for i in idx.tolist():
+            if i not in cache:
+                cache[i] = QLineF(*rows[i].tolist())
+        return [cache[i] for i in idx.tolist()]
+
+    def rects(self, idx: np.ndarray) -> list[QRectF]:
+        cache, rows = self._rects, self.drawing.rects
+        for i in idx.tolist():
+            if i not in cache:
+                x0, y0, x1, y1 = rows[i].tolist()
+                cache[i] = QRectF(x0, y0, x1 - x0, y1 - y0)
+        return [cache[i] for i in idx.tolist()]
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._bounds
@@ -85,32 +105,34 @@ class GraphItem(QGraphicsItem):
         pen = QPen(self.style.idle_edge, 1.2)
         pen.setCosmetic(True)
         painter.setPen(pen)
-        painter.drawLines([self.lines[i] for i in np.flatnonzero(vis & ~lit)])
+        painter.drawLines(self.lines(np.flatnonzero(vis & ~lit)))
         if lit.any():
             pen = QPen(self.style.lit, 3.0)
             pen.setCosmetic(True)
             painter.setPen(pen)
-            painter.drawLines([self.lines[i] for i in np.flatnonzero(vis & lit)])
+            painter.drawLines(self.lines(np.flatnonzero(vis & lit)))
 
     def _paint_boxes(self, painter: QPainter, d: Drawing, idx: np.ndarray) -> None:
+        """Far out: one ``drawRects`` per colour, the groups picked with NumPy masks."""
         painter.setPen(Qt.PenStyle.NoPen)
-        groups: dict[str, list[QRectF]] = {}
-        for i in idx.tolist():
-            key = "selected" if i == self.selected or i in self.hits else (
-                "reached" if self.reached is not None and self.reached[i] else d.roles[i])
-            x0, y0, x1, y1 = d.rects[i]
-            groups.setdefault(key, []).append(QRectF(x0, y0, x1 - x0, y1 - y0))
-        for key, rects in groups.items():
-            colour = {"selected": self.style.accent, "reached": self.style.lit}.get(key)
-            painter.setBrush(QBrush(colour or self._fill(key)))
-            painter.drawRects(rects)
+        role = self.role_codes[idx]
+        marked = np.zeros(len(d), dtype=bool)
+        marked[list(self.hits | {self.selected} - {-1})] = True
+        reached = self.reached if self.reached is not None else np.zeros(len(d), dtype=bool)
+        groups = [(self.style.accent, marked[idx]),
+                  (self.style.lit, reached[idx] & ~marked[idx])]
+        rest = ~(marked[idx] | reached[idx])
+        groups += [(self._fill(name), rest & (role == code)) for code, name in enumerate(ROLES)]
+        for colour, mask in groups:
+            if mask.any():
+                painter.setBrush(QBrush(colour))
+                painter.drawRects(self.rects(idx[mask]))
 
     def _paint_nodes(self, painter: QPainter, d: Drawing, idx: np.ndarray, full: bool) -> None:
         s = self.style
         title_font, small = font(16, bold=True), font(13)
-        for i in idx.tolist():
-            x0, y0, x1, y1 = d.rects[i]
-            box = QRectF(x0, y0, x1 - x0, y1 - y0)
+        for i, box in zip(idx.tolist(), self.rects(idx), strict=True):
+            x0, y0, x1 = box.left(), box.top(), box.right()
             reached = self.reached is not None and self.reached[i]
             border = s.accent if (i == self.selected or i in self.hits) else (
                 s.lit if reached else s.node_border)
@@ -178,6 +200,7 @@ class QtTracedCanvas(QGraphicsView):
         """Zoom by ``factor`` keeping the scene point under ``anchor`` (viewport pixels) fixed."""
         anchor = anchor if anchor is not None else self.viewport().rect().center()
         factor = max(MIN_ZOOM / self.zoom(), min(MAX_ZOOM / self.zoom(), factor))
+        self.auto_fit = False
         fixed = self.mapToScene(anchor)
         self.scale(factor, factor)
         shift = self.mapFromScene(fixed) - anchor
@@ -208,7 +231,6 @@ class QtTracedCanvas(QGraphicsView):
         if d is None or not 0 <= index < len(d):
             return
         x0, y0, x1, y1 = d.rects[index]
-        self.auto_fit = False
         self.zoom_by(zoom / self.zoom())
         self.centerOn(QPointF((x0 + x1) / 2, (y0 + y1) / 2))
 
@@ -225,7 +247,6 @@ class QtTracedCanvas(QGraphicsView):
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self.auto_fit = False
             self.zoom_by(1.15 ** steps, event.position().toPoint())
         event.accept()
 

@@ -83,18 +83,23 @@ def _role(graph: TracedGraph, item) -> str:
     return "leaf" if graph.nodes[item.node].op == "AccumulateGrad" else "op"
 
 
-def _subtitle(graph: TracedGraph, item) -> str:
+def _subtitle(graph: TracedGraph, item, cache: dict[int, str]) -> str:
     if item.kind == "node":
-        node = graph.nodes[item.node]
-        return shape_text(node.shape, node.dtype)
+        text = cache.get(item.node)
+        if text is None:
+            node = graph.nodes[item.node]
+            text = cache[item.node] = shape_text(node.shape, node.dtype)
+        return text
     if item.kind == "repeat":
         return f"{item.badge[1:]} equal blocks · {item.size:,} ops"
     return f"module · {item.size:,} ops"
 
 
-def build_drawing(graph: TracedGraph, view: FoldView,
-                  positions: list[tuple[float, float]]) -> Drawing:
-    """The drawing of ``view`` laid out at ``positions`` (item centres)."""
+def build_drawing(graph: TracedGraph, view: FoldView, positions,
+                  cache: dict[int, str] | None = None) -> Drawing:
+    """The drawing of ``view`` laid out at ``positions`` (item centres, as the layout gives
+    them); ``cache`` keeps each node's shape text from one drawing to the next."""
+    cache = {} if cache is None else cache
     n = len(view.items)
     xy = np.asarray(positions, dtype=float).reshape(n, 2) * SPREAD
     half = np.array([NODE_W / 2, NODE_H / 2])
@@ -106,6 +111,17 @@ def build_drawing(graph: TracedGraph, view: FoldView,
         lines = np.hstack([src + [NODE_W / 2, 0], dst - [NODE_W / 2, 0]])
     else:
         lines = np.zeros((0, 4))
-    return Drawing(rects, titles, [_subtitle(graph, it) for it in view.items],
+    return Drawing(rects, titles, [_subtitle(graph, it, cache) for it in view.items],
                    [_role(graph, it) for it in view.items], [it.badge for it in view.items],
                    lines, edge_items, [c for _, _, c in view.edges])
+
+
+def stable_positions(view: FoldView, full: np.ndarray) -> np.ndarray:
+    """Item centres taken from the layout of the whole graph (``full``, one row per node): a
+    node keeps its place, a folded module takes the place of its member nearest the output.
+    Every item sits in a slot of its own, so nothing overlaps, and folding or unfolding a
+    module of a large graph moves nothing else (no new layout)."""
+    of = np.asarray(view.item_of_node, dtype=int)
+    first = np.empty(len(view.items), dtype=int)
+    first[of[::-1]] = np.arange(len(of) - 1, -1, -1)  # the smallest node index of each item
+    return full[first]

@@ -9,6 +9,7 @@ from functools import wraps
 from html import escape
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QSplitter, QWidget
 
@@ -22,7 +23,14 @@ from gradviz.ui.panels.graph_editor.style import canvas_style
 from gradviz.ui.panels.traced.canvas import FULL_LOD, QtTracedCanvas
 from gradviz.ui.panels.traced.controls import TracedControls
 from gradviz.ui.panels.traced.details import QtItemDetails
-from gradviz.ui.panels.traced.drawing import Drawing, build_drawing, fmt, shape_text, stats_text
+from gradviz.ui.panels.traced.drawing import (
+    Drawing,
+    build_drawing,
+    fmt,
+    shape_text,
+    stable_positions,
+    stats_text,
+)
 from gradviz.ui.panels.traced.editable import ReplaceEditorGraph, editable_problem, to_editable
 from gradviz.ui.panels.traced.jobs import QtJobRunner
 from gradviz.ui.panels.traced.stepping import BackwardSchedule, backward_steps
@@ -30,7 +38,10 @@ from gradviz.ui.theme import Theme
 
 log = logging.getLogger(__name__)
 
-#: Views with more items than this are laid out in the worker (about 0.2 s and more here).
+#: Views up to this many items get a layout of their own (about 25 ms here); larger ones keep
+#: the places of the whole graph's layout, so a fold or unfold redraws within 100 ms.
+RELAYOUT_MAX = 1_200
+#: Graphs with more operations than this are laid out in the worker (about 0.2 s and more).
 WORKER_ITEMS = 8_000
 #: Graphs with more nodes than this open with their repeated blocks folded ("×N").
 FOLD_REPEATS_FROM = 400
@@ -82,6 +93,8 @@ class QtTracedPanel(QtPanel):
         self._hit_pos = -1
         self._focus_node = -1
         self._ticket = 0
+        self._full_xy: np.ndarray | None = None
+        self._subtitles: dict[int, str] = {}
         self._build()
         self.listen(self.model.registered, self._on_registered)
         self._attach(self.model.get("traced"))
@@ -155,6 +168,7 @@ class QtTracedPanel(QtPanel):
         graph = self.graph
         self.folding = TraceFolding(graph) if graph is not None and len(graph) else None
         self.schedule, self._hits, self._focus_node = None, [], -1
+        self._full_xy, self._subtitles = None, {}
         self.controls.warning.setText(graph.warning if graph is not None else "")
         self.controls.warning.setVisible(bool(graph is not None and graph.warning))
         if self.folding is None:
@@ -188,17 +202,29 @@ class QtTracedPanel(QtPanel):
     # -- layout -----------------------------------------------------------------------------
     @guarded
     def _relayout(self) -> None:
+        """Lay out the current view: a small one on its own; a large one in the places of the
+        whole graph's layout (computed once, in the worker when it would take long)."""
         view = self.folding.view()
-        edges = [(a, b) for a, b, _ in view.edges]
         n = len(view.items)
         self.runner.cancel()
-        if n > WORKER_ITEMS:
-            self.controls.set_busy(True, f"Laying out {n:,} boxes…")
-            self._ticket = self.runner.submit(lambda progress: (view, layered_layout(
-                n, edges, progress)))
-            return
         self._ticket = -1
-        self._show_layout(view, layered_layout(n, edges))
+        self.controls.set_busy(False)
+        if n <= RELAYOUT_MAX:
+            self._show_layout(view, layered_layout(n, [(a, b) for a, b, _ in view.edges]))
+            return
+        if self._full_xy is None:
+            graph = self.graph
+            nodes, edges = len(graph), graph.edges
+
+            def job(progress: Callable[[float], bool]) -> np.ndarray:
+                return np.asarray(layered_layout(nodes, edges, progress)).reshape(-1, 2)
+
+            if nodes > WORKER_ITEMS:
+                self.controls.set_busy(True, f"Laying out {nodes:,} operations…")
+                self._ticket = self.runner.submit(job)
+                return
+            self._full_xy = job(lambda _done: True)
+        self._show_layout(view, stable_positions(view, self._full_xy))
 
     def _on_progress(self, ticket: int, done: float) -> None:
         if ticket == self._ticket:
@@ -208,9 +234,8 @@ class QtTracedPanel(QtPanel):
     def _on_layout_done(self, ticket: int, result: Any) -> None:
         if ticket == self._ticket and self.folding is not None:
             self.controls.set_busy(False)
-            view, positions = result
-            if view is self.folding.view():
-                self._show_layout(view, positions)
+            self._full_xy = result
+            self._relayout()
 
     def _on_layout_failed(self, ticket: int, message: str) -> None:
         if ticket == self._ticket:
@@ -226,7 +251,7 @@ class QtTracedPanel(QtPanel):
 
     def _show_layout(self, view, positions) -> None:
         first = self.drawing is None
-        self.drawing = build_drawing(self.graph, view, positions)
+        self.drawing = build_drawing(self.graph, view, positions, self._subtitles)
         self.canvas.set_drawing(self.drawing)
         self.schedule = None
         focus = self._focus_node
