@@ -8,45 +8,25 @@ import torch
 from PySide6.QtCore import Qt
 from torch import nn
 
-from gradviz.core.model import AppModel
-from gradviz.graph import Graph
 from gradviz.graph.trace import trace, trace_module
 from gradviz.ui.panels.traced.drawing import fmt
 from gradviz.ui.panels.traced.panel import QtTracedPanel
-from gradviz.ui.registry import PanelContext
 from gradviz.ui.viewer import _swap_traced
 from gradviz.ui.window_common import settle
 
 
 @pytest.fixture
-def model():
-    m = AppModel()
-    m.register(Graph())
-    yield m
-    graph = m.get("traced")
-    if graph is not None:
-        graph.close()
-
-
-@pytest.fixture
-def make(qtbot, model):
-    made = []
-
+def make(make_panel, app_model):
+    """A traced panel on the shared test model, after ``graph`` was added as the viewer adds it."""
     def build(graph=None):
         if graph is not None:
-            _swap_traced(model, graph)
-        panel = QtTracedPanel(PanelContext(model=model))
-        qtbot.addWidget(panel)
-        panel.resize(1400, 900)
-        panel.show()
-        qtbot.waitExposed(panel)
-        settle(30)
-        made.append(panel)
-        return panel
+            _swap_traced(app_model, graph)
+        return make_panel(QtTracedPanel, size=(1400, 900))
 
     yield build
-    for panel in made:
-        panel.teardown()
+    graph = app_model.get("traced")
+    if graph is not None:
+        graph.close()
 
 
 def _mlp():
@@ -62,12 +42,12 @@ def _encoder(layers: int):
     return trace_module(net, torch.randn(5, 2, 32))
 
 
-def test_empty_panel_says_how_to_trace_then_shows_a_registered_graph(make, model):
+def test_empty_panel_says_how_to_trace_then_shows_a_registered_graph(make, app_model):
     panel = make()
     assert "gradviz.show" in panel.details.text.text()
     assert not panel.controls.backward.isEnabled() and not panel.can_step()
     _, graph = _mlp()
-    _swap_traced(model, graph)  # as the viewer's first add_graph does
+    _swap_traced(app_model, graph)  # as the viewer's first add_graph does
     assert panel.drawing is not None and len(panel.drawing) == len(graph)
     assert panel.controls.backward.isEnabled()
 
@@ -135,14 +115,14 @@ def test_backward_on_freed_tensors_is_refused_naming_retain_graph(make):
     assert "no gradients captured" in panel.controls.step_label.text()
 
 
-def test_copy_as_editable_rebuilds_a_scalar_graph_in_the_editor(make, model):
+def test_copy_as_editable_rebuilds_a_scalar_graph_in_the_editor(make, app_model):
     x = torch.tensor(2.0, requires_grad=True)
     y = torch.tensor(3.0, requires_grad=True)
     z = x * y + x.exp()
     panel = make(trace(z, params={"x": x, "y": y}))
     assert panel.controls.copy.isEnabled()
     panel.controls.copy.click()
-    editor = model["graph"]
+    editor = app_model["graph"]
     kinds = sorted(n.kind for n in editor.nodes)
     assert kinds == ["add", "exp", "input", "input", "mul", "output"]
     run = editor.run()
