@@ -8,7 +8,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QLabel,
+    QStyleOptionGraphicsItem,
+)
 
 from gradviz.ui.panels.graph_editor.style import CanvasStyle, font
 from gradviz.ui.panels.traced.drawing import Drawing
@@ -181,10 +187,20 @@ class QtTracedCanvas(QGraphicsView):
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self._press: QPoint | None = None
+        # A child of the view, not of its viewport: scrolling moves the viewport's children.
+        self.hint = QLabel(self)
+        self.hint.setObjectName("traced-zoom-hint")
+        self.hint.hide()
+        self._style_hint(style)
         #: Refit on resize until the user pans or zooms (the dock settles its size late).
         self.auto_fit = False
 
+    def _style_hint(self, style: CanvasStyle) -> None:
+        self.hint.setStyleSheet(f"background: {style.label_fill.name()}; "
+                                f"color: {style.text.name()}; padding: 4px;")
+
     def set_style(self, style: CanvasStyle) -> None:
+        self._style_hint(style)
         self.item.style = style
         self.setBackgroundBrush(style.background)
         self.item.update()
@@ -192,6 +208,7 @@ class QtTracedCanvas(QGraphicsView):
     def set_drawing(self, drawing: Drawing) -> None:
         self.item.set_drawing(drawing)
         self.scene().setSceneRect(self.item.boundingRect().adjusted(-400, -400, 400, 400))
+        self._update_hint()
 
     def zoom(self) -> float:
         return self.transform().m11()
@@ -205,6 +222,7 @@ class QtTracedCanvas(QGraphicsView):
         self.scale(factor, factor)
         shift = self.mapFromScene(fixed) - anchor
         self.pan_by(shift.x(), shift.y())
+        self._update_hint()
 
     def pan_by(self, dx: float, dy: float) -> None:
         for bar, delta in ((self.horizontalScrollBar(), dx), (self.verticalScrollBar(), dy)):
@@ -220,6 +238,7 @@ class QtTracedCanvas(QGraphicsView):
             self.zoom_by(FIT_MAX / self.zoom())
             self.centerOn(rect.center())
         self.auto_fit = True
+        self._update_hint()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -243,6 +262,19 @@ class QtTracedCanvas(QGraphicsView):
         b = d.rects
         return np.flatnonzero((b[:, 2] >= r.left()) & (b[:, 0] <= r.right())
                               & (b[:, 3] >= r.top()) & (b[:, 1] <= r.bottom()))
+
+    def _update_hint(self) -> None:
+        """Far out, say why the boxes carry no names and how to read them."""
+        d = self.item.drawing
+        far = d is not None and len(d) > 0 and self.zoom() < TITLE_LOD
+        if far:
+            self.hint.setText(f"Zoomed out to {self.zoom():.1%}: names appear from "
+                              f"{TITLE_LOD:.0%}. Zoom in with the wheel, click a box to go to "
+                              f"it, or fold modules with the slider.")
+            self.hint.adjustSize()
+            self.hint.move(self.viewport().pos() + QPoint(8, 8))
+            self.hint.raise_()
+        self.hint.setVisible(far)
 
     def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
         steps = event.angleDelta().y() / 120.0

@@ -18,7 +18,7 @@ from gradviz.ui.connections import disconnect_all
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.panels.graph_editor.style import canvas_style
 from gradviz.ui.panels.traced.backward import BackwardActions
-from gradviz.ui.panels.traced.canvas import FULL_LOD, QtTracedCanvas
+from gradviz.ui.panels.traced.canvas import FULL_LOD, TITLE_LOD, QtTracedCanvas
 from gradviz.ui.panels.traced.controls import TracedControls
 from gradviz.ui.panels.traced.details import QtItemDetails
 from gradviz.ui.panels.traced.drawing import (
@@ -236,6 +236,7 @@ class QtTracedPanel(BackwardActions, QtPanel):
         self.drawing = build_drawing(self.graph, view, positions, self._subtitles)
         self.canvas.set_drawing(self.drawing)
         self.schedule = None
+        self.controls.step_label.setText("")
         focus = self._focus_node
         if 0 <= focus < len(view.item_of_node):
             # Readable, yet wide enough to keep some of what surrounds the opened module.
@@ -288,12 +289,19 @@ class QtTracedPanel(BackwardActions, QtPanel):
         if item.kind == "node":
             self.canvas.item.selected = k
             self.canvas.item.update()
+            if self.canvas.zoom() < TITLE_LOD:  # too far out to read it: go to it
+                self.canvas.center_on_item(k, FOCUS_ZOOM)
             self._show_node(item.node)
             return
         self._focus_node = self.folding.view().item_of_node.index(k)
         if item.kind == "repeat":
-            first = next(r for r in self.folding.folded_repeats if r.name == item.name)
-            self.folding.unfold(first.modules[0])
+            # Open the run into its N blocks, each still one box: unfolding the first block
+            # drops the repeat; folding it again redraws once.
+            first = next(r for r in self.folding.folded_repeats if r.name == item.name).modules[0]
+            with self.folding.changed.blocked():
+                self.folding.unfold(first)
+            self.folding.folded.discard(first)
+            self.folding.fold(first)
         else:
             self.folding.unfold(item.name)
 
