@@ -92,9 +92,10 @@ class BackwardActions:
         more = f" and {len(s.current) - 3} more" if len(s.current) > 3 else ""
         source = ("captured gradients" if self.graph.grad_runs
                   else "no gradients captured: this graph cannot run backward")
-        self.controls.step_label.setText(
-            f"Backward step {s.pos + 1} of {len(s.steps)}: the gradient reaches "
-            f"{', '.join(names)}{more} (pink: reached; {source})" if s.pos >= 0 else "")
+        text = (f"Backward step {s.pos + 1} of {len(s.steps)}: the gradient reaches "
+                f"{', '.join(names)}{more} (pink: reached; {source})" if s.pos >= 0 else "")
+        self.controls.step_label.setText(text)
+        self.controls.step_label.setToolTip(text)
         if len(s.current) == 1 and self.folding.view().items[s.current[0]].node >= 0:
             self._show_node(self.folding.view().items[s.current[0]].node)
 

@@ -6,7 +6,7 @@ zooms within a frame."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -198,6 +198,11 @@ class QtTracedCanvas(QGraphicsView):
     def _style_hint(self, style: CanvasStyle) -> None:
         self.hint.setStyleSheet(f"background: {style.label_fill.name()}; "
                                 f"color: {style.text.name()}; padding: 4px;")
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        # QGraphicsView hints the scene's size; the dock's scroll area sizes a word-wrapped
+        # panel from its parts' hints, so a large graph would make the panel scroll.
+        return QSize(480, 320)
 
     def set_style(self, style: CanvasStyle) -> None:
         self._style_hint(style)

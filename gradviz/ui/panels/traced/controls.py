@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSlider,
     QWidget,
 )
@@ -74,6 +75,9 @@ class TracedControls:
         self.play = _button("Play", "traced-play", "Play the backward animation")
         self.play.setCheckable(True)
         self.step_label = _label("traced-step-label")
+        self.step_label.setWordWrap(False)  # one line: the row keeps its height
+        self.step_label.setMinimumWidth(40)
+        self.step_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.copy = _button("Copy as editable graph", "traced-copy", "Copy as editable graph")
         for w in (self.backward, self.back, self.forward, self.play):
             row.addWidget(w)

@@ -21,7 +21,7 @@ class QtPreview(QWidget):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.setMinimumHeight(64)
+        self.setMinimumHeight(84)
         self.summary: ValueSummary | None = None
         self.theme: Theme = LIGHT
 
@@ -91,7 +91,6 @@ class QtItemDetails(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("traced-details")
-        self.setMinimumWidth(260)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         self.text = QLabel(self.HINT)

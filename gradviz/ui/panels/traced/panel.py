@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QSplitter, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
 
 from gradviz.graph.trace_fold import TraceFolding
 from gradviz.graph.trace_layout import layered_layout
@@ -86,13 +86,23 @@ class QtTracedPanel(BackwardActions, QtPanel):
         c = self.controls = TracedControls()
         style = canvas_style(self.ctx.theme())
         self.canvas = QtTracedCanvas(style)
+        self.canvas.setMinimumHeight(160)
         self.details = QtItemDetails()
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("traced-split")
         split.addWidget(self.canvas)
-        split.addWidget(self.details)
+        # The card scrolls on its own, so a 768-pixel laptop keeps the canvas and the step row.
+        card = QScrollArea()
+        card.setObjectName("traced-details-scroll")
+        card.setWidgetResizable(True)
+        card.setFrameShape(QFrame.Shape.NoFrame)
+        card.setMinimumWidth(230)
+        card.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        card.setWidget(self.details)
+        split.addWidget(card)
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
+        split.setSizes([1000, 280])
         for w in (c.notice, c.warning, c.error, c.toolbar, c.busy_row):
             self.body_layout.addWidget(w)
         self.body_layout.addWidget(split, 1)
