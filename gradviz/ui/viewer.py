@@ -16,20 +16,26 @@ from __future__ import annotations
 import sys
 import warnings
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 import torch
-from PySide6.QtCore import QEvent, QObject, QThread
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QThread, QTimer
 from PySide6.QtWidgets import QApplication
 
 from gradviz.core.model import AppModel
 from gradviz.graph.trace import trace
 from gradviz.graph.trace_model import TracedGraph
+from gradviz.graph.trace_node import TraceError
 
 #: Viewers alive in this process (a window the user still sees must not be garbage-collected
 #: when their variable goes out of scope); the last one is the current viewer.
 _VIEWERS: list[Viewer] = []
 _QT_LOOPS = ("qt", "qt5", "qt6", "qt4")
+#: A trace that takes longer than this (a graph of tens of thousands of operations) shows
+#: progress in the window, which keeps answering, with a Cancel button.
+SYNC_TRACE_S = 0.5
 
 
 def _model_with_traced() -> AppModel:
@@ -142,7 +148,7 @@ class Viewer:
         if isinstance(data, TracedGraph):
             graph = data
         elif isinstance(data, torch.Tensor):
-            graph = trace(data, module=module, params=params)
+            graph = self._trace(data, module, params)
         else:
             raise TypeError(f"add_graph() takes a tensor or a traced graph, not "
                             f"{type(data).__name__}")
@@ -153,9 +159,48 @@ class Viewer:
         self.window.show_panel("traced")
         return graph
 
+    def _trace(self, tensor: torch.Tensor, module: torch.nn.Module | None,
+               params: Mapping[str, torch.Tensor] | None) -> TracedGraph:
+        """Trace in a worker thread; past ``SYNC_TRACE_S`` the window shows progress with a
+        Cancel button and keeps answering (a Qt loop runs here until the trace is done).
+
+        Raises
+        ------
+        TraceError
+            When the user cancelled (the trace finishes in the background and is closed).
+        """
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gradviz-trace")
+        future = pool.submit(trace, tensor, module=module, params=params)
+        pool.shutdown(wait=False)
+        try:
+            return future.result(timeout=SYNC_TRACE_S)
+        except FutureTimeout:
+            pass
+        self.window.show_panel("traced")
+        panel = self.window.panel("traced")
+        loop = QEventLoop()
+        cancelled: list[bool] = []
+        poll = QTimer(interval=30)
+        poll.timeout.connect(lambda: future.done() and loop.quit())
+        panel.show_busy("Tracing your graph…", lambda: (cancelled.append(True), loop.quit()))
+        poll.start()
+        loop.exec()
+        poll.stop()
+        panel.hide_busy()
+        if cancelled and not future.done():
+            future.add_done_callback(_close_unwanted)
+            raise TraceError("tracing was cancelled in the window")
+        return future.result()
+
     def close(self) -> None:
         """Close the window (and the traced graph: its hooks are removed)."""
         self.window.close()
+
+
+def _close_unwanted(future: Future) -> None:
+    """A trace cancelled by the user: once it is done, remove its hooks."""
+    if future.exception() is None:
+        future.result().close()
 
 
 def current_viewer() -> Viewer | None:

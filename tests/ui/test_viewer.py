@@ -7,15 +7,18 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import torch
+from PySide6.QtCore import QTimer
 from torch import nn
 
 import gradviz
 from gradviz.graph.trace import trace, trace_module
+from gradviz.graph.trace_node import TraceError
 from gradviz.ui import viewer as viewer_module
 from gradviz.ui.window_common import settle
 
@@ -108,6 +111,33 @@ def test_add_graph_refuses_what_it_cannot_trace_and_keeps_the_graph(viewer):
     with pytest.raises(TypeError, match="tensor or a traced graph"):
         viewer.add_graph([1, 2, 3])
     assert viewer.model["traced"] is shown and shown.is_live
+
+
+@pytest.mark.filterwarnings("ignore::gradviz.graph.trace.TraceWarning")
+def test_a_long_trace_keeps_the_window_answering_and_can_be_cancelled(viewer):
+    shown = viewer.add_graph(torch.ones(2, requires_grad=True).exp().sum())
+    panel = viewer.window.panel("traced")
+    x = torch.ones(1, requires_grad=True)
+    big = torch.cat([x * float(i) for i in range(80_000)]).sum()
+    seen = []
+
+    def cancel_while_tracing():  # runs in the window's loop while add_graph waits
+        seen.append(panel.controls.busy_row.isVisible())
+        panel.controls.cancel.click()
+
+    QTimer.singleShot(round(viewer_module.SYNC_TRACE_S * 1000) + 100, cancel_while_tracing)
+    try:
+        viewer.add_graph(big)
+    except TraceError as exc:
+        assert "cancelled" in str(exc)
+    else:
+        pytest.skip("this machine traced 80,000 operations before the timer fired")
+    assert seen == [True]
+    assert viewer.model["traced"] is shown and shown.is_live
+    assert not panel.controls.busy_row.isVisible()
+    for thread in threading.enumerate():  # the cancelled trace ends (and is closed) here
+        if thread.name.startswith("gradviz-trace"):
+            thread.join(timeout=60)
 
 
 def test_run_without_a_window_warns_and_returns():

@@ -77,6 +77,7 @@ class QtTracedPanel(BackwardActions, QtPanel):
         self._ticket = 0
         self._full_xy: np.ndarray | None = None
         self._subtitles: dict[int, str] = {}
+        self._external_cancel: Callable[[], None] | None = None
         self._build()
         self.listen(self.model.registered, self._on_registered)
         self._attach(self.model.get("traced"))
@@ -235,7 +236,25 @@ class QtTracedPanel(BackwardActions, QtPanel):
             if message != "cancelled":
                 self.controls.show_error(f"The layout failed: {message}")
 
+    def show_busy(self, text: str, on_cancel: Callable[[], None]) -> None:
+        """Show work done outside the panel (the viewer tracing a tensor in a worker): an
+        indeterminate progress bar whose Cancel calls ``on_cancel``."""
+        self._external_cancel = on_cancel
+        self.controls.set_busy(True, text)
+        self.controls.progress.setRange(0, 0)
+
+    def hide_busy(self) -> None:
+        self._external_cancel = None
+        self.controls.progress.setRange(0, 100)
+        self.controls.set_busy(False)
+
+    @guarded
     def _on_cancel(self) -> None:
+        if self._external_cancel is not None:
+            cancel = self._external_cancel
+            self.hide_busy()
+            cancel()
+            return
         self.runner.cancel()
         self.controls.set_busy(False)
         self.controls.show_error("Layout cancelled: fold some modules (the depth slider) and "
