@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPoint, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -39,6 +39,7 @@ class GraphItem(QGraphicsItem):
         # Qt objects are made for what is painted, once per drawing (a fold redraws at once).
         self._lines: dict[int, QLineF] = {}
         self._rects: dict[int, QRectF] = {}
+        self._titles: dict[int, str] = {}
         self.role_codes = np.zeros(0, dtype=int)
         self.details: dict[int, str] = {}
         self.selected = -1
@@ -51,7 +52,7 @@ class GraphItem(QGraphicsItem):
     def set_drawing(self, drawing: Drawing) -> None:
         self.prepareGeometryChange()
         self.drawing = drawing
-        self._lines, self._rects = {}, {}
+        self._lines, self._rects, self._titles = {}, {}, {}
         self.role_codes = np.array([ROLES.index(r) for r in drawing.roles], dtype=int)
         x0, y0, x1, y1 = drawing.bounds()
         self._bounds = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-20, -20, 20, 20)
@@ -149,7 +150,8 @@ class GraphItem(QGraphicsItem):
             painter.fillRect(head.adjusted(1, 1, -1, 0), s.lit if i in self.current else self._fill(d.roles[i]))
             painter.setFont(title_font)
             painter.setPen(s.header_text)
-            painter.drawText(head.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter, d.titles[i])
+            painter.drawText(head.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter,
+                             self._title(i, title_font, head.width() - 10))
             if d.badges[i]:
                 self._badge(painter, box, d.badges[i])
             if full:
@@ -157,6 +159,17 @@ class GraphItem(QGraphicsItem):
                 painter.setPen(s.text)
                 lines = d.subtitles[i] + ("\n" + self.details[i] if i in self.details else "")
                 painter.drawText(box.adjusted(6, 26, -4, -1), Qt.AlignmentFlag.AlignLeft, lines)
+
+    def _title(self, i: int, title_font, width: float) -> str:
+        """The title as it fits its box: names (parameters, modules) keep their end, where the
+        informative part is ("…self_attn.in_proj_weight"); operation names keep their start."""
+        text = self._titles.get(i)
+        if text is None:
+            mode = Qt.TextElideMode.ElideRight if self.drawing.roles[i] == "op" \
+                else Qt.TextElideMode.ElideLeft
+            text = QFontMetricsF(title_font).elidedText(self.drawing.titles[i], mode, width)
+            self._titles[i] = text
+        return text
 
     def _badge(self, painter: QPainter, box: QRectF, text: str) -> None:
         pill = QRectF(box.right() - 50, box.top() - 14, 56, 26)

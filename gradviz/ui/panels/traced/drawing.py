@@ -104,7 +104,7 @@ def build_drawing(graph: TracedGraph, view: FoldView, positions,
     xy = np.asarray(positions, dtype=float).reshape(n, 2) * SPREAD
     half = np.array([NODE_W / 2, NODE_H / 2])
     rects = np.hstack([xy - half, xy + half]) if n else np.zeros((0, 4))
-    titles = [it.name if len(it.name) <= 24 else it.name[:23] + "…" for it in view.items]
+    titles = [it.name for it in view.items]  # the canvas elides what does not fit
     edge_items = np.array([(a, b) for a, b, _ in view.edges], dtype=int).reshape(-1, 2)
     if len(edge_items):
         src, dst = xy[edge_items[:, 1]], xy[edge_items[:, 0]]
