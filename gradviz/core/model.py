@@ -285,6 +285,17 @@ class AppModel:
         self.registered.emit(sub.key)
         return sub
 
+    def replace(self, sub: SubModel) -> Any:
+        """Put ``sub`` in the place of the registered sub-model with its key (a new traced graph
+        in place of the old one); views learn of it through ``registered``."""
+        if not isinstance(sub, SubModel):
+            raise TypeError(f"{sub!r} does not follow the SubModel protocol")
+        if sub.key not in self._models:
+            raise KeyError(f"no sub-model named {sub.key!r} to replace")
+        self._models[sub.key] = sub
+        self.registered.emit(sub.key)
+        return sub
+
     def __getitem__(self, key: str) -> Any:
         return self._models[key]
 

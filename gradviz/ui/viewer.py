@@ -50,17 +50,14 @@ def _model_with_traced() -> AppModel:
 
 def _swap_traced(model: AppModel, graph: TracedGraph) -> TracedGraph:
     """Make ``graph`` the model's ``"traced"`` sub-model (the old one is closed: its hooks
-    removed, the user's tensors released). ``AppModel`` has no ``replace`` yet, so the entry is
-    swapped here, and ``registered`` tells the panel to show the new one."""
+    removed, the user's tensors released); ``registered`` tells the panel to show the new one."""
     old = model.get(graph.key)
     if old is graph:
         return graph
     if old is None:
         return model.register(graph)
     old.close()
-    model._models[graph.key] = graph  # noqa: SLF001 - until AppModel.replace exists
-    model.registered.emit(graph.key)
-    return graph
+    return model.replace(graph)
 
 
 class _CloseGraphFirst(QObject):

@@ -7,7 +7,7 @@ from gradviz.ui.panels import builtin_registry
 from gradviz.ui.panels.base import spec_of
 from gradviz.ui.registry import PanelContext
 
-EXPECTED = ["chapter_map", "tangent", "approaches", "chain", "graph", "trap", "training",
+EXPECTED = ["chapter_map", "tangent", "approaches", "chain", "graph", "traced", "trap", "training",
             "nograd", "surface", "scenes"]
 
 
