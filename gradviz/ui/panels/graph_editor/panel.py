@@ -30,6 +30,7 @@ from gradviz.ui.panels.graph_editor.display import Timeline, build_scene, frames
 from gradviz.ui.panels.graph_editor.palette import QtPaletteList
 from gradviz.ui.panels.graph_editor.properties import QtNodeProperties
 from gradviz.ui.panels.graph_editor.style import canvas_style
+from gradviz.ui.panels.graph_editor.typed_line import QtTypedLine
 from gradviz.ui.panels.graph_editor.view import QtGraphView
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
@@ -82,6 +83,8 @@ class QtGraphEditorPanel(QtPanel):
         self.banner.setObjectName("graph-banner")
         self.banner.setWordWrap(True)
         self.body_layout.addWidget(self.banner)
+        self.typed_line = QtTypedLine(self.graph, self.push)
+        self.body_layout.addWidget(self.typed_line)
         self._build_body()
         self._build_player()
         self._connect_signals()
