@@ -15,6 +15,8 @@ from gradviz.ui.window_common import settle
 
 @pytest.fixture
 def editor(window, qtbot):
+    # The editor opens on the two-paths example; these tests build their graphs from nothing.
+    window.model["graph"].clear()
     window.show_panel("graph")
     panel = window.panel("graph")
     qtbot.waitExposed(panel.view)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from gradviz.app import build_model
 from gradviz.ui.window_common import settle
 
 LEAVES = ("x = torch.tensor(2.0, requires_grad=True); "
@@ -76,3 +77,15 @@ def test_up_and_down_recall_earlier_lines(editor, qtbot):
     qtbot.keyClick(entry, Qt.Key.Key_Down)
     qtbot.keyClick(entry, Qt.Key.Key_Down)
     assert entry.text() == ""
+
+
+def test_the_editor_opens_on_two_paths_unmodified_and_new_brings_it_back(make_window, qtbot):
+    window = make_window(model=build_model())
+    graph = window.model["graph"]
+    run = graph.run()
+    assert run.values["z"] == pytest.approx(10.0) and run.grads["x"] == pytest.approx(7.0)
+    assert not window.lessons.is_modified() and window.undo_stack.count() == 0
+    graph.clear()
+    window.lessons.new()
+    assert graph.node_id("z") is not None and graph.run().grads["y"] == pytest.approx(2.0)
+    assert not window.lessons.is_modified() and window.undo_stack.count() == 0
