@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 class QtChainPanel(QtPanel):
     """Compose 2–4 links, slide x, and compare the product of local derivatives with autograd."""
 
-    panel_name = "chain"
-    title = "Chain rule"
     explainer = ("A composition's slope is the product of each link's own slope, taken at the "
                  "value that reaches it. The boxes compute forward to the right; the product "
                  "flows back to the left, exactly as backward() does.")

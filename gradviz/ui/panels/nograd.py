@@ -40,8 +40,6 @@ __all__ = ["QtNoGradPanel", "human_bytes"]
 class QtNoGradPanel(QtPanel):
     """Memory saved for backward (grad on vs no_grad) and a detached path in a small graph."""
 
-    panel_name = "nograd"
-    title = "no_grad & detach"
     explainer = ("Recording a graph costs memory: every operation keeps the tensors its backward "
                  "needs. Inside torch.no_grad() nothing is kept. detach() cuts one tensor out of "
                  "the graph, so no gradient flows back through it.")

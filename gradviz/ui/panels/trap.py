@@ -54,8 +54,6 @@ from gradviz.ui.widgets.panel_section import QtCodeSection, section_page
 class QtTrapPanel(QtPanel):
     """Press ``loss.backward()`` in three modes on the shared mini network."""
 
-    panel_name = "trap"
-    title = "zero_grad trap"
     explainer = ("backward() adds its result into .grad; it never replaces it. Press it a few "
                  "times without zeroing and the gradient grows 0.4, 0.8, 1.2, … although one "
                  "press's true gradient is still 0.4.")

@@ -46,8 +46,6 @@ EXAMPLE_TITLES = {"chain": "Chain: y = (3x + 1)²", "two_paths": "Two paths: z =
 class QtGraphEditorPanel(QtPanel):
     """Build computational graphs by hand and watch PyTorch run them forward and backward."""
 
-    panel_name = "graph"
-    title = "Graph editor"
     explainer = ("Wire tensors and operations into a graph; PyTorch runs it for real after every "
                  "change. Play the forward pass to see the graph being built, then the backward "
                  "pass to see each gradient travel back and add up where paths meet.")
