@@ -19,8 +19,8 @@ from gradviz.ui.qt_app import prepare_qt
 prepare_qt()
 QStandardPaths.setTestModeEnabled(True)
 
-__all__ = ["_isolated_settings", "_no_logged_errors", "app_model", "make_panel", "make_window",
-           "registry", "window"]
+__all__ = ["_isolated_settings", "_no_logged_errors", "app_model", "declared_panel", "make_panel",
+           "make_window", "registry", "window"]
 
 
 @contextmanager
@@ -87,8 +87,10 @@ def make_panel(qtbot, app_model):
 
     with _after_test(lambda panel: panel.teardown()) as made:
 
-        def make(cls, size=(1000, 900)):
+        def make(cls, size=(1000, 900), prepare=None):
             panel = cls(PanelContext(model=app_model))
+            if prepare is not None:  # e.g. stop a timer before the panel is shown
+                prepare(panel)
             qtbot.addWidget(panel)
             panel.resize(*size)
             panel.show()
@@ -122,3 +124,26 @@ def _no_logged_errors(request):
         pytest.fail(f"gradviz logged {len(handler.records)} error(s), first: {first.name}: "
                     f"{first.getMessage()} {first.exc_info[1]!r}" if first.exc_info else
                     f"gradviz logged {len(handler.records)} error(s): {first.getMessage()}")
+
+
+@pytest.fixture
+def declared_panel(qtbot):
+    """Build a panel by its registry name, as its dock would (spec, names and titles in the
+    context), on a fresh model; torn down after the test."""
+    from gradviz.lesson.catalog import build_model
+    from gradviz.ui.panels import builtin_registry
+    from gradviz.ui.registry import PanelContext
+
+    registry = builtin_registry()
+    with _after_test(lambda panel: panel.teardown()) as made:
+
+        def make(name: str):
+            spec = registry[name]
+            panel = spec.factory(PanelContext(model=build_model(), spec=spec,
+                                              panel_names=registry.names,
+                                              panel_title=registry.title))
+            qtbot.addWidget(panel)
+            made.append(panel)
+            return panel
+
+        yield make

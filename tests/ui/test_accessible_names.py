@@ -15,9 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradviz.lesson.catalog import build_model
 from gradviz.ui.panels import builtin_registry
-from gradviz.ui.registry import PanelContext
 
 INTERACTIVE = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QComboBox, QLineEdit,
                QPlainTextEdit, QTextEdit)
@@ -46,14 +44,7 @@ def _nameless(panel):
 
 
 @pytest.mark.parametrize("name", builtin_registry().names())
-def test_every_enabled_control_has_an_accessible_name(qtbot, name):
-    registry = builtin_registry()
-    spec = registry[name]
-    panel = spec.factory(PanelContext(model=build_model(), spec=spec,
-                                      panel_names=registry.names, panel_title=registry.title))
-    qtbot.addWidget(panel)
+def test_every_enabled_control_has_an_accessible_name(declared_panel, name):
+    panel = declared_panel(name)
     panel.show()
-    try:
-        assert _nameless(panel) == []
-    finally:
-        panel.teardown()
+    assert _nameless(panel) == []
