@@ -7,6 +7,7 @@ Everything here is Qt-free and computes with torch; the panels only draw what it
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -183,13 +184,14 @@ def explain_point(source: str, x: float, dtype: torch.dtype = torch.float32,
     return ""
 
 
-def check_function(label: str, value: Any) -> str:
-    """A setting's check for a one-variable function typed by the user: only text that compiles
-    is stored, with the compiler's own message otherwise (raises ``StateError``)."""
-    if not isinstance(value, str) or len(value) > 500:
-        raise StateError(f"{label} must be a short text")
+def check_function(label: str, value: Any, max_len: int = 500,
+                   compile_with: Callable[[str], object] = compiled) -> str:
+    """A setting's check for a function typed by the user: only text that compiles is stored,
+    with the compiler's own message otherwise (raises ``StateError``)."""
+    if not isinstance(value, str) or len(value) > max_len:
+        raise StateError(f"{label} must be a text of at most {max_len} characters")
     try:
-        compiled(value)
+        compile_with(value)
     except ExpressionError as exc:
         raise StateError(f"{label}: {exc}") from None
     return value

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from gradviz.core.expr import ExpressionError
+from gradviz.core.functions1d import check_function
 from gradviz.core.mininet import MiniNetwork
-from gradviz.core.model import Setting, SettingsModel, StateError
+from gradviz.core.model import Setting, SettingsModel
 from gradviz.core.optim_race import (
     LR_MAX,
     LR_MIN,
@@ -105,14 +105,8 @@ def _lr_setting(n: int, default: float) -> Setting:
 
 
 def _compiling_expression(label: str, value: Any) -> str:
-    """Only expressions that compile are stored (with the compiler's message otherwise)."""
-    if not isinstance(value, str) or len(value) > EXPRESSION_MAX:
-        raise StateError(f"{label} must be a text of at most {EXPRESSION_MAX} characters")
-    try:
-        custom_surface(value)
-    except ExpressionError as exc:
-        raise StateError(f"{label}: {exc}") from None
-    return value
+    """Only surfaces that compile are stored (with the compiler's message otherwise)."""
+    return check_function(label, value, EXPRESSION_MAX, custom_surface)
 
 
 _SETTINGS: dict[str, Setting] = {
