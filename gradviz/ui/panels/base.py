@@ -1,5 +1,5 @@
 """The base class of every dockable panel: an explainer header, a body, clean teardown,
-theme hooks and the stepping protocol."""
+theme hooks, the stepping protocol and the presenting hook."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from gradviz.ui.binding import Binding, bind
 from gradviz.ui.connections import disconnect_all
+from gradviz.ui.panels.presenting import QtFoldStrip, QtPresenterSections
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import Theme
 
@@ -56,12 +57,16 @@ class QtPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         outer.setSpacing(6)
+        self.fold_strip = QtFoldStrip()
+        self.fold_strip.setVisible(False)
+        outer.addWidget(self.fold_strip)
         self.header = ExplainerHeader(self.explainer, self.try_this)
         outer.addWidget(self.header)
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
         self.body_layout.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.body, 1)
+        self.presenter_sections = QtPresenterSections(self, self.fold_strip)
         # The C++ object can die before Python collects the wrapper: disconnect then too,
         # through a callable that does not reference self.
         conns = self._connections
@@ -103,6 +108,24 @@ class QtPanel(QWidget):
         """Advance (+1) or go back (-1) one step; return whether anything happened."""
         return False
 
+    # -- presenting hook -----------------------------------------------------------------
+    @property
+    def presenting(self) -> bool:
+        return self.presenter_sections.presenting
+
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """Presentation mode: keep the sections ``spec.presenter.show`` names, fold those in
+        ``fold`` and the explainer header into the fold strip (``on=False`` restores all).
+        Panels that lay out differently at a scale override this and call it."""
+        if on:
+            self.presenter_sections.start()
+        else:
+            self.presenter_sections.stop()
+
+    def fold_for_fit(self) -> str | None:
+        """Fold one more secondary section (neither shown nor folded by the declaration) when
+        the panel does not fit; returns its name, or None when nothing more may go."""
+        return self.presenter_sections.fold_secondary()
 
 
 def spec_of(cls: type) -> PanelSpec:
