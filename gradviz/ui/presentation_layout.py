@@ -166,6 +166,7 @@ class QtCaptionBox(QWidget):
     def set_status(self, text: str) -> None:
         self.status.setText(text)
         self.status.setVisible(bool(text))
+        self._fix_height()
 
     def text_width(self) -> int:
         m = self.label.contentsMargins()
@@ -186,8 +187,16 @@ class QtCaptionBox(QWidget):
             font.setPointSizeF(size)
         if font != self.label.font():
             self.label.setFont(font)
-        need = self.label.heightForWidth(self.label.width()) if self.label.width() > 1 else 0
-        self.label.setMinimumHeight(max(need, 0))
+        # Exactly the height the wrapped text needs: never cut, and the dock area above the
+        # panels takes no more than that.
+        width = self.label.width() if self.label.width() > 1 else self.window().width()
+        self.label.setFixedHeight(max(self.label.heightForWidth(width), 1))
+        self._fix_height()
+
+    def _fix_height(self) -> None:
+        """The box, and with it the dock above the panels, is as tall as its text: no more."""
+        status = self.status.heightForWidth(max(self.width(), 1)) if self.status.text() else 0
+        self.setFixedHeight(self.label.minimumHeight() + max(status, 0))
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if obj is self.label and event.type() == QEvent.Type.Resize \
