@@ -7,7 +7,10 @@
   another scroll area (lists, tables, code views, plots, the canvas) may scroll its own content;
 - the caption is never cut (and takes at most 2 lines at ×1.5 on a 1280×720 screen);
 - the window is no larger than its screen;
-- in presentation, text on a graph canvas is at least ``MIN_CANVAS_PX`` pixels tall on screen.
+- in presentation, text on a graph canvas is at least ``MIN_CANVAS_PX`` pixels tall on screen;
+- in presentation, the visualization (the first section a panel's presenter shows) covers at
+  least ``ONE_PANEL_AREA`` of the screen in a one-panel scene and ``TWO_PANEL_WIDTH`` of its
+  width in a two-panel scene.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from PySide6.QtWidgets import (
 
 MIN_CANVAS_PX = 18.0
 CAPTION_LINES = 2
+ONE_PANEL_AREA = 0.65
+TWO_PANEL_WIDTH = 0.40
 
 
 def screen_rect(window) -> QRect:
@@ -177,6 +182,35 @@ def canvas_problems(panel: QWidget) -> list[dict]:
     return found
 
 
+def visualization_problems(window, names: list[str]) -> list[dict]:
+    """Issue 14: the visualization gets most of the screen (only for declared presenters)."""
+    if len(names) > 2:
+        return []
+    screen, found = screen_rect(window), []
+    for name in names:
+        panel = window.docks[name].panel
+        presenter = getattr(panel.spec, "presenter", None) if panel is not None else None
+        if presenter is None or not presenter.show:
+            continue
+        view = panel.findChild(QWidget, f"section-{presenter.show[0]}")
+        if view is None or not view.isVisible():
+            found.append({"widget": f"section-{presenter.show[0]}", "px": 0,
+                          "what": "visualization not shown"})
+            continue
+        if len(names) == 1:
+            share, need, what = (view.width() * view.height()
+                                 / (screen.width() * screen.height())), ONE_PANEL_AREA, "area"
+        else:
+            share, need, what = view.width() / screen.width(), TWO_PANEL_WIDTH, "width"
+        if share < need:
+            short = (need - share) * (screen.width() * screen.height() if what == "area"
+                                      else screen.width())
+            found.append({"widget": describe(view), "px": round(short),
+                          "what": f"visualization covers {share:.0%} of the screen's {what}"
+                                  f" (< {need:.0%}; px² for area)"})
+    return found
+
+
 def window_problems(window) -> list[dict]:
     screen, frame = screen_rect(window), window.frameGeometry()
     found = []
@@ -193,6 +227,7 @@ def fit_problems(window, names: list[str], presenting: bool) -> list[dict]:
     found = window_problems(window)
     if presenting:
         found += caption_problems(window)
+        found += visualization_problems(window, [n for n in names if n in window.docks])
     for name in names:
         dock = window.docks.get(name)
         if dock is None or not dock.isVisible():

@@ -79,11 +79,27 @@ def format_problems(problems: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def summary(problems: list[dict]) -> str:
+    """How many scene × scale combinations fail at each scale, and which laptop panels."""
+    scales: dict[float, set[int]] = {}
+    for p in problems:
+        if p["mode"] == "present":
+            scales.setdefault(p["scale"], set()).add(p["scene"])
+    laptop = sorted({p["panel"] for p in problems if p["mode"] == "laptop"})
+    parts = [f"×{s:g}: {len(scenes)} scene(s)" for s, scenes in sorted(scales.items())]
+    if laptop:
+        parts.append(f"laptop: {', '.join(laptop)}")
+    return "failing " + ", ".join(parts)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_tour_fits_the_screen(size, tmp_path):
     modes = "present,laptop" if size == LAPTOP else "present"
     report = run_worker(size, tmp_path, modes)
     assert report["screen"] == list(size)
     problems = report["problems"]
-    assert not problems, (f"{len(problems)} problem(s) at {size[0]}×{size[1]} "
-                          f"(screenshots in {tmp_path}):\n{format_problems(problems)}")
+    (tmp_path / "problems.txt").write_text(format_problems(problems) + "\n")
+    if problems:
+        pytest.fail(f"{len(problems)} problem(s) at {size[0]}×{size[1]}; {summary(problems)} "
+                    f"(screenshots and problems.txt in {tmp_path}):\n"
+                    f"{format_problems(problems)}", pytrace=False)
