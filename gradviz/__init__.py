@@ -1,5 +1,36 @@
-"""GradViz: a desktop app that teaches derivatives and PyTorch autograd by touch."""
+"""GradViz: a desktop app that teaches derivatives and PyTorch autograd by touch.
+
+The scripting API is resolved lazily, so ``import gradviz; gradviz.trace(t)`` never imports Qt:
+
+- ``gradviz.trace(tensor, module=None, params=None)`` and ``gradviz.trace_module(model, *inputs)``
+  walk a real autograd graph (Qt-free, :mod:`gradviz.graph.trace`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 from gradviz._version import __version__
 
-__all__ = ["__version__"]
+#: Public name → "module:attribute", imported on first use.
+_LAZY = {
+    "trace": "gradviz.graph.trace:trace",
+    "trace_module": "gradviz.graph.trace:trace_module",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module 'gradviz' has no attribute {name!r}")
+    module, _, attribute = target.partition(":")
+    value = getattr(importlib.import_module(module), attribute)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

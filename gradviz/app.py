@@ -35,6 +35,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="open every panel, prove OpenGL and autograd work, report, exit 0 or 1")
     p.add_argument("--scene", metavar="N", type=int,
                    help="with LESSON: show scene N (1 = the first) and only its panels")
+    p.add_argument("--export-scenes", metavar="DIR", type=Path,
+                   help="with LESSON: write every scene as DIR/scene-01.png, … and exit")
+    p.add_argument("--size", metavar="WxH", default="1920x1080",
+                   help="with --export-scenes: picture size in pixels (default 1920x1080)")
+    p.add_argument("--scale", metavar="S", type=float, default=1.5,
+                   help="presentation scale for --export-scenes and --present (1 to 3)")
+    p.add_argument("--pdf", metavar="FILE", type=Path,
+                   help="with --export-scenes: also write the handout as a multi-page PDF")
+    p.add_argument("--present", action="store_true",
+                   help="with LESSON: start in presentation mode (with --screenshot: render the "
+                        "scene as presenting shows it on this screen, then exit)")
     p.add_argument("--set", metavar="MODEL.FIELD=VALUE", action="append", default=[],
                    help="change one value after start-up (repeatable), e.g. --set mininet.w=1.5")
     p.add_argument("--quit-after-first-frame", action="store_true", help=argparse.SUPPRESS)
@@ -47,20 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.version:
         print(f"gradviz {__version__}")
         return 0
-    if args.panel and not args.screenshot:
-        parser.error("--panel goes with --screenshot")
-    if args.screenshot and args.selftest:
-        parser.error("choose one of --screenshot and --selftest")
-    if args.screenshot and args.screenshot.suffix.lower() != ".png":
-        parser.error(f"--screenshot writes PNG: give a file name ending in .png, not {args.screenshot}")
-    if args.lesson is not None and not Path(args.lesson).is_file():
-        parser.error(f"no such lesson file: {args.lesson}")
-    if args.scene is not None and args.lesson is None:
-        parser.error("--scene goes with a LESSON file")
-    try:
-        assignments = [_parse_assignment(text) for text in args.set]
-    except ValueError as exc:
-        parser.error(str(exc))
+    assignments = _check_arguments(parser, args)
 
     from gradviz.ui.panels import builtin_registry
 
@@ -71,7 +69,44 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.panel and args.panel not in registry:
         parser.error(f"unknown panel {args.panel!r}; choose one of: {', '.join(registry.names())}")
+    return _run_window(args, registry, assignments)
 
+
+def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list:
+    """Refuse contradictory or impossible options (exit 2 with a message); the --set list."""
+    if args.panel and not args.screenshot:
+        parser.error("--panel goes with --screenshot")
+    if args.screenshot and args.selftest:
+        parser.error("choose one of --screenshot and --selftest")
+    if args.screenshot and args.screenshot.suffix.lower() != ".png":
+        parser.error(f"--screenshot writes PNG: give a file name ending in .png, not {args.screenshot}")
+    if args.lesson is not None and not Path(args.lesson).is_file():
+        parser.error(f"no such lesson file: {args.lesson}")
+    if args.scene is not None and args.lesson is None:
+        parser.error("--scene goes with a LESSON file")
+    if (args.export_scenes or args.present) and args.lesson is None:
+        parser.error("--export-scenes and --present go with a LESSON file")
+    if args.pdf and not args.export_scenes:
+        parser.error("--pdf goes with --export-scenes")
+    if args.pdf and args.pdf.suffix.lower() != ".pdf":
+        parser.error(f"--pdf writes PDF: give a file name ending in .pdf, not {args.pdf}")
+    if not 1.0 <= args.scale <= 3.0:
+        parser.error(f"--scale must lie in 1–3, not {args.scale:g}")
+    if args.export_scenes and (args.screenshot or args.selftest):
+        parser.error("--export-scenes runs on its own: drop --screenshot/--selftest")
+    from gradviz.ui.handouts import parse_size  # Qt imports only; no window yet
+
+    try:
+        args.size = parse_size(args.size)
+    except ValueError as exc:
+        parser.error(str(exc))
+    try:
+        return [_parse_assignment(text) for text in args.set]
+    except ValueError as exc:
+        parser.error(str(exc))
+
+
+def _run_window(args: argparse.Namespace, registry, assignments: list) -> int:
     from gradviz.ui.qt_app import ensure_display_or_offscreen, make_application
 
     headless = ensure_display_or_offscreen()
@@ -82,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     from gradviz.ui.theme import LIGHT, apply_theme
 
     apply_theme(app, LIGHT)
-    batch = bool(args.screenshot or args.selftest or args.quit_after_first_frame)
+    batch = bool(args.screenshot or args.selftest or args.quit_after_first_frame
+                 or args.export_scenes)
     if batch:
         # Batch runs ignore saved layouts and never show dialogs: they cannot hang or come out
         # blank because of something a user left behind.
@@ -92,36 +128,50 @@ def main(argv: list[str] | None = None) -> int:
         settings = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                              "GradViz", "GradViz")
     window = QtMainWindow(build_model(), registry, settings, model_factory=build_model)
-    if batch:
-        problem = _prepare_lesson(window, args, assignments)
-        if problem:
-            print(f"gradviz: {problem}", file=sys.stderr)
-            return 2
-
+    if not batch:
+        return _run_interactive(app, window, args, assignments)
+    problem = _prepare_lesson(window, args, assignments)
+    if problem:
+        print(f"gradviz: {problem}", file=sys.stderr)
+        return 2
     if headless and (args.selftest or args.screenshot):
         print("gradviz: no display found; using Qt's offscreen platform (no OpenGL)",
               file=sys.stderr)
-    if args.screenshot:
-        from gradviz.ui.cli_actions import take_screenshot
+    if args.export_scenes:
+        from gradviz.ui.cli_actions import export_handouts
 
+        return export_handouts(window, args)
+    if args.screenshot:
+        from gradviz.ui.cli_actions import take_presenting_screenshot, take_screenshot
+
+        if args.present:
+            return take_presenting_screenshot(window, args.screenshot, args.scale)
         return take_screenshot(window, args.screenshot, args.panel)
     if args.selftest:
         from gradviz.ui.cli_actions import run_selftest
 
         return run_selftest(window)
-    if args.quit_after_first_frame:
-        _quit_after_first_frame(window)
-    else:
-        from gradviz.ui.errors import ExceptionReporter, setup_file_logging
-
-        # From here on an exception in any slot, timer or worker is logged and shown in a
-        # non-modal bar; the app keeps running.
-        ExceptionReporter(window, setup_file_logging()).install()
+    _quit_after_first_frame(window)
     window.show()
-    if not batch:
-        from PySide6.QtCore import QTimer
+    return app.exec()
 
-        QTimer.singleShot(0, lambda: _start_interactive(window, args, assignments))
+
+def _run_interactive(app, window, args: argparse.Namespace, assignments: list) -> int:
+    from PySide6.QtCore import QTimer
+
+    from gradviz.ui.errors import ExceptionReporter, setup_file_logging
+
+    # From here on an exception in any slot, timer or worker is logged and shown in a
+    # non-modal bar; the app keeps running.
+    ExceptionReporter(window, setup_file_logging()).install()
+    window.show()
+    QTimer.singleShot(0, lambda: _start_interactive(window, args, assignments))
+    if args.present:
+        def present() -> None:
+            window.presentation.set_scale(args.scale)
+            window.presentation.start()
+
+        QTimer.singleShot(0, present)
     return app.exec()
 
 

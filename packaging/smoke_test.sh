@@ -100,6 +100,16 @@ else
 fi
 sed 's/^/      /' "$TMP/png.log" 2>/dev/null || true
 
+echo "== a handout: one scene of the bundled tour as PNG and PDF"
+TOUR="$BUNDLE/_internal/resources/lessons/why-derivatives.gradviz"
+if frozen "$APP" "$TOUR" --scene 2 --export-scenes "$OUT/handout" --size 1280x720 \
+    --pdf "$OUT/handout/handout.pdf" > "$TMP/handout.log" 2>&1 \
+    && [ -s "$OUT/handout/scene-02.png" ] && head -c 4 "$OUT/handout/handout.pdf" | grep -q '%PDF'; then
+  pass "--export-scenes wrote scene-02.png and handout.pdf"
+else
+  fail "--export-scenes: $(tail -n 3 "$TMP/handout.log")"
+fi
+
 echo "== install.sh / uninstall.sh in a throw-away HOME"
 H=$TMP/home
 mkdir -p "$H"

@@ -14,14 +14,14 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import torch
-from psygnal import evented
 
 from gradviz.core.expr import ExpressionError
 from gradviz.core.functions1d import compiled
-from gradviz.core.model import FieldModel, StateError
+from gradviz.core.model import Setting, SettingsModel, StateError
 from gradviz.core.panel_info import PanelInfo
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -45,19 +45,29 @@ PRESETS: tuple[ApproachPreset, ...] = (
 )
 
 
-@evented
-@dataclass
-class ApproachesModel(FieldModel):
-    """State of the three-approaches panel: the function, the point and the step h."""
+class ApproachesModel(SettingsModel):
+    """State of the three-approaches panel: the function, the point and the step h.
+
+    Keyword arguments set initial values (validated as any write is).
+    """
 
     key = "approaches"
     format_version = 1
+    SETTINGS = {
+        "source": Setting(PRESETS[0].source, max_len=500, label="f(x)",
+                          doc="The function whose slope the three approaches compute."),
+        "x": Setting(PRESETS[0].x, lo=-1e4, hi=1e4, step=0.1, decimals=4, label="at x",
+                     doc="The point where the slope is taken."),
+        "h": Setting(1e-4, lo=1e-16, hi=1.0, log=True, label="step h",
+                     doc="How far the finite differences nudge x."),
+    }
 
-    source: str = field(default=PRESETS[0].source, metadata={"max_len": 500})
-    x: float = field(default=PRESETS[0].x, metadata={"lo": -1e4, "hi": 1e4})
-    h: float = field(default=1e-4, metadata={"lo": 1e-16, "hi": 1.0})
+    def __init__(self, **values: Any) -> None:
+        super().__init__()
+        if values:
+            self.from_dict(values)
 
-    def _validate(self, data):
+    def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
         clean = super()._validate(data)
         if "source" in clean:
             try:

@@ -9,15 +9,14 @@ answer for the whole composition; the hand product and autograd agree (the tests
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import torch
-from psygnal import evented
 
 from gradviz.core.expr import BinOp, Call, ExpressionError, Node, Unary, Var, to_source
 from gradviz.core.functions1d import compiled
-from gradviz.core.model import FieldModel, StateError
+from gradviz.core.model import Setting, SettingsModel, StateError
 from gradviz.core.panel_info import PanelInfo
 
 MIN_LINKS = 2
@@ -55,28 +54,38 @@ def _default_links() -> list[str]:
     return ["x**2", "sin(x)", "3*x + 1"]
 
 
-@evented
-@dataclass
-class ChainModel(FieldModel):
+#: The x slider's travel: where the preset links show their shapes. The spin box beside it
+#: reaches the whole range of the ``x`` setting.
+X_SLIDER_RANGE = (-3.0, 3.0)
+
+
+def _check_links(_label: str, links: Any) -> list[str]:
+    return validate_links(links)
+
+
+class ChainModel(SettingsModel):
     """State of the chain-rule explorer: the links (innermost first) and x.
 
     ``links`` is replaced as a whole on every edit (never mutated in place) so its event fires.
+    Keyword arguments set initial values (validated as any write is).
     """
 
     key = "chain"
     format_version = 1
+    SETTINGS = {
+        "links": Setting(check=_check_links, factory=_default_links, label="links",
+                         doc="The chain's functions, applied from the first to the last."),
+        "x": Setting(1.0, lo=-100.0, hi=100.0, step=0.1, decimals=4, label="x",
+                     doc="The input that flows through the chain."),
+    }
 
-    links: list = field(default_factory=_default_links)
-    x: float = field(default=1.0, metadata={"lo": -100.0, "hi": 100.0})
+    def __init__(self, **values: Any) -> None:
+        super().__init__()
+        if values:
+            self.from_dict(values)
 
     def to_dict(self) -> dict[str, Any]:
         return {"links": list(self.links), "x": self.x}
-
-    def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        clean = super()._validate(data)
-        if "links" in clean:
-            clean["links"] = validate_links(clean["links"])
-        return clean
 
     # Edits return the new list; views push them as commands.
     def with_link_added(self, source: str) -> list[str]:
@@ -163,16 +172,16 @@ def evaluate_chain(links: list[str] | tuple[str, ...], x: float,
                    dtype: torch.dtype = torch.float64) -> ChainResult:
     """Forward values, local derivatives, the backward product and autograd's total."""
     fns = [compiled(s) for s in links]
-    values = [float(x)]
-    with torch.no_grad():
-        v = torch.tensor(x, dtype=dtype)
-        for fn in fns:
-            v = fn(v)
-            values.append(v.item())
-    # Each link's own derivative at its own input: one leaf per link, its graph kept separate from
-    # the others, all differentiated by a single autograd call (same numbers as one call each).
-    leaves = [torch.tensor(u, dtype=dtype, requires_grad=True) for u in values[:-1]]
-    outs = [fn(leaf) for fn, leaf in zip(fns, leaves, strict=True)]
+    # Each link's own derivative at its own input: one leaf per link holding the value that
+    # reaches it (so the forward values come out of the same pass), its graph kept separate
+    # from the others, all differentiated by a single autograd call.
+    leaves = [torch.tensor(float(x), dtype=dtype, requires_grad=True)]
+    outs = []
+    for fn in fns:
+        outs.append(fn(leaves[-1]))
+        leaves.append(outs[-1].detach().requires_grad_(True))
+    values = [leaf.item() for leaf in leaves]
+    leaves.pop()
     live = [(i, o) for i, o in enumerate(outs) if o.requires_grad]
     locals_ = [0.0] * len(links)  # a link that ignores its input has derivative 0
     if live:

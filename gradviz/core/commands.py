@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any, Protocol, runtime_checkable
 
+from gradviz.core.model import SettingsModel
+
 
 @runtime_checkable
 class Command(Protocol):
@@ -70,11 +72,18 @@ class SetFieldsCommand:
         self.label = label
 
     def do(self) -> None:
-        validate = getattr(self.obj, "_validate", None)
-        clean = validate(self.values) if validate is not None else self.values
-        for name, value in clean.items():
-            setattr(self.obj, name, value)
+        self._apply(self.values)
 
     def undo(self) -> None:
-        for name, value in self.old.items():
+        self._apply(self.old)
+
+    def _apply(self, values: dict[str, Any]) -> None:
+        # A SettingsModel checks settings that depend on each other (a range's two ends) on
+        # every write: one field at a time, a valid pair of values could be refused half-way.
+        if isinstance(self.obj, SettingsModel):
+            self.obj.from_dict(values)
+            return
+        validate = getattr(self.obj, "_validate", None)
+        clean = validate(values) if validate is not None else values
+        for name, value in clean.items():
             setattr(self.obj, name, value)

@@ -16,11 +16,19 @@ from dataclasses import dataclass
 
 import torch
 
-#: Nodes of the demo graph and the edges (source → consumer) between them.
-NODES = ("x", "y", "a", "b", "z")
+#: The edges (source → consumer) of the demo graph.
 EDGES = (("x", "a"), ("y", "a"), ("x", "b"), ("a", "z"), ("b", "z"))
 #: Which path each choice detaches.
 CHOICES = ("none", "a", "b")
+TITLES = {"none": "nothing detached", "a": "detach a = x * y", "b": "detach b = x ** 2"}
+NOTES = {
+    "a": ("a was detached, so nothing flows back through x·y: x gets only b's share (2x = 4), "
+          "and y — reachable only through a — keeps .grad = None. None, not 0: PyTorch never "
+          "visited it."),
+    "b": ("b was detached: x gets only a's share (y = 3); y still gets x = 2 through a. "
+          "b's value (4) still counts in z; only its gradient path is gone."),
+    "none": "Both paths carry gradient: x.grad = 3 (through a) + 4 (through b) = 7.",
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,11 @@ class DetachResult:
             "z.backward()",
             "print(x.grad, y.grad)",
         )
+
+    @property
+    def note(self) -> str:
+        """What the cut did, in words."""
+        return NOTES[self.detached]
 
 
 def run_detach_demo(detach: str = "a", x: float = 2.0, y: float = 3.0) -> DetachResult:

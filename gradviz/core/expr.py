@@ -130,72 +130,86 @@ class _Builder:
         if depth > MAX_DEPTH:
             raise ExpressionError(f"the expression is nested too deeply (more than {MAX_DEPTH} levels)",
                                   _col(node))
-        d = depth + 1
-        if isinstance(node, ast.Constant):
-            value = node.value
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                kind = {str: "text", bytes: "bytes", complex: "a complex number"}.get(
-                    type(value), repr(value))
-                raise ExpressionError(f"{kind} is not allowed here: only numbers", _col(node))
-            # Ints become floats here: no arbitrary-precision integer arithmetic ever runs.
-            try:
-                return Num(float(value))
-            except OverflowError:
-                return Num(math.inf)
-        if isinstance(node, ast.Name):
-            if node.id in self.variables:
-                return Var(node.id)
-            if node.id in CONSTANTS:
-                return Const(node.id)
-            if node.id in FUNCTIONS:
-                raise ExpressionError(f"'{node.id}' is a function: call it like {node.id}(x)",
-                                      _col(node))
-            raise ExpressionError(f"unknown name '{node.id}': {self._names_hint()}", _col(node))
-        if isinstance(node, ast.BinOp):
-            op = _BINOPS.get(type(node.op))
-            if op is None:
-                raise ExpressionError(_HINTS.get(type(node.op), "this operator is not supported"),
-                                      _col(node))
-            return BinOp(op, self.build(node.left, d), self.build(node.right, d))
-        if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.USub):
-                return Unary("-", self.build(node.operand, d))
-            if isinstance(node.op, ast.UAdd):
-                return Unary("+", self.build(node.operand, d))
-            raise ExpressionError("only '-' and '+' may stand before a value", _col(node))
-        if isinstance(node, ast.Call):
-            func = node.func
-            if not isinstance(func, ast.Name):
-                raise ExpressionError("only the listed functions may be called, e.g. sin(x)",
-                                      _col(node))
-            if func.id not in FUNCTIONS:
-                raise ExpressionError(
-                    f"unknown function '{func.id}': use one of {', '.join(sorted(FUNCTIONS))}",
-                    _col(func))
-            if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
-                raise ExpressionError(f"{func.id}() takes exactly one argument", _col(node))
-            return Call(func.id, self.build(node.args[0], d))
-        what = {
-            ast.Attribute: "attribute access (a.b) is not allowed",
-            ast.Subscript: "indexing (a[b]) is not allowed",
-            ast.Lambda: "lambda is not allowed",
-            ast.Compare: "comparisons are not allowed",
-            ast.BoolOp: "'and'/'or' are not allowed",
-            ast.IfExp: "'if ... else' is not allowed",
-            ast.Tuple: "a comma makes a tuple: write one expression",
-            ast.List: "lists are not allowed",
-            ast.Dict: "dictionaries are not allowed",
-            ast.Set: "sets are not allowed",
-            ast.ListComp: "comprehensions are not allowed",
-            ast.SetComp: "comprehensions are not allowed",
-            ast.DictComp: "comprehensions are not allowed",
-            ast.GeneratorExp: "comprehensions are not allowed",
-            ast.JoinedStr: "text is not allowed here: only numbers",
-            ast.NamedExpr: "':=' is not allowed",
-            ast.Await: "'await' is not allowed",
-            ast.Starred: "'*' unpacking is not allowed",
-        }.get(type(node), f"{type(node).__name__} is not allowed")
-        raise ExpressionError(what, _col(node))
+        handler = self._HANDLERS.get(type(node))
+        if handler is None:
+            raise ExpressionError(_REFUSED.get(type(node), f"{type(node).__name__} is not allowed"),
+                                  _col(node))
+        return handler(self, node, depth + 1)
+
+    def _constant(self, node: ast.Constant, _d: int) -> Node:
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            kind = {str: "text", bytes: "bytes", complex: "a complex number"}.get(
+                type(value), repr(value))
+            raise ExpressionError(f"{kind} is not allowed here: only numbers", _col(node))
+        # Ints become floats here: no arbitrary-precision integer arithmetic ever runs.
+        try:
+            return Num(float(value))
+        except OverflowError:
+            return Num(math.inf)
+
+    def _name(self, node: ast.Name, _d: int) -> Node:
+        if node.id in self.variables:
+            return Var(node.id)
+        if node.id in CONSTANTS:
+            return Const(node.id)
+        if node.id in FUNCTIONS:
+            raise ExpressionError(f"'{node.id}' is a function: call it like {node.id}(x)",
+                                  _col(node))
+        raise ExpressionError(f"unknown name '{node.id}': {self._names_hint()}", _col(node))
+
+    def _binop(self, node: ast.BinOp, d: int) -> Node:
+        op = _BINOPS.get(type(node.op))
+        if op is None:
+            raise ExpressionError(_HINTS.get(type(node.op), "this operator is not supported"),
+                                  _col(node))
+        return BinOp(op, self.build(node.left, d), self.build(node.right, d))
+
+    def _unary(self, node: ast.UnaryOp, d: int) -> Node:
+        if isinstance(node.op, ast.USub):
+            return Unary("-", self.build(node.operand, d))
+        if isinstance(node.op, ast.UAdd):
+            return Unary("+", self.build(node.operand, d))
+        raise ExpressionError("only '-' and '+' may stand before a value", _col(node))
+
+    def _call(self, node: ast.Call, d: int) -> Node:
+        func = node.func
+        if not isinstance(func, ast.Name):
+            raise ExpressionError("only the listed functions may be called, e.g. sin(x)",
+                                  _col(node))
+        if func.id not in FUNCTIONS:
+            raise ExpressionError(
+                f"unknown function '{func.id}': use one of {', '.join(sorted(FUNCTIONS))}",
+                _col(func))
+        if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+            raise ExpressionError(f"{func.id}() takes exactly one argument", _col(node))
+        return Call(func.id, self.build(node.args[0], d))
+
+    _HANDLERS = {ast.Constant: _constant, ast.Name: _name, ast.BinOp: _binop,
+                 ast.UnaryOp: _unary, ast.Call: _call}
+
+
+#: Why each other kind of Python syntax is refused, in the user's terms.
+_REFUSED = {
+    ast.Attribute: "attribute access (a.b) is not allowed",
+    ast.Subscript: "indexing (a[b]) is not allowed",
+    ast.Lambda: "lambda is not allowed",
+    ast.Compare: "comparisons are not allowed",
+    ast.BoolOp: "'and'/'or' are not allowed",
+    ast.IfExp: "'if ... else' is not allowed",
+    ast.Tuple: "a comma makes a tuple: write one expression",
+    ast.List: "lists are not allowed",
+    ast.Dict: "dictionaries are not allowed",
+    ast.Set: "sets are not allowed",
+    ast.ListComp: "comprehensions are not allowed",
+    ast.SetComp: "comprehensions are not allowed",
+    ast.DictComp: "comprehensions are not allowed",
+    ast.GeneratorExp: "comprehensions are not allowed",
+    ast.JoinedStr: "text is not allowed here: only numbers",
+    ast.NamedExpr: "':=' is not allowed",
+    ast.Await: "'await' is not allowed",
+    ast.Starred: "'*' unpacking is not allowed",
+}
 
 
 def parse_expression(source: str, variables: Sequence[str] = ("x",)) -> Node:

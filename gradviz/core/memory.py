@@ -10,20 +10,34 @@ batch included). Inside ``torch.no_grad()`` nothing is saved and no graph is bui
 
 from __future__ import annotations
 
+import math
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as F  # noqa: N812 - PyTorch's conventional name
-from psygnal import Signal, SignalGroup
 
-from gradviz.core.evented_settings import EventedSettings, Setting
+from gradviz.core.detach_demo import CHOICES as DETACH_CHOICES
+from gradviz.core.detach_demo import TITLES as DETACH_TITLES
+from gradviz.core.model import Setting, SettingsModel
 from gradviz.core.panel_info import PanelInfo
 
 #: Input features of the demo MLP (the data's width; the hidden width is the slider).
 IN_FEATURES = 16
 DTYPE = torch.float32
+#: The hidden widths of the growth plot (log scale).
+SWEEP_WIDTHS = (4, 8, 16, 32, 64, 128, 256, 512, 1024)
+#: The table's rows: a :class:`MemoryReport` attribute and what it means.
+ROWS = (
+    ("activation_bytes", "activations saved for backward"),
+    ("parameter_bytes", "parameters saved for backward"),
+    ("saved_bytes", "total saved for backward"),
+    ("saved_tensors", "tensors saved (times PyTorch saved one)"),
+    ("unique_storages", "distinct storages"),
+    ("graph_nodes", "graph nodes (grad_fn + AccumulateGrad)"),
+    ("model_bytes", "model parameters (kept either way)"),
+)
 
 
 @dataclass(frozen=True)
@@ -160,24 +174,61 @@ def no_grad_code(width: int, depth: int, batch: int) -> tuple[str, ...]:
     )
 
 
-class NoGradEvents(SignalGroup):
-    width = Signal(int)
-    depth = Signal(int)
-    batch = Signal(int)
-    detach = Signal(str)
+def measure_job(width: int, depth: int, batch: int,
+                sweep: bool) -> tuple[dict[bool, MemoryReport], list[MemoryReport] | None]:
+    """Both measurements of one setting (grad on, no_grad) and, if ``sweep``, the width sweep.
+    The panel runs it on a worker thread: the largest sliders take about a second of matmuls."""
+    reports = {ng: measure(width, depth, batch, ng) for ng in (False, True)}
+    return reports, (sweep_widths(list(SWEEP_WIDTHS), depth, batch) if sweep else None)
 
 
-class NoGradModel(EventedSettings):
+def human_bytes(n: int) -> str:
+    """``18432`` → ``'18.0 KiB (18,432 B)'``."""
+    if n < 1024:
+        return f"{n:,} B"
+    value = float(n)
+    for unit in ("KiB", "MiB", "GiB"):
+        value /= 1024
+        if value < 1024 or unit == "GiB":
+            return f"{value:.1f} {unit} ({n:,} B)"
+    raise AssertionError("unreachable")
+
+
+def cell_text(report: MemoryReport, row: str) -> str:
+    """One table cell: bytes in human units, counts with thousands separators."""
+    value = getattr(report, row)
+    return human_bytes(value) if row.endswith("bytes") else f"{value:,}"
+
+
+def saving_text(on: MemoryReport, off: MemoryReport) -> str:
+    """The sentence under the table: what grad tracking keeps alive, and what no_grad keeps."""
+    return (f"Grad tracking keeps {human_bytes(on.saved_bytes)} alive until backward() runs "
+            f"({on.graph_nodes} graph nodes); inside torch.no_grad() the same forward pass keeps "
+            f"{human_bytes(off.saved_bytes)} and builds {off.graph_nodes} nodes.")
+
+
+def width_ticks(widths: tuple[int, ...] = SWEEP_WIDTHS) -> list[list[tuple[float, str]]]:
+    """Ticks for the log-width axis at the measured widths only: every other width on the first
+    level, the rest on the second, which a narrow plot drops instead of crowding the labels."""
+    return [[(math.log10(w), str(w)) for w in widths[::2]],
+            [(math.log10(w), str(w)) for w in widths[1::2]]]
+
+
+class NoGradModel(SettingsModel):
     """Settings of the no_grad/detach panel: the MLP's size and which path is detached."""
 
     key = "nograd"
     SETTINGS = {
-        "width": Setting(64, lo=1, hi=1024, integer=True),
-        "depth": Setting(2, lo=1, hi=8, integer=True),
-        "batch": Setting(32, lo=1, hi=512, integer=True),
-        "detach": Setting("a", choices=("none", "a", "b")),
+        "width": Setting(64, lo=1, hi=1024, integer=True, label="hidden width",
+                         doc="Units in each hidden layer of the measured MLP."),
+        "depth": Setting(2, lo=1, hi=8, integer=True, label="hidden layers",
+                         doc="How many hidden layers the measured MLP has."),
+        "batch": Setting(32, lo=1, hi=512, integer=True, label="batch size",
+                         doc="How many examples go through the forward pass at once."),
+        "detach": Setting("a", choices=DETACH_CHOICES, label="detach",
+                          choice_labels=tuple(DETACH_TITLES[c] for c in DETACH_CHOICES),
+                          doc="Which path of z = a + b is cut out of the graph."),
     }
-    Events = NoGradEvents
 
     def report(self, no_grad: bool) -> MemoryReport:
         return measure(self.width, self.depth, self.batch, no_grad)

@@ -8,30 +8,50 @@ the mean-squared-error surface over (w, b).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
 import torch
-from psygnal import evented
 
-from gradviz.core.model import FieldModel
+from gradviz.core.model import Setting, SettingsModel
 
 
-@evented
-@dataclass
-class MiniNetwork(FieldModel):
+def _number(default: float, label: str, doc: str, lo: float = -100.0,
+            hi: float = 100.0) -> Setting:
+    return Setting(default, lo=lo, hi=hi, label=label, doc=doc)
+
+
+class MiniNetwork(SettingsModel):
+    """One example (x, y), the parameters w and b, and the recipe of a seeded data set
+    ``y = true_w · x + true_b + noise`` with x uniform in [-1, 1].
+
+    Examples
+    --------
+    >>> net = MiniNetwork(w=1.5)
+    >>> net.w, net.b
+    (1.5, 0.0)
+    """
+
     key = "mininet"
     format_version = 1
+    SETTINGS = {
+        "x": _number(1.0, "input x", "The one example's input."),
+        "y": _number(0.3, "target y", "The one example's target: the loss is (w·x + b − y)²."),
+        "w": _number(0.5, "weight w", "The weight: a parameter with requires_grad=True."),
+        "b": _number(0.0, "bias b", "The bias: a parameter with requires_grad=True."),
+        "seed": Setting(0, lo=0, hi=2**31 - 1, label="data seed",
+                        doc="The random seed of the synthetic data set: same seed, same data."),
+        "n_samples": Setting(32, lo=2, hi=10_000, label="examples",
+                             doc="How many examples the synthetic data set has."),
+        "true_w": _number(2.0, "true slope", "The slope the data set was generated with."),
+        "true_b": _number(-1.0, "true intercept",
+                          "The intercept the data set was generated with."),
+        "noise": _number(0.1, "noise", "Standard deviation of the noise added to each target.",
+                         lo=0.0, hi=10.0),
+    }
 
-    x: float = field(default=1.0, metadata={"lo": -100.0, "hi": 100.0})
-    y: float = field(default=0.3, metadata={"lo": -100.0, "hi": 100.0})
-    w: float = field(default=0.5, metadata={"lo": -100.0, "hi": 100.0})
-    b: float = field(default=0.0, metadata={"lo": -100.0, "hi": 100.0})
-    # The synthetic data set: y = true_w * x + true_b + noise, x uniform in [-1, 1].
-    seed: int = field(default=0, metadata={"lo": 0, "hi": 2**31 - 1})
-    n_samples: int = field(default=32, metadata={"lo": 2, "hi": 10_000})
-    true_w: float = field(default=2.0, metadata={"lo": -100.0, "hi": 100.0})
-    true_b: float = field(default=-1.0, metadata={"lo": -100.0, "hi": 100.0})
-    noise: float = field(default=0.1, metadata={"lo": 0.0, "hi": 10.0})
+    def __init__(self, **values: Any) -> None:
+        super().__init__()
+        self.from_dict(values)
 
     def single_loss(self, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """The one-example loss (w*x + b - y)**2, in float32 like students' code."""

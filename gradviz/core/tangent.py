@@ -8,43 +8,59 @@ the trail's end, so dragging the point away (or undoing) never leaves a stale tr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-
-from psygnal import evented
 
 from gradviz.core.descent import DIVERGED_AT, MAX_STEPS, DescentRow, gradient_descent_1d
 from gradviz.core.expr import ExpressionError
 from gradviz.core.functions1d import PRESETS, compiled
-from gradviz.core.model import FieldModel, StateError
+from gradviz.core.model import Setting, SettingsModel, StateError
 from gradviz.core.panel_info import PanelInfo
 
 X_LIMIT = DIVERGED_AT
 
 
-@evented
-@dataclass
-class TangentModel(FieldModel):
+#: The plotted range's ends may lie anywhere in ±RANGE_LIMIT.
+RANGE_LIMIT = 1e4
+
+
+class TangentModel(SettingsModel):
     """State of the tangent panel.
 
     ``source`` is always an expression that compiles (``set_source`` and ``from_dict`` refuse
-    others); ``x`` is the point; ``x_lo``/``x_hi`` the plotted range.
+    others); ``x`` is the point; ``x_lo``/``x_hi`` the plotted range. Keyword arguments set
+    initial values (validated as any write is).
     """
 
     key = "tangent"
     format_version = 1
+    SETTINGS = {
+        "source": Setting(PRESETS[0].source, max_len=500, label="f(x)",
+                          doc="The function of x to plot, in Python syntax."),
+        "x": Setting(0.0, lo=-X_LIMIT, hi=X_LIMIT, step=0.1, decimals=4, label="x",
+                     doc="Where the tangent touches the curve."),
+        "x_lo": Setting(PRESETS[0].x_lo, lo=-RANGE_LIMIT, hi=RANGE_LIMIT, decimals=2,
+                        label="plot x from", doc="The left end of the plotted range."),
+        "x_hi": Setting(PRESETS[0].x_hi, lo=-RANGE_LIMIT, hi=RANGE_LIMIT, decimals=2,
+                        label="plot x to", doc="The right end of the plotted range."),
+        "show_derivative": Setting(False, label="show f′(x) over the whole range",
+                                   doc="Draw the slope at every x as a dashed second curve."),
+        "show_secant": Setting(False, label="show the secant through x and x + h",
+                               doc="Draw the line through f at x and at x + h."),
+        "h": Setting(1.0, lo=1e-4, hi=5.0, log=True, label="h",
+                     doc="How far apart the secant's two points are; shrink it towards 0."),
+        "lr": Setting(0.1, lo=0.0, hi=100.0, step=0.05, decimals=3, label="learning rate lr",
+                      doc="How far one descent step moves x, per unit of slope."),
+        "descent_x0": Setting(0.0, lo=-X_LIMIT, hi=X_LIMIT, label="descent start",
+                              doc="Where the current descent run started."),
+        "descent_steps": Setting(0, lo=0, hi=MAX_STEPS, integer=True, label="descent steps",
+                                 doc="How many descent steps have been taken."),
+    }
 
-    source: str = field(default=PRESETS[0].source, metadata={"max_len": 500})
-    x: float = field(default=0.0, metadata={"lo": -X_LIMIT, "hi": X_LIMIT})
-    x_lo: float = field(default=PRESETS[0].x_lo, metadata={"lo": -1e4, "hi": 1e4})
-    x_hi: float = field(default=PRESETS[0].x_hi, metadata={"lo": -1e4, "hi": 1e4})
-    show_derivative: bool = False
-    show_secant: bool = False
-    h: float = field(default=1.0, metadata={"lo": 1e-4, "hi": 5.0})
-    lr: float = field(default=0.1, metadata={"lo": 0.0, "hi": 100.0})
-    descent_x0: float = field(default=0.0, metadata={"lo": -X_LIMIT, "hi": X_LIMIT})
-    descent_steps: int = field(default=0, metadata={"lo": 0, "hi": MAX_STEPS})
+    def __init__(self, **values: Any) -> None:
+        super().__init__()
+        if values:
+            self.from_dict(values)
 
     def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
         clean = super()._validate(data)
@@ -56,7 +72,7 @@ class TangentModel(FieldModel):
         lo = clean.get("x_lo", self.x_lo)
         hi = clean.get("x_hi", self.x_hi)
         if not lo < hi:
-            raise StateError(f"tangent: x_lo ({lo}) must be below x_hi ({hi})")
+            raise StateError(f"The plot range needs 'from' below 'to' (from {lo:g}, to {hi:g}).")
         return clean
 
     # -- the descent trail ----------------------------------------------------------------

@@ -15,13 +15,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
-from psygnal import Signal, SignalGroup
 
-from gradviz.core.evented_settings import EventedSettings, Setting
 from gradviz.core.mininet import MiniNetwork
+from gradviz.core.model import Setting, SettingsModel
+from gradviz.core.numbers import fmt
 from gradviz.core.panel_info import PanelInfo, shared
-from gradviz.core.trap import CodeListing
+from gradviz.core.trap_code import CodeListing
 
 #: The four phases of one training step, in the order they run.
 PHASES = ("zero_grad", "forward", "backward", "step")
@@ -31,7 +32,6 @@ PHASE_CODE = {
     "backward": "loss.backward()",
     "step": "optimizer.step()",
 }
-RUN_NAMES = ("correct", "buggy")
 #: Runs stop after this many steps (the curves would no longer fit a slide anyway).
 MAX_STEPS = 5000
 
@@ -70,6 +70,9 @@ class TrainingRun:
         self.xs, self.ys = net.dataset(torch.float32)
         self.w = torch.tensor(net.w, dtype=torch.float32, requires_grad=True)
         self.b = torch.tensor(net.b, dtype=torch.float32, requires_grad=True)
+        # w and b as floats, read again only after optimizer.step() changes them: every phase
+        # reports them, and reading a tensor costs more than the phase's own arithmetic.
+        self._wb = (float(self.w.item()), float(self.b.item()))
         self.lr = lr
         self._optimizer: torch.optim.SGD | None = None
         self.losses: list[float] = []
@@ -126,8 +129,8 @@ class TrainingRun:
             self._loss = ((self.w * self.xs + self.b - self.ys) ** 2).mean()
             value = float(self._loss.item())
             self.losses.append(value)
-            if not math.isfinite(value) or not (math.isfinite(self.w.item())
-                                                and math.isfinite(self.b.item())):
+            if not (math.isfinite(value) and math.isfinite(self._wb[0])
+                    and math.isfinite(self._wb[1])):
                 self.diverged = True
         elif phase == "backward":
             assert self._loss is not None
@@ -135,12 +138,13 @@ class TrainingRun:
             self._loss = None  # the graph is freed; keep nothing alive
         else:
             self.optimizer.step()
+            self._wb = (float(self.w.item()), float(self.b.item()))
         self.last_phase = phase
         self.next_phase = 0 if self.diverged else (self.next_phase + 1) % len(PHASES)
         grad = self.w.grad
         return PhaseResult(self.name, phase, skipped, self.steps,
                            self.losses[-1] if self.losses else None,
-                           float(self.w.item()), float(self.b.item()),
+                           *self._wb,
                            None if grad is None else float(grad.item()))
 
     def step(self) -> None:
@@ -180,18 +184,10 @@ def training_code(zero_grad: bool, lr: float) -> CodeListing:
     return CodeListing(lines, (4,))
 
 
-class TrainingEvents(SignalGroup):
-    """Settings events, ``stepped(list[PhaseResult])`` after each batch of phases,
-    ``restarted()``."""
-
-    lr = Signal(float)
-    steps_per_second = Signal(float)
-    stepped = Signal(object)
-    restarted = Signal()
-
-
-class TrainingModel(EventedSettings):
+class TrainingModel(SettingsModel):
     """Two runs side by side — with ``zero_grad()`` and without — on the shared data set.
+
+    Actions: ``stepped(list[PhaseResult])`` after each batch of phases, ``restarted()``.
 
     Parameters
     ----------
@@ -201,10 +197,12 @@ class TrainingModel(EventedSettings):
 
     key = "training"
     SETTINGS = {
-        "lr": Setting(0.1, lo=1e-4, hi=10.0),
-        "steps_per_second": Setting(10.0, lo=0.5, hi=1000.0),
+        "lr": Setting(0.1, lo=1e-4, hi=10.0, log=True, label="learning rate",
+                      doc="SGD's step size for both runs (log scale); large values diverge."),
+        "steps_per_second": Setting(10.0, lo=0.5, hi=1000.0, log=True, label="steps per second",
+                                    doc="How fast Run trains (log scale)."),
     }
-    Events = TrainingEvents
+    ACTIONS = {"stepped": (object,), "restarted": ()}
 
     def __init__(self, net: MiniNetwork | None = None) -> None:
         super().__init__()
@@ -263,6 +261,67 @@ class TrainingModel(EventedSettings):
     def reset(self) -> None:
         super().reset()
         self.restart()
+
+
+# --------------------------------------------------------------------------- what the view shows
+
+
+@dataclass(frozen=True)
+class LossCurve:
+    """A run's loss curve as a log plot draws it: the steps and losses where the loss is finite
+    and positive, the peak-downsampling factor that keeps about 800 points on screen (swings
+    stay visible, the redraw stays cheap), and the last drawable point."""
+
+    steps: np.ndarray
+    losses: np.ndarray
+    downsample: int
+
+    @property
+    def last(self) -> tuple[float, float] | None:
+        """(step, log10 loss) of the last drawable point: where a diverged run gets its mark."""
+        if not len(self.steps):
+            return None
+        return float(self.steps[-1]), math.log10(float(self.losses[-1]))
+
+
+def loss_curve(losses: list[float]) -> LossCurve:
+    """:class:`LossCurve` of one run's losses (vectorized: runs reach thousands of steps)."""
+    values = np.asarray(losses, dtype=float)
+    steps = np.arange(len(values), dtype=float)
+    ok = np.isfinite(values) & (values > 0)
+    return LossCurve(steps[ok], values[ok], max(1, len(values) // 800))
+
+
+def log_ticks(values: list[float]) -> list[list[tuple[float, str]]] | None:
+    """Ticks for a log10 axis over ``values``: decades on the first level, 2 and 5 × on the
+    second (a plot drops the second level when its labels would crowd); None with no positive
+    finite value. pyqtgraph's own log ticks label every minor line."""
+    arr = np.asarray(values, dtype=float)
+    finite = arr[np.isfinite(arr) & (arr > 0)]
+    if not len(finite):
+        return None
+    lo, hi = math.floor(math.log10(finite.min())), math.ceil(math.log10(finite.max()))
+    decades = range(lo, hi + 1)
+    if hi - lo > 12:  # a diverging run spans dozens of decades: every few is enough
+        decades = range(lo, hi + 1, math.ceil((hi - lo) / 8))
+    minor = (2, 5) if hi - lo <= 4 else ()
+    return [[(float(k), fmt(10.0 ** k)) for k in decades],
+            [(k + math.log10(m), fmt(m * 10.0 ** k)) for k in decades for m in minor]]
+
+
+def run_summary(run: TrainingRun) -> str:
+    """A run's state in one line: step, last loss, w, w.grad (the panel adds colour and status)."""
+    loss = run.losses[-1] if run.losses else None
+    grad = None if run.w.grad is None else float(run.w.grad.item())
+    return (f"step {run.steps}, loss {'—' if loss is None else fmt(loss)}, "
+            f"w = {fmt(run.w.item())}, w.grad = {fmt(grad)}")
+
+
+def centre_text(model: TrainingModel) -> str:
+    """The loop diagram's caption: a hint before the first phase, then the step count."""
+    if model.last_phase is None:
+        return "press Run or Next phase"
+    return f"repeat — step {model.runs['correct'].steps}"
 
 
 PANEL = PanelInfo("training", "Training loop", "training:QtTrainingPanel", order=60,

@@ -3,32 +3,30 @@
 ``backward()`` *adds* into ``.grad``. Pressing it again after a new forward pass, without zeroing,
 piles the gradients up: 0.4, 0.8, 1.2, … (in float32 0.39999998, 0.79999995, …). This module runs
 exactly that with the chapter's mini network (:class:`~gradviz.core.mininet.MiniNetwork`, the one
-object every panel shares), plus the neighbouring traps the chapter names:
+object every panel shares), plus the neighbouring traps the chapter names: reusing one graph for a
+second ``backward()`` (PyTorch's real ``RuntimeError``) and what ``retain_graph=True`` changes,
+and the two ways to zero (``optimizer.zero_grad()`` leaves ``.grad`` None, ``w.grad.zero_()``
+leaves 0 and fails while ``.grad`` is still None).
 
-* reusing one graph for a second ``backward()`` (PyTorch's real ``RuntimeError``) and what
-  ``retain_graph=True`` changes;
-* the two ways to zero (``optimizer.zero_grad()`` leaves ``.grad`` None, ``w.grad.zero_()``
-  leaves 0 and fails while ``.grad`` is still None);
-* ``backward()`` on a loss that is not a scalar, and the fix (reduce it first);
-* "the gradient tells you how to improve": the first-order prediction ``w.grad · δ`` against the
-  real change of the loss, and one update ``with torch.no_grad(): w -= lr * w.grad``.
-
+Reading the gradient (nudges, one update, the non-scalar loss) lives in
+:mod:`gradviz.core.trap_reading`; the code listings in :mod:`gradviz.core.trap_code`.
 Scripts and tests use :func:`press_backward`; the panel uses :class:`TrapModel`.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
-from psygnal import Signal, SignalGroup
 
-from gradviz.core.evented_settings import EventedSettings, Setting
 from gradviz.core.mininet import MiniNetwork
-from gradviz.core.model import check_number
+from gradviz.core.model import Setting, SettingsModel
 from gradviz.core.numbers import fmt
 from gradviz.core.panel_info import PanelInfo, shared
+from gradviz.core.trap_code import CodeListing, trap_code
 
 #: The press modes: a new forward pass each press without / with zeroing, or one graph reused.
 MODES = ("without", "with", "reuse")
@@ -89,7 +87,7 @@ def _grad(t: torch.Tensor) -> float | None:
     return None if t.grad is None else float(t.grad.item())
 
 
-def _explain(kind: str, exc: BaseException) -> TorchError:
+def explain_error(kind: str, exc: BaseException) -> TorchError:
     texts = {
         "reuse": ("backward() frees the values the graph saved for it (here the input of ** 2) "
                   "as soon as it has used them, to save memory. A second backward() through "
@@ -176,7 +174,7 @@ class TrapSession:
         try:
             self.loss.backward(retain_graph=retain_graph if mode == "reuse" else False)
         except RuntimeError as exc:
-            error = _explain("reuse", exc)
+            error = explain_error("reuse", exc)
         record = PressRecord(len(self.history) + 1, mode, zero_form, retain_graph,
                              _grad(self.w), _grad(self.b), float(self.loss.item()), error)
         self.history.append(record)
@@ -195,7 +193,7 @@ class TrapSession:
                 self.w.grad.zero_()  # type: ignore[union-attr]  # may be None: that is the point
                 self.b.grad.zero_()  # type: ignore[union-attr]
             except AttributeError as exc:
-                error = _explain("zero_none", exc)
+                error = explain_error("zero_none", exc)
         return ZeroRecord(form, _grad(self.w), _grad(self.b), error)
 
 
@@ -218,234 +216,13 @@ def press_backward(presses: int, zero_grad: bool, *, zero_form: str = "optimizer
     mode = "with" if zero_grad else "without"
     return [session.press(mode, zero_form).w_grad for _ in range(presses)]
 
-
-@dataclass(frozen=True)
-class Nudge:
-    """First-order prediction against the real change when w moves by ``delta``.
-
-    ``predicted = w.grad · δ``; ``actual = L(w + δ) − L(w)``. For the chapter's numbers
-    ``actual = 0.4 δ + δ²``: equal for small δ, apart for large δ.
-    """
-
-    delta: float
-    loss: float
-    loss_nudged: float
-    w_grad: float
-    predicted: float
-    actual: float
-
-    @property
-    def gap(self) -> float:
-        return self.actual - self.predicted
-
-
-def nudge(net: MiniNetwork, delta: float) -> Nudge:
-    """Compute :class:`Nudge` with real tensors: one ``backward()`` for w.grad, two forwards."""
-    w = torch.tensor(net.w, dtype=DTYPE, requires_grad=True)
-    b = torch.tensor(net.b, dtype=DTYPE, requires_grad=True)
-    loss = net.single_loss(w, b)
-    loss.backward()
-    with torch.no_grad():
-        nudged = net.single_loss(w + delta, b)
-    g = float(w.grad.item())
-    return Nudge(float(delta), float(loss.item()), float(nudged.item()), g, g * float(delta),
-                 float(nudged.item()) - float(loss.item()))
-
-
-def nudge_curve(net: MiniNetwork, deltas: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Actual and predicted change of the loss for every δ in ``deltas`` (one vectorized call)."""
-    deltas = torch.as_tensor(deltas, dtype=DTYPE)
-    n = nudge(net, 0.0)
-    w = torch.full_like(deltas, net.w) + deltas
-    b = torch.full_like(deltas, net.b)
-    with torch.no_grad():
-        actual = net.single_loss(w, b) - n.loss
-    return actual, n.w_grad * deltas
-
-
-@dataclass(frozen=True)
-class Update:
-    """One gradient-descent update ``with torch.no_grad(): w -= lr * w.grad`` (and b)."""
-
-    lr: float
-    w_before: float
-    b_before: float
-    w_grad: float
-    b_grad: float
-    w_after: float
-    b_after: float
-    loss_before: float
-    loss_after: float
-
-
-def gradient_update(net: MiniNetwork, lr: float) -> Update:
-    """Run one real update on copies of the network's parameters (the network is not changed)."""
-    w = torch.tensor(net.w, dtype=DTYPE, requires_grad=True)
-    b = torch.tensor(net.b, dtype=DTYPE, requires_grad=True)
-    loss = net.single_loss(w, b)
-    loss.backward()
-    w_before, b_before = float(w.item()), float(b.item())
-    with torch.no_grad():
-        w -= lr * w.grad
-        b -= lr * b.grad
-        after = net.single_loss(w, b)
-    return Update(float(lr), w_before, b_before, float(w.grad.item()), float(b.grad.item()),
-                  float(w.item()), float(b.item()), float(loss.item()), float(after.item()))
-
-
-class ApplyUpdateCommand:
-    """Apply an :class:`Update` to the shared network's w and b as one undo step.
-
-    Raises :class:`~gradviz.core.model.StateError` when the update leaves the network's range
-    (a huge learning rate), so nothing changes.
-    """
-
-    def __init__(self, net: MiniNetwork, update: Update) -> None:
-        self.net = net
-        self.new = {name: check_number(f"updated {name}", value, -100.0, 100.0)
-                    for name, value in (("w", update.w_after), ("b", update.b_after))}
-        self.old = {name: getattr(net, name) for name in self.new}
-        self.label = f"Gradient step: w ← {fmt(update.w_after)}, b ← {fmt(update.b_after)}"
-        self.merge_key = None
-
-    def do(self) -> None:
-        for name, value in self.new.items():
-            setattr(self.net, name, value)
-
-    def undo(self) -> None:
-        for name, value in self.old.items():
-            setattr(self.net, name, value)
-
-
-@dataclass(frozen=True)
-class NonScalarDemo:
-    """``backward()`` on a per-example loss vector: PyTorch's error, then the two fixes."""
-
-    xs: tuple[float, ...]
-    ys: tuple[float, ...]
-    losses: tuple[float, ...]
-    error: TorchError
-    mean_w_grad: float
-    sum_w_grad: float
-
-
-def non_scalar_backward(net: MiniNetwork, examples: int = 3) -> NonScalarDemo:
-    """Call ``backward()`` on ``(w*xs + b - ys)**2`` for the first ``examples`` points of the
-    network's data set, catch PyTorch's real error, then run ``.mean()`` and ``.sum()`` fixes."""
-    xs, ys = net.dataset()
-    xs, ys = xs[:examples], ys[:examples]
-    w = torch.tensor(net.w, dtype=DTYPE, requires_grad=True)
-    b = torch.tensor(net.b, dtype=DTYPE, requires_grad=True)
-    losses = (w * xs + b - ys) ** 2
-    try:
-        losses.backward()
-    except RuntimeError as exc:
-        error = _explain("non_scalar", exc)
-    else:  # pragma: no cover - PyTorch has always refused this
-        raise AssertionError("backward() on a vector loss unexpectedly succeeded")
-    grads = []
-    for reduce in (torch.mean, torch.sum):
-        w.grad = None
-        reduce((w * xs + b - ys) ** 2).backward()
-        grads.append(float(w.grad.item()))
-    return NonScalarDemo(tuple(xs.tolist()), tuple(ys.tolist()), tuple(losses.tolist()), error,
-                         grads[0], grads[1])
-
-
-# --------------------------------------------------------------------------- code listings
-
-
-@dataclass(frozen=True)
-class CodeListing:
-    """Lines of Python and the indices of the lines that matter for the current mode."""
-
-    lines: tuple[str, ...]
-    highlight: tuple[int, ...]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.lines)
-
-
-def _literal(v: float) -> str:
-    """A float literal for code listings (``1.0``, not ``1``: torch.tensor(1) is an integer
-    tensor, which cannot require grad)."""
-    text = fmt(v)
-    return text if any(c in text for c in ".en") else text + ".0"
-
-
-def trap_code(net: MiniNetwork, mode: str, zero_form: str = "optimizer",
-              retain_graph: bool = False) -> CodeListing:
-    """The code a press runs in ``mode``, with the numbers of the shared network."""
-    head = [
-        "import torch",
-        "",
-        f"x, y = torch.tensor({_literal(net.x)}), torch.tensor({_literal(net.y)})",
-        f"w = torch.tensor({_literal(net.w)}, requires_grad=True)",
-        f"b = torch.tensor({_literal(net.b)}, requires_grad=True)",
-    ]
-    if mode == "with" and zero_form == "optimizer":
-        head.append("optimizer = torch.optim.SGD([w, b], lr=0.1)")
-    lines = list(head)
-    hi: list[int] = []
-    if mode == "reuse":
-        lines.append("loss = (w * x + b - y) ** 2          # forward pass ONCE")
-        lines.append("for press in range(presses):")
-        hi.append(len(lines))
-        if retain_graph:
-            lines.append("    loss.backward(retain_graph=True)  # graph kept: .grad piles up")
-        else:
-            lines.append("    loss.backward()      # 2nd press: RuntimeError, graph was freed")
-    else:
-        lines.append("for press in range(presses):")
-        if mode == "with" and zero_form == "optimizer":
-            hi.append(len(lines))
-            lines.append("    optimizer.zero_grad()            # .grad becomes None")
-        elif mode == "with":
-            hi += [len(lines) + 1, len(lines) + 2]
-            lines += ["    if w.grad is not None:          # None before the first backward",
-                      "        w.grad.zero_()              # in place: .grad becomes 0",
-                      "        b.grad.zero_()"]
-        lines.append("    loss = (w * x + b - y) ** 2      # forward pass: a new graph")
-        if mode == "without":
-            hi.append(len(lines))
-            lines.append("    loss.backward()                  # ADDS into w.grad: piles up")
-        else:
-            lines.append("    loss.backward()                  # fills w.grad afresh")
-    lines.append("    print(w.grad)")
-    return CodeListing(tuple(lines), tuple(hi))
-
-
-def update_code(lr: float) -> CodeListing:
-    """The manual update, always written with ``torch.no_grad()``."""
-    lines = (
-        "loss = (w * x + b - y) ** 2",
-        "loss.backward()",
-        "with torch.no_grad():         # an update must not be recorded in the graph",
-        f"    w -= {fmt(lr)} * w.grad",
-        f"    b -= {fmt(lr)} * b.grad",
-    )
-    return CodeListing(lines, (2, 3))
-
-
 # --------------------------------------------------------------------------- the sub-model
 
 
-class TrapEvents(SignalGroup):
-    """Settings events, and ``pressed(PressRecord)``, ``zeroed(ZeroRecord)``, ``restarted()``."""
-
-    mode = Signal(str)
-    zero_form = Signal(str)
-    retain_graph = Signal(bool)
-    delta = Signal(float)
-    lr = Signal(float)
-    pressed = Signal(object)
-    zeroed = Signal(object)
-    restarted = Signal()
-
-
-class TrapModel(EventedSettings):
+class TrapModel(SettingsModel):
     """The zero_grad trap's state: its settings (saved) and the running experiment (not saved).
+
+    Actions: ``pressed(PressRecord)``, ``zeroed(ZeroRecord)``, ``restarted()``.
 
     Parameters
     ----------
@@ -462,13 +239,25 @@ class TrapModel(EventedSettings):
 
     key = "trap"
     SETTINGS = {
-        "mode": Setting("without", choices=MODES),
-        "zero_form": Setting("optimizer", choices=ZERO_FORMS),
-        "retain_graph": Setting(False),
-        "delta": Setting(0.1, lo=-2.0, hi=2.0),
-        "lr": Setting(0.1, lo=0.0, hi=10.0),
+        "mode": Setting("without", choices=MODES, label="press mode",
+                        choice_labels=tuple(MODE_TITLES[m] for m in MODES),
+                        doc="How each press runs: a new graph without or with zeroing first, "
+                            "or the same graph again."),
+        "zero_form": Setting("optimizer", choices=ZERO_FORMS, label="zero with",
+                             choice_labels=tuple(ZERO_FORM_TITLES[f] for f in ZERO_FORMS),
+                             doc="optimizer.zero_grad() sets .grad to None (PyTorch's default "
+                                 "since 2.0); w.grad.zero_() fills the existing tensor with 0 "
+                                 "(it needs one to exist)."),
+        "retain_graph": Setting(False, label="retain_graph",
+                                doc="Keep the graph's saved values after backward(), so the "
+                                    "same graph can be walked again."),
+        "delta": Setting(0.1, lo=-2.0, hi=2.0, step=0.01, label="nudge δ",
+                         doc="How far to move w when comparing the predicted and the real "
+                             "change of the loss."),
+        "lr": Setting(0.1, lo=0.0, hi=10.0, step=0.05, decimals=3, label="learning rate",
+                      doc="The step size of the one gradient-descent update shown below."),
     }
-    Events = TrapEvents
+    ACTIONS = {"pressed": (object,), "zeroed": (object,), "restarted": ()}
 
     def __init__(self, net: MiniNetwork | None = None) -> None:
         super().__init__()
@@ -516,6 +305,67 @@ class TrapModel(EventedSettings):
     def reset(self) -> None:
         super().reset()
         self.restart()
+
+
+# --------------------------------------------------------------------------- what the view shows
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """The press-history plot, worked out from the records: ``.grad`` per press (NaN where it
+    was None), the true-gradient line, the failed presses, the axes' ranges and tick spacing."""
+
+    presses: tuple[float, ...]
+    w_grads: tuple[float, ...]
+    b_grads: tuple[float, ...]
+    true_line: tuple[tuple[float, float], tuple[float, float]]
+    errors: tuple[tuple[float, ...], tuple[float, ...]]
+    x_range: tuple[float, float]
+    tick: int
+    y_range: tuple[float, float]
+
+
+def history_view(history: Sequence[PressRecord], true_w_grad: float) -> HistoryView:
+    """What the history plot draws for ``history``: at least five presses wide, ten ticks at
+    most, and headroom at the top so the legend stays clear of a flat line."""
+    n = len(history)
+    ws = tuple(math.nan if r.w_grad is None else r.w_grad for r in history)
+    bs = tuple(math.nan if r.b_grad is None else r.b_grad for r in history)
+    span = max(n, 5) + 0.5
+    bad = [(float(r.index), r.w_grad) for r in history if not r.ok and r.w_grad is not None]
+    finite = [v for v in (*ws, *bs, true_w_grad) if math.isfinite(v)]
+    lo, hi = min(finite + [0.0]), max(finite + [0.0])
+    pad = 0.1 * (hi - lo or 1.0)
+    return HistoryView(
+        presses=tuple(float(i) for i in range(1, n + 1)), w_grads=ws, b_grads=bs,
+        true_line=((0.5, span), (true_w_grad, true_w_grad)),
+        errors=(tuple(p[0] for p in bad), tuple(p[1] for p in bad)),
+        x_range=(0.5, span), tick=max(1, math.ceil(span / 10)), y_range=(lo - pad, hi + 4 * pad))
+
+
+def ratio(value: float | None, reference: float) -> float | None:
+    """``value / reference``, or None when either makes that meaningless."""
+    if value is None or reference == 0:
+        return None
+    return value / reference
+
+
+def press_summary(history: Sequence[PressRecord], w_grad: float | None,
+                  true_w_grad: float) -> str:
+    """One line under the button: how many presses, and .grad against one press's gradient."""
+    n = len(history)
+    if not n:
+        return "Not pressed yet: .grad is None until the first backward()."
+    return (f"{n} press{'es' if n != 1 else ''} in “{MODE_TITLES[history[-1].mode]}”: "
+            f"w.grad = {fmt(w_grad)}, that is {fmt(ratio(w_grad, true_w_grad))} × "
+            f"one press's gradient ({fmt(true_w_grad)}).")
+
+
+def zero_summary(record: ZeroRecord) -> str:
+    """What an explicit zeroing left in .grad (or that it failed)."""
+    if record.error is not None:
+        return "failed — PyTorch's message is in the red box"
+    return f"now w.grad = {fmt(record.w_grad)}, b.grad = {fmt(record.b_grad)}"
 
 
 PANEL = PanelInfo("trap", "zero_grad trap", "trap:QtTrapPanel", order=50,

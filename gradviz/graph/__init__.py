@@ -23,7 +23,7 @@ from gradviz.graph.elements import Edge, GraphError, Node
 from gradviz.graph.examples import available_examples, load_example
 from gradviz.graph.model import Graph, GraphEvents
 from gradviz.graph.ops import KINDS, KindSpec, PortSpec
-from gradviz.graph.run import BackwardStep, ForwardStep, RunResult
+from gradviz.graph.plan import BackwardStep, ForwardStep, RunResult
 
 __all__ = [
     "KINDS",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from gradviz.graph.elements import GraphError
-from gradviz.graph.run import structural_problems
+from gradviz.graph.plan import structural_problems
 
 if TYPE_CHECKING:
     from gradviz.graph.model import Graph

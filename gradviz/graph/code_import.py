@@ -51,11 +51,13 @@ _STATEMENT_NAMES = {
 
 
 class CodeImportError(ValueError):
-    """Code that cannot be read into a graph; ``line`` is 1-based (0 when not about one line)."""
+    """Code that cannot be read into a graph; ``line`` and ``column`` are 1-based (0 when the
+    error is not about one place), so an entry field can point at the offending character."""
 
-    def __init__(self, message: str, line: int = 0) -> None:
+    def __init__(self, message: str, line: int = 0, column: int = 0) -> None:
         self.message = message
         self.line = line
+        self.column = column
         super().__init__(f"line {line}: {message}" if line else message)
 
 
@@ -89,7 +91,8 @@ class _Reader:
         self.line = 0
 
     def fail(self, message: str, at: ast.AST | None = None) -> NoReturn:
-        raise CodeImportError(message, getattr(at, "lineno", self.line))
+        raise CodeImportError(message, getattr(at, "lineno", self.line),
+                              getattr(at, "col_offset", -1) + 1)
 
     def new(self, kind: str, inputs: tuple[int, ...] = (), name: str = "",
             value: float | None = None, requires_grad: bool = False) -> int:
@@ -290,8 +293,8 @@ class _Reader:
         self.fail(f"calling {_describe(func)}(...) is not supported", node)
 
 
-def parse_code(source: str) -> tuple[dict[int, Node], dict[tuple[int, str], Edge]]:
-    """Nodes and edges for ``source`` (positions not yet laid out); see the module docstring."""
+def parse_source(source: str) -> ast.Module:
+    """``source`` parsed by Python's own parser, or :class:`CodeImportError` (never a crash)."""
     if not isinstance(source, str):
         raise CodeImportError(f"code must be text, not {type(source).__name__}")
     if len(source) > MAX_SOURCE_CHARS:
@@ -300,12 +303,19 @@ def parse_code(source: str) -> tuple[dict[int, Node], dict[tuple[int, str], Edge
     try:
         tree = ast.parse(source, mode="exec")
     except SyntaxError as exc:
-        raise CodeImportError(f"this is not valid Python: {exc.msg}", exc.lineno or 0) from None
+        raise CodeImportError(f"this is not valid Python: {exc.msg}", exc.lineno or 0,
+                              exc.offset or 0) from None
     except (RecursionError, MemoryError):
         raise CodeImportError("the code is nested too deeply for Python's parser "
                               "(thousands of chained operators?)") from None
     except ValueError as exc:  # e.g. "source code string cannot contain null bytes"
         raise CodeImportError(f"this is not valid Python: {exc}") from None
+    return tree
+
+
+def parse_code(source: str) -> tuple[dict[int, Node], dict[tuple[int, str], Edge]]:
+    """Nodes and edges for ``source`` (positions not yet laid out); see the module docstring."""
+    tree = parse_source(source)
     reader = _Reader()
     try:
         for st in tree.body:

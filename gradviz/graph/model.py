@@ -28,7 +28,8 @@ from gradviz.graph.elements import (
     check_value,
 )
 from gradviz.graph.ops import KINDS
-from gradviz.graph.run import DTYPES, Plan, Runner, RunResult, build_plan, forward
+from gradviz.graph.plan import DTYPES, Plan, RunResult, build_plan, forward
+from gradviz.graph.run import Runner
 
 
 class GraphEvents(SignalGroup):

@@ -17,264 +17,29 @@ The forward pass builds real tensors node by node; the backward pass is one call
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from gradviz.graph.elements import Edge, GraphError, Node
-from gradviz.graph.ops import KINDS, ordinal
+from gradviz.graph.plan import (
+    DTYPES,
+    BackwardStep,
+    ForwardStep,
+    Plan,
+    RunResult,
+    build_plan,
+    forward,
+    structural_problems,
+    topological_order,
+)
 
-DTYPES = {"float32": torch.float32, "float64": torch.float64}
-
-
-class ForwardStep(NamedTuple):
-    """One node computed during the forward pass (played in list order)."""
-
-    node: int
-    value: float | None
-    grad_fn: str | None
-
-
-class BackwardStep(NamedTuple):
-    """One edge carrying gradient during the backward pass (played in list order).
-
-    ``contribution`` flowed along ``edge`` into ``edge.src``; ``running_sum`` is what ``edge.src``
-    has received so far in this run, ``total`` its gradient for this run once every contribution has
-    arrived, ``merge`` whether it receives along several edges, ``last`` whether this is the last.
-    """
-
-    edge: Edge
-    contribution: float
-    running_sum: float
-    total: float | None
-    merge: bool
-    last: bool
-
-
-@dataclass
-class RunResult:
-    """Everything one run (or one extra ``backward()``) produced.
-
-    Attributes
-    ----------
-    values
-        Variable name → value of its latest binding (the node with the highest id of that name).
-    grads
-        Leaf name → the leaf's ``.grad`` after this run (None when PyTorch stored none).
-    node_values, node_grads, grad_fns
-        By node id: value, gradient *for this run* (intermediates included; None where no
-        gradient arrived) and the real ``grad_fn`` class name read from the tensor.
-    leaf_grads
-        By input node id: ``.grad`` after this run (accumulated over runs unless zeroed).
-    edge_grads
-        By :class:`Edge`: the contribution that flowed along it in this backward pass (None where
-        nothing flowed: a detached path, a constant, a branch that does not reach the output).
-    flags
-        By node id: plain-words notes on non-finite numbers ("value is inf", "gradient is nan").
-    problems
-        What stopped the run, in plain words; empty when everything went well.
-    forward_steps, backward_steps
-        The schedules the canvas animates.
-    """
-
-    dtype: str
-    output: int | None = None
-    values: dict[str, float | None] = field(default_factory=dict)
-    grads: dict[str, float | None] = field(default_factory=dict)
-    node_values: dict[int, float | None] = field(default_factory=dict)
-    node_grads: dict[int, float | None] = field(default_factory=dict)
-    grad_fns: dict[int, str | None] = field(default_factory=dict)
-    leaf_grads: dict[int, float | None] = field(default_factory=dict)
-    edge_grads: dict[Edge, float | None] = field(default_factory=dict)
-    flags: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    forward_steps: list[ForwardStep] = field(default_factory=list)
-    backward_steps: list[BackwardStep] = field(default_factory=list)
-    backward_ran: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-# --------------------------------------------------------------------------- structure
-
-
-@dataclass
-class Plan:
-    """The structure of a graph, compiled once per structural change and reused by every run."""
-
-    order: list[int]
-    kinds: dict[int, str]
-    sources: dict[int, tuple[int | None, ...]]
-    in_edges: dict[int, tuple[Edge | None, ...]]
-    out_edges: dict[int, list[Edge]]
-    outputs: list[int]
-    #: How many consumers other than the output marker each node feeds.
-    fan_out: dict[int, int]
-    #: Nodes with unconnected input ports, and the indices of those ports.
-    missing: list[tuple[int, list[int]]]
-    #: What the forward pass does, node by node in topological order:
-    #: ``(node id, code, torch operation, source ids, per-input alias edge or None)``.
-    program: list[tuple[int, int, Any, tuple[int | None, ...], tuple[Edge | None, ...] | None]]
-    #: Variable name → its latest binding (the highest node id of that name).
-    latest: dict[str, int]
-
-
-def topological_order(node_ids: Iterable[int], edges: Iterable[Edge]) -> list[int]:
-    """Kahn's algorithm, smallest id first among ready nodes, so the order is deterministic."""
-    ids = list(node_ids)
-    indegree = dict.fromkeys(ids, 0)
-    succ: dict[int, list[int]] = {i: [] for i in ids}
-    for e in edges:
-        indegree[e.dst] += 1
-        succ[e.src].append(e.dst)
-    ready = [i for i, d in indegree.items() if d == 0]
-    heapq.heapify(ready)
-    order = []
-    while ready:
-        n = heapq.heappop(ready)
-        order.append(n)
-        for m in succ[n]:
-            indegree[m] -= 1
-            if indegree[m] == 0:
-                heapq.heappush(ready, m)
-    if len(order) != len(ids):  # the model refuses cycles, so this is a corrupted graph
-        raise GraphError("the graph has a cycle")
-    return order
-
-
-_INPUT, _CONSTANT, _OUTPUT, _OP, _BROKEN = range(5)
-_CODES = {"input": _INPUT, "constant": _CONSTANT, "output": _OUTPUT}
-
-
-def build_plan(nodes: Mapping[int, Node], edges: Mapping[tuple[int, str], Edge]) -> Plan:
-    order = topological_order(nodes, edges.values())
-    kinds = {nid: n.kind for nid, n in nodes.items()}
-    sources: dict[int, tuple[int | None, ...]] = {}
-    in_edges: dict[int, tuple[Edge | None, ...]] = {}
-    out_edges: dict[int, list[Edge]] = {nid: [] for nid in nodes}
-    for nid, node in nodes.items():
-        ports = KINDS[node.kind].port_names
-        ins = tuple(edges.get((nid, p)) for p in ports)
-        in_edges[nid] = ins
-        sources[nid] = tuple(e.src if e is not None else None for e in ins)
-    for nid in order:
-        for e in in_edges[nid]:
-            if e is not None:
-                out_edges[e.src].append(e)
-    outputs = [nid for nid in order if kinds[nid] == "output"]
-    fan_out = {nid: sum(1 for e in out if kinds[e.dst] != "output") for nid, out in out_edges.items()}
-    missing = [(nid, [i for i, s in enumerate(sources[nid]) if s is None]) for nid in order
-               if None in sources[nid]]
-    program = []
-    for nid in order:
-        kind = kinds[nid]
-        srcs = sources[nid]
-        code = _CODES.get(kind, _OP)
-        aliases = None
-        if code == _OP:
-            if None in srcs:
-                code = _BROKEN
-            else:
-                # An edge gets its own alias where its source feeds several consumers.
-                aliases = tuple(e if fan_out[e.src] > 1 else None for e in in_edges[nid])
-                if not any(aliases):
-                    aliases = None
-        program.append((nid, code, KINDS[kind].apply, srcs, aliases))
-    latest = {nodes[nid].name: nid for nid in sorted(nodes) if nodes[nid].name}
-    return Plan(order, kinds, sources, in_edges, out_edges, outputs, fan_out, missing, program,
-                latest)
-
-
-def structural_problems(plan: Plan, nodes: Mapping[int, Node]) -> list[str]:
-    """Plain-words reasons why the graph cannot be run to the end (missing inputs, outputs)."""
-    problems = []
-    for nid, missing in plan.missing:
-        spec = KINDS[plan.kinds[nid]]
-        srcs = plan.sources[nid]
-        label = nodes[nid].label
-        if spec.kind == "output":
-            problems.append("the output has no input: connect the tensor to call backward() on")
-        elif len(srcs) == 1:
-            problems.append(f"{label} needs an input")
-        elif len(missing) == len(srcs):
-            problems.append(f"{label} needs two inputs")
-        else:
-            problems.extend(f"{label} needs a {ordinal(i)} input" for i in missing)
-    if not plan.outputs:
-        problems.append("there is no output: add an output node and connect the tensor to call "
-                        "backward() on")
-    elif len(plan.outputs) > 1:
-        problems.append(f"there are {len(plan.outputs)} outputs, but backward() starts from one "
-                        "tensor: remove all but one")
-    return problems
-
-
-# --------------------------------------------------------------------------- forward
-
-
-def forward(plan: Plan, nodes: Mapping[int, Node], leaves: Mapping[int, torch.Tensor],
-            dtype: torch.dtype, capture: list[tuple[Any, torch.Tensor]] | None = None,
-            ) -> dict[int, Any]:
-    """Compute every node that can be computed.
-
-    Returns node id → tensor (a Python float for a constant, None where an input is missing).
-    With a ``capture`` list, every non-leaf tensor that requires grad keeps its gradient
-    (``retain_grad``) and is appended as ``(node id, tensor)``, and every edge out of a node with
-    several consumers gets its own alias, appended as ``(edge, alias)``.
-    """
-    vals: dict[int, Any] = {}
-    float_ = float
-    for nid, code, fn, srcs, alias_edges in plan.program:
-        if code == _OP:
-            args = [vals[s] for s in srcs]
-            if capture is not None and alias_edges is not None:
-                for i, edge in enumerate(alias_edges):
-                    a = args[i]
-                    if edge is not None and a.__class__ is not float_ and a is not None \
-                            and a.requires_grad:
-                        a = args[i] = a.view_as(a)
-                        a.retain_grad()
-                        capture.append((edge, a))
-            a0 = args[0]
-            if len(args) == 1:
-                if a0 is None:
-                    vals[nid] = None
-                    continue
-                if a0.__class__ is float_:  # torch functions need a tensor
-                    args[0] = torch.tensor(a0, dtype=dtype)
-            else:
-                a1 = args[1]
-                if a0 is None or a1 is None:
-                    vals[nid] = None
-                    continue
-                if a0.__class__ is float_ and a1.__class__ is float_:
-                    # Two literals would make a Python float, not a tensor.
-                    args[0] = torch.tensor(a0, dtype=dtype)
-            t = vals[nid] = fn(*args)
-            if capture is not None and t.requires_grad:
-                t.retain_grad()
-                capture.append((nid, t))
-        elif code == _INPUT:
-            vals[nid] = leaves[nid]
-        elif code == _CONSTANT:
-            # A Python number, as a literal in user code: ``x ** 2`` then records PowBackward0.
-            vals[nid] = nodes[nid].value
-        elif code == _OUTPUT:
-            v = None if srcs[0] is None else vals[srcs[0]]
-            vals[nid] = torch.tensor(v, dtype=dtype) if v.__class__ is float_ else v
-        else:  # an op with an unconnected input
-            vals[nid] = None
-    return vals
-
-
-# --------------------------------------------------------------------------- results
-
+# Names other modules import from here, kept while they move over to gradviz.graph.plan.
+__all__ = ["DTYPES", "BackwardStep", "ForwardStep", "Plan", "RunResult", "Runner", "build_plan",
+           "forward", "structural_problems", "topological_order"]
 
 def _floats(items: list[Any]) -> list[Any]:
     """Tensors (or floats, or None) → Python numbers, with one stack for the common 0-d case."""
@@ -439,18 +204,40 @@ class Runner:
 
     def _collect(self, last: LastForward, problems: list[str], ran: bool) -> RunResult:
         plan, nodes, vals = last.plan, last.nodes, last.vals
-        order = plan.order
-        kinds = plan.kinds
+        order, kinds = plan.order, plan.kinds
         output = plan.outputs[0] if len(plan.outputs) == 1 else None
         result = RunResult(dtype=str(last.dtype).removeprefix("torch."), output=output,
                            problems=problems, backward_ran=ran)
-        root = last.root if ran else None
         input_ids = [nid for nid in order if kinds[nid] == "input"]
+        values, grads, alias_grads, leaf_grads, seed_value = self._numbers(last, input_ids, ran)
+        if output is not None and ran:
+            grads[output] = seed_value
+        edge_grads = _edge_contributions(plan, grads, alias_grads,
+                                         seed_value if ran else None, output)
+        result.node_values = values
+        result.node_grads = grads
+        result.edge_grads = edge_grads
+        result.leaf_grads = leaf_grads
+        grad_fns = {nid: _grad_fn_name(vals[nid]) for nid in order}
+        result.grad_fns = grad_fns
+        result.values = {name: values[nid] for name, nid in plan.latest.items()}
+        result.grads = {nodes[nid].name: leaf_grads[nid] for nid in input_ids}
+        result.flags = _non_finite_flags(order, values, grads)
+        result.forward_steps = [ForwardStep(nid, values[nid], grad_fns[nid])
+                                for nid in order if vals[nid] is not None]
+        if ran:
+            result.backward_steps = _backward_steps(plan, edge_grads, grads)
+            problems.extend(_identity_failures(plan, nodes, edge_grads, grads, last.dtype))
+        return result
+
+    def _numbers(self, last: LastForward, input_ids: list[int], ran: bool) -> tuple:
+        """Every number of one run as Python floats, converted in one batch: node values, node
+        gradients, the edge aliases' gradients, each leaf's ``.grad`` and the backward seed."""
+        order = last.plan.order
+        root = last.root if ran else None
         captured = [(key, t.grad if ran else None) for key, t in last.capture]
         leaf_ids = list(last.leaf_sink)
-
-        # One conversion for every number: values, captured grads, leaf grads, .grad, seed.
-        batch = ([vals[nid] for nid in order] + [g for _, g in captured]
+        batch = ([last.vals[nid] for nid in order] + [g for _, g in captured]
                  + [last.leaf_sink[nid] for nid in leaf_ids]
                  + [self.leaves[nid].grad for nid in input_ids]
                  + [None if root is None else torch.ones_like(root)])
@@ -466,49 +253,41 @@ class Runner:
                 alias_grads[key] = g
         grads.update(zip(leaf_ids, numbers[n + c:n + c + k], strict=True))
         leaf_grads = dict(zip(input_ids, numbers[n + c + k:-1], strict=True))
-        seed_value = numbers[-1]
-        if output is not None and ran:
-            grads[output] = seed_value
+        return values, grads, alias_grads, leaf_grads, numbers[-1]
 
-        edge_grads: dict[Edge, float | None] = {}
-        for nid in order:
-            dst_grad = grads[nid]
-            is_output = kinds[nid] == "output"
-            for e in plan.in_edges[nid]:
-                if e is None:
-                    continue
-                if is_output:
-                    contribution = seed_value if nid == output and ran else None
-                elif e in alias_grads:
-                    contribution = alias_grads[e]
-                elif dst_grad is not None:
-                    # The source's only consumer: the whole gradient of the source came this way.
-                    contribution = grads[e.src]
-                else:
-                    contribution = None
-                edge_grads[e] = contribution
 
-        result.node_values = values
-        result.node_grads = grads
-        result.edge_grads = edge_grads
-        result.leaf_grads = leaf_grads
-        grad_fns = {nid: _grad_fn_name(vals[nid]) for nid in order}
-        result.grad_fns = grad_fns
-        result.values = {name: values[nid] for name, nid in plan.latest.items()}
-        result.grads = {nodes[nid].name: leaf_grads[nid] for nid in input_ids}
+def _edge_contributions(plan: Plan, grads: dict[int, float | None],
+                        alias_grads: dict[Edge, float | None], seed: float | None,
+                        output: int | None) -> dict[Edge, float | None]:
+    """The gradient that flowed along each edge (``seed`` is None when backward did not run)."""
+    edge_grads: dict[Edge, float | None] = {}
+    for nid in plan.order:
+        is_output = plan.kinds[nid] == "output"
+        for e in plan.in_edges[nid]:
+            if e is None:
+                continue
+            if is_output:
+                contribution = seed if nid == output else None
+            elif e in alias_grads:
+                contribution = alias_grads[e]
+            elif grads[nid] is not None:
+                # The source's only consumer: the whole gradient of the source came this way.
+                contribution = grads[e.src]
+            else:
+                contribution = None
+            edge_grads[e] = contribution
+    return edge_grads
 
-        for nid in order:
-            v, g = values[nid], grads[nid]
-            if (v.__class__ is float and not math.isfinite(v)) \
-                    or (g.__class__ is float and not math.isfinite(g)):
-                result.flags[nid] = tuple(x for x in (_note("value", v), _note("gradient", g))
-                                          if x)
-        result.forward_steps = [ForwardStep(nid, values[nid], grad_fns[nid])
-                                for nid in order if vals[nid] is not None]
-        if ran:
-            result.backward_steps = _backward_steps(plan, edge_grads, grads)
-            problems.extend(_identity_failures(plan, nodes, edge_grads, grads, last.dtype))
-        return result
+
+def _non_finite_flags(order: list[int], values: dict[int, Any],
+                      grads: dict[int, Any]) -> dict[int, tuple[str, ...]]:
+    flags = {}
+    for nid in order:
+        v, g = values[nid], grads[nid]
+        if (v.__class__ is float and not math.isfinite(v)) \
+                or (g.__class__ is float and not math.isfinite(g)):
+            flags[nid] = tuple(x for x in (_note("value", v), _note("gradient", g)) if x)
+    return flags
 
 
 class _Store:

@@ -31,7 +31,7 @@ from gradviz.graph.elements import (
     check_value,
 )
 from gradviz.graph.ops import KINDS
-from gradviz.graph.run import topological_order
+from gradviz.graph.plan import topological_order
 
 if TYPE_CHECKING:
     from gradviz.graph.model import Graph

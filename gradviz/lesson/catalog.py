@@ -2,9 +2,9 @@
 from them.
 
 Every module of ``gradviz.core``, ``gradviz.graph`` and ``gradviz.lesson`` may declare
-``PANEL = PanelInfo(...)``; nothing else lists the panels. The walk imports those modules, so
-they must stay cheap to import (heavy libraries such as sympy are imported where first used);
-``tests/core/test_catalog.py`` checks that.
+``PANEL = PanelInfo(...)``; nothing else lists the panels. The walk imports those modules (not the
+private ``_name`` ones), so they must stay cheap to import: heavy libraries such as sympy are
+imported where first used; ``tests/core/test_catalog.py`` checks that.
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ def panel_infos() -> tuple[PanelInfo, ...]:
     for package in _PACKAGES:
         path = importlib.import_module(package).__path__
         for info in pkgutil.iter_modules(path):
+            if info.name.startswith("_"):
+                continue  # private helpers (sympy's bridge) declare no panel: never imported here
             module = importlib.import_module(f"{package}.{info.name}")
-            panel = getattr(module, "PANEL", None)
+            panel = vars(module).get("PANEL")  # not getattr: a lazy module would load
             if isinstance(panel, PanelInfo):
                 if panel.name in found and found[panel.name] is not panel:
                     raise ValueError(f"two panels are named {panel.name!r}")

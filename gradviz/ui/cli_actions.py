@@ -80,3 +80,40 @@ def run_selftest(window: QtMainWindow) -> int:
     print(f"selftest: all {len(results)} checks passed" if not failed
           else f"selftest: {failed} of {len(results)} checks FAILED")
     return 0 if failed == 0 else 1
+
+
+def export_handouts(window: QtMainWindow, args) -> int:
+    """``--export-scenes``: every scene as PNG (and the PDF); returns an exit code."""
+    from gradviz.ui.handouts import HandoutError, export_scenes
+
+    try:
+        only = None if args.scene is None else args.scene - 1
+        result = export_scenes(window, args.export_scenes, args.size, args.scale, args.pdf, only)
+    except (HandoutError, OSError) as exc:
+        print(f"gradviz: {exc}")
+        return 1
+    for note in result.notes:
+        print(f"note: {note}")
+    made = f"{len(result.pictures)} scene(s) into {args.export_scenes}"
+    print(f"wrote {made}" + (f" and {result.pdf}" if result.pdf else "")
+          + f" in {result.seconds:.1f} s")
+    return 0
+
+
+def take_presenting_screenshot(window: QtMainWindow, path: Path, scale: float) -> int:
+    """``--present --screenshot``: the current scene as presentation mode shows it on this
+    screen (full screen where a window manager allows it)."""
+    window.show()
+    settle(100)
+    presentation = window.presentation
+    presentation.set_scale(scale)
+    presentation.start()
+    settle(400)
+    image = grab(window)
+    presentation.stop()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(path), "PNG"):
+        print(f"gradviz: could not write {path}")
+        return 1
+    print(f"wrote {path} ({image.width()}×{image.height()}, presenting at ×{scale:g})")
+    return 0

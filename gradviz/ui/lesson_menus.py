@@ -1,4 +1,4 @@
-"""Menu entries of the lesson feature: presentation (View), the tour (Help)."""
+"""Menu entries of the lesson feature: presentation (View), handouts (File), the tour (Help)."""
 
 from __future__ import annotations
 
@@ -55,9 +55,23 @@ def install_lesson_menus(window: QtMainWindow) -> None:
         scale_menu.addAction(act)
         window.scale_actions[scale] = act
 
+    export = QAction("Export &scenes…", window)
+    export.setObjectName("action-export-scenes")
+    export.triggered.connect(lambda _=False: _export_scenes(window))
+    quit_action = window.file_menu.actions()[-1]
+    window.file_menu.insertAction(quit_action, export)
+    window.file_menu.insertSeparator(quit_action)
+    window.action_export_scenes = export
+
     tour = QAction("Open the &tour", window)
     tour.setObjectName("action-tour")
     tour.triggered.connect(lambda _=False: open_tour(window))
     window.help_menu.insertAction(window.help_menu.actions()[0], tour)
     window.help_menu.insertSeparator(window.help_menu.actions()[1])
     window.action_tour = tour
+
+
+def _export_scenes(window: QtMainWindow) -> None:
+    from gradviz.ui.handouts_dialog import export_scenes_dialog  # QPdfWriter: on first use
+
+    export_scenes_dialog(window)

@@ -13,16 +13,13 @@ from torch.testing import assert_close
 from gradviz.core.mininet import MiniNetwork
 from gradviz.core.model import StateError
 from gradviz.core.numbers import fmt
-from gradviz.core.trap import (
+from gradviz.core.trap import TrapModel, TrapSession, press_backward
+from gradviz.core.trap_code import trap_code, update_code
+from gradviz.core.trap_reading import (
     ApplyUpdateCommand,
-    TrapModel,
-    TrapSession,
     gradient_update,
     non_scalar_backward,
     nudge,
-    press_backward,
-    trap_code,
-    update_code,
 )
 
 

@@ -275,3 +275,24 @@ def test_clicker_page_down_takes_a_descent_step(qtbot, window):
     assert panel.tm.x == pytest.approx(0.3, rel=1e-6)  # ½(x − 3)² from 0 with lr 0.1
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_PageUp)
     assert panel.tm.x == 0.0
+
+
+def test_derivative_overlay_of_abs_breaks_at_the_jump_instead_of_a_vertical_line(panel):
+    tm = panel.tm
+    i = panel.preset_combo.findData("abs(x)")
+    panel.preset_combo.activated.emit(i)
+    tm.show_derivative = True
+    xs, gs = panel.deriv_item.getData()
+    gap = np.flatnonzero(np.isnan(gs))
+    assert len(gap) == 1 and xs[gap[0] - 1] < 0.0 < xs[gap[0] + 1]
+    finite = gs[np.isfinite(gs)]
+    np.testing.assert_array_equal(np.unique(finite), [-1.0, 1.0])
+
+
+def test_every_control_is_bound_to_the_model_bounds(panel):
+    tm = panel.tm
+    for widget, name in ((panel.lr_spin, "lr"), (panel.lo_spin, "x_lo"), (panel.x_spin, "x")):
+        s = tm.setting(name)
+        assert (widget.minimum(), widget.maximum()) == (s.lo, s.hi)
+        assert widget.accessibleName() == s.label and widget.toolTip()
+    assert panel.h_slider.lo == tm.setting("h").lo and panel.h_slider.log

@@ -1,6 +1,7 @@
 """Three approaches to a derivative — symbolic, numerical, autograd — live for one f and x.
 
-A view of :class:`gradviz.core.approaches.ApproachesModel`: the side-by-side table, the log–log
+A view of :class:`gradviz.core.approaches.ApproachesModel`, built from the sections in
+:mod:`gradviz.ui.panels.approaches_sections`: the side-by-side table, the log–log
 V of |error| against h (truncation on the right, rounding on the left), and the measured cost of
 all n partial derivatives (n + 1 evaluations versus one backward), timed in short timer slices so
 the window never freezes.
@@ -14,24 +15,9 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QDoubleSpinBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QSplitter, QTableWidgetItem
 
 from gradviz.core.approaches import (
-    PRESETS,
     ApproachesModel,
     Comparison,
     CostRun,
@@ -39,20 +25,21 @@ from gradviz.core.approaches import (
     error_vs_h,
 )
 from gradviz.core.commands import SetFieldCommand, SetFieldsCommand
-from gradviz.core.derivative_code import approaches_code, cost_code
-from gradviz.core.functions1d import compiled
+from gradviz.core.derivative_code import approaches_code
 from gradviz.core.numbers import fmt, full_text
+from gradviz.ui.panels.approaches_sections import (
+    ComparisonSection,
+    CostSection,
+    FunctionSection,
+    VPlotSection,
+    h_slider,
+)
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import LIGHT, Theme, style_plot
-from gradviz.ui.widgets.code_view import QtCodeView
-from gradviz.ui.widgets.expression_field import QtExpressionField
-from gradviz.ui.widgets.float_slider import QtFloatSlider
-from gradviz.ui.widgets.plot_setup import adopt_plot_menus
 
 log = logging.getLogger(__name__)
 
-CUSTOM = "Custom expression…"
 ROW_TITLES = {
     "symbolic": ("symbolic", "rules of calculus (sympy)"),
     "forward": ("numerical: forward", "[f(x+h) − f(x)] / h"),
@@ -91,7 +78,6 @@ class QtApproachesPanel(QtPanel):
         self.am: ApproachesModel = ctx.model["approaches"]
         self._theme: Theme = ctx.theme() if callable(ctx.theme) else LIGHT
         self._curves_key: tuple | None = None
-        self._syncing = False
         self.comparison: Comparison | None = None
         self.cost_run: CostRun | None = None
         self._build()
@@ -111,135 +97,36 @@ class QtApproachesPanel(QtPanel):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        top = QHBoxLayout()
-        top.addWidget(QLabel("f(x) ="))
-        self.preset_combo = QComboBox()
-        for p in PRESETS:
-            self.preset_combo.addItem(p.label, (p.source, p.x))
-        self.preset_combo.addItem(CUSTOM, None)
-        self.preset_combo.activated.connect(self._on_preset_chosen)
-        top.addWidget(self.preset_combo)
-        self.expr_field = QtExpressionField(compiled, "type a function of x, then Enter")
-        self.expr_field.accepted.connect(self._on_expression_accepted)
-        top.addWidget(self.expr_field, 1)
-        top.addWidget(QLabel("at x ="))
-        self.x_spin = QDoubleSpinBox()
-        self.x_spin.setRange(-1e4, 1e4)
-        self.x_spin.setDecimals(4)
-        self.x_spin.setSingleStep(0.1)
-        self.x_spin.setKeyboardTracking(False)
-        self.x_spin.valueChanged.connect(lambda v: self._push("x", float(v)))
-        top.addWidget(self.x_spin, 0, Qt.AlignmentFlag.AlignTop)
-        self.from_tangent = QPushButton("Use the tangent's f and x")
-        self.from_tangent.setToolTip("Copy the function and the point from the Tangent slope panel")
-        self.from_tangent.clicked.connect(self.use_tangent_point)
-        self.from_tangent.setEnabled("tangent" in self.model)
-        top.addWidget(self.from_tangent, 0, Qt.AlignmentFlag.AlignTop)
-        self.body_layout.addLayout(top)
-
-        self.formula_label = QLabel("")
-        self.formula_label.setObjectName("symbolic-formula")
-        self.formula_label.setTextFormat(Qt.TextFormat.RichText)
-        self.body_layout.addWidget(self.formula_label)
-
-        self.table = QTableWidget(4, 6)
-        self.table.setHorizontalHeaderLabels(
-            ["approach", "how", "f′(x) float32", "|error| float32", "f′(x) float64",
-             "|error| float64"])
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height()
-                                  + 4 * self.table.verticalHeader().defaultSectionSize() + 6)
-        self.body_layout.addWidget(self.table)
-
-        self.h_slider = QtFloatSlider("step h", 1e-16, 1.0, steps=160, log=True)
-        self.h_slider.value_changed.connect(lambda v: self._push("h", v))
-        self.body_layout.addWidget(self.h_slider)
-
+        self.function_section = FunctionSection()
+        self.comparison_section = ComparisonSection()
+        self.h_section = self.h_slider = h_slider()
+        self.plot_section = VPlotSection()
+        self.cost_section = CostSection()
+        # The sections' widgets keep their old names (panel.table, panel.v_plot …).
+        for section in (self.function_section, self.comparison_section, self.plot_section,
+                        self.cost_section):
+            self.__dict__.update({k: v for k, v in vars(section).items() if not k.startswith("_")})
+        for section in (self.function_section, self.comparison_section, self.h_section):
+            self.body_layout.addWidget(section)
         split = QSplitter(Qt.Orientation.Horizontal)
-        self.v_plot = pg.PlotWidget()
-        self.v_plot.setMenuEnabled(False)
-        adopt_plot_menus(self.v_plot)
-        self.v_plot.hideButtons()
-        self.v_plot.setLogMode(x=True, y=True)
-        self.v_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.v_plot.setLabel("bottom", "step h")
-        self.v_plot.setLabel("left", "|error| of the finite difference")
-        self.v_plot.setTitle("Truncation vs rounding: the V")
-        # Bottom left: small h and small errors never meet there, so the legend hides no curve.
-        self.v_legend = self.v_plot.addLegend(offset=(10, -10))
-        self.v_curves = {}
-        for key, name in ((("forward", "float32"), "forward, float32"),
-                          (("central", "float32"), "central, float32"),
-                          (("forward", "float64"), "forward, float64"),
-                          (("central", "float64"), "central, float64")):
-            self.v_curves[key] = self.v_plot.plot([], [], name=name, connect="finite")
-        self.best_dots = pg.ScatterPlotItem(size=11, symbol="star")
-        self.v_plot.addItem(self.best_dots)
-        self.h_line = pg.InfiniteLine(angle=90, movable=True)
-        self.h_line.setToolTip("the current h: drag it")
-        self.h_line.sigPositionChangeFinished.connect(self._on_h_line_moved)
-        self.v_plot.addItem(self.h_line, ignoreBounds=True)
-        self.v_message = pg.TextItem("", anchor=(0.5, 0.5))
-        self.v_plot.addItem(self.v_message, ignoreBounds=True)
-        split.addWidget(self.v_plot)
-
-        right = QTabWidget()
-        cost_box = QWidget()
-        cost_col = QVBoxLayout(cost_box)
-        cost_col.setContentsMargins(0, 0, 0, 0)
-        self.cost_plot = pg.PlotWidget()
-        self.cost_plot.setMenuEnabled(False)
-        adopt_plot_menus(self.cost_plot)
-        self.cost_plot.hideButtons()
-        self.cost_plot.setLogMode(x=True, y=True)
-        self.cost_plot.showGrid(x=True, y=True, alpha=0.25)
-        self.cost_plot.setLabel("bottom", "number of parameters n")
-        self.cost_plot.setLabel("left", "time for all n partials (ms)")
-        self.cost_plot.getAxis("bottom").setTicks(
-            [[(k, f"{10**k:,}") for k in range(5)], []])
-        self.cost_plot.setXRange(0, 4, padding=0.06)
-        self.cost_plot.enableAutoRange(x=False, y=True)
-        self.cost_legend = self.cost_plot.addLegend(offset=(10, 10))
-        self.cost_num = self.cost_plot.plot([], [], name="numerical: n + 1 evaluations",
-                                            symbol="o", symbolSize=7)
-        self.cost_auto = self.cost_plot.plot([], [], name="autograd: one backward",
-                                             symbol="s", symbolSize=7)
-        cost_col.addWidget(self.cost_plot, 1)
-        row = QHBoxLayout()
-        self.measure_button = QPushButton("Measure again")
-        self.measure_button.clicked.connect(self.start_cost_run)
-        self.cost_label = QLabel("")
-        self.cost_label.setObjectName("cost-status")
-        self.cost_label.setWordWrap(True)
-        row.addWidget(self.measure_button)
-        row.addWidget(self.cost_label, 1)
-        cost_col.addLayout(row)
-        right.addTab(cost_box, "Cost of n partials")
-        self.code_view = QtCodeView("Numerical, autograd and symbolic derivatives of f at x: "
-                                    "run it and compare with the table.")
-        right.addTab(self.code_view, "Code")
-        self.cost_code_view = QtCodeView("The cost experiment for n = 1000.")
-        self.cost_code_view.set_code(cost_code(1000))
-        right.addTab(self.cost_code_view, "Code (cost)")
-        split.addWidget(right)
+        split.addWidget(self.plot_section)
+        split.addWidget(self.cost_section)
         split.setSizes([600, 500])
         self.body_layout.addWidget(split, 1)
+        self.bind(self.x_spin, self.am, "x")
+        self.bind(self.h_slider, self.am, "h")
+        self.preset_combo.activated.connect(self._on_preset_chosen)
+        self.expr_field.accepted.connect(self._on_expression_accepted)
+        self.from_tangent.clicked.connect(self.use_tangent_point)
+        self.from_tangent.setEnabled("tangent" in self.model)
+        self.h_line.sigPositionChangeFinished.connect(self._on_h_line_moved)
+        self.measure_button.clicked.connect(self.start_cost_run)
 
     # ------------------------------------------------------------------ user → model
-    def _push(self, name: str, value) -> None:
-        if self._syncing or getattr(self.am, name) == value:
-            return
-        self.ctx.push(SetFieldCommand(self.am, name, value))
-
     def _on_preset_chosen(self, index: int) -> None:
         data = self.preset_combo.itemData(index)
         if data is None:
-            self.expr_field.edit.setFocus()
-            self.expr_field.edit.selectAll()
+            self.expr_field.start_custom()
             return
         source, x = data
         values = {k: v for k, v in (("source", source), ("x", x)) if getattr(self.am, k) != v}
@@ -251,7 +138,8 @@ class QtApproachesPanel(QtPanel):
         tm = self.model.get("tangent")
         if tm is None:
             return False
-        x = min(max(float(tm.x), -1e4), 1e4)
+        lo, hi = self.am.setting("x").lo, self.am.setting("x").hi
+        x = min(max(float(tm.x), lo), hi)
         values = {k: v for k, v in (("source", tm.source), ("x", x)) if getattr(self.am, k) != v}
         if not values:
             return False
@@ -265,7 +153,10 @@ class QtApproachesPanel(QtPanel):
     def _on_h_line_moved(self, line) -> None:
         try:
             h = float(10 ** line.value())
-            self._push("h", min(max(h, 1e-16), 1.0))
+            lo, hi = self.am.setting("h").lo, self.am.setting("h").hi
+            h = min(max(h, lo), hi)
+            if h != self.am.h:
+                self.ctx.push(SetFieldCommand(self.am, "h", h))
             self._place_h_line()
         except Exception:
             log.exception("h line move failed")
@@ -279,17 +170,11 @@ class QtApproachesPanel(QtPanel):
 
     def _refresh(self) -> None:
         am = self.am
-        self._syncing = True
-        try:
-            i = next((k for k in range(self.preset_combo.count())
-                      if self.preset_combo.itemData(k) == (am.source, am.x)), -1)
-            self.preset_combo.setCurrentIndex(i if i >= 0 else self.preset_combo.count() - 1)
-            self.expr_field.show_source(am.source)
-            if self.x_spin.value() != round(am.x, 4):
-                self.x_spin.setValue(am.x)
-            self.h_slider.set_value(am.h)
-        finally:
-            self._syncing = False
+        # The picker and the field listen to activated/accepted only, so showing is no echo.
+        i = next((k for k in range(self.preset_combo.count())
+                  if self.preset_combo.itemData(k) == (am.source, am.x)), -1)
+        self.preset_combo.setCurrentIndex(i if i >= 0 else self.preset_combo.count() - 1)
+        self.expr_field.show_source(am.source)
         self.comparison = compare_approaches(am.source, am.x, am.h)
         self._fill_table()
         self._refresh_v_plot()
@@ -358,9 +243,8 @@ class QtApproachesPanel(QtPanel):
             for b in best))
 
     def _place_h_line(self) -> None:
-        blocked = self.h_line.blockSignals(True)
+        # No echo: the panel listens to sigPositionChangeFinished (a mouse release) only.
         self.h_line.setValue(math.log10(self.am.h))
-        self.h_line.blockSignals(blocked)
 
     # ------------------------------------------------------------------ cost run
     def _start_if_idle(self) -> None:

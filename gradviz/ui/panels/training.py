@@ -3,7 +3,8 @@ without, advanced in timer slices so the window never freezes.
 
 The loop diagram highlights the phase that just ran; the loss plot (log scale) shows the correct
 run settling and the buggy one swinging or blowing up. A run whose loss overflows stops and says
-"diverged (loss → inf)"; the other keeps going.
+"diverged (loss → inf)"; the other keeps going. The sections live in
+:mod:`~gradviz.ui.panels.training_sections`.
 """
 
 from __future__ import annotations
@@ -11,49 +12,34 @@ from __future__ import annotations
 import math
 import time
 
-import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QSlider,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QTimer
 
-from gradviz.core.commands import SetFieldCommand
-from gradviz.core.numbers import fmt, full_text
-from gradviz.core.training import PHASE_CODE, PHASES, TrainingModel, training_code
+from gradviz.core.numbers import fmt
+from gradviz.core.training import PHASES, TrainingModel, centre_text, log_ticks, training_code
 from gradviz.ui.panels.base import QtPanel
+from gradviz.ui.panels.training_sections import (
+    TICKS_PER_DECADE,
+    QtLoopPlotSection,
+    QtRunControlsSection,
+    QtRunStatusSection,
+    QtTrainingCodeSection,
+    QtTrainingSettingsSection,
+)
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme, style_plot
-from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
-from gradviz.ui.widgets.loop_diagram import QtLoopDiagram
-from gradviz.ui.widgets.plot_setup import adopt_plot_menus
 
-#: Log sliders: ``TICKS_PER_DECADE`` integer steps per factor of ten.
-TICKS_PER_DECADE = 100
-LR_RANGE = (1e-4, 10.0)
-SPS_RANGE = (0.5, 1000.0)
+#: The learning rate's bounds, as the model declares them.
+LR_RANGE = (TrainingModel.setting("lr").lo, TrainingModel.setting("lr").hi)
 #: Timer period, and the most time one slice may spend training before it hands back to Qt.
 TICK_MS = 30
 SLICE_BUDGET_S = 0.010
 #: While running, the loss curves are redrawn at most this often (status lines every tick).
 CURVE_PERIOD_S = 0.1
-CAPTIONS = {"zero_grad": "clear old gradients", "forward": "forward pass: compute the loss",
-            "backward": "backward pass: gradients", "step": "update the parameters"}
-RUN_TITLES = {"correct": "with zero_grad()", "buggy": "without zero_grad() (the bug)"}
 
 
 def _to_slider(value: float, lo: float) -> int:
+    """The log slider's position for ``value`` when its low bound is ``lo``."""
     return round(math.log10(value / lo) * TICKS_PER_DECADE)
-
-
-def _from_slider(tick: int, lo: float) -> float:
-    return float(f"{lo * 10 ** (tick / TICKS_PER_DECADE):.3g}")
 
 
 class QtTrainingPanel(QtPanel):
@@ -80,103 +66,48 @@ class QtTrainingPanel(QtPanel):
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._on_tick)
         self._build()
-        self.listen(self.training.events.stepped, self._on_stepped)
-        self.listen(self.training.events.restarted, self._on_restarted)
-        self.listen(self.training.events.lr, self._on_lr_changed)
-        self.listen(self.training.events.steps_per_second, self._on_sps_changed)
-        self._sync_settings()
+        self._connect()
+        self._show_settings()
         self._redraw()
         self.apply_theme(self._theme)
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        controls = QHBoxLayout()
-        self.run_button = QPushButton("Run")
-        self.run_button.setCheckable(True)
-        self.run_button.toggled.connect(self._on_run_toggled)
-        self.phase_button = QPushButton("Next phase")
-        self.phase_button.setToolTip("Run one of the four lines in both runs (clicker: PageDown).")
+        self.controls_section = QtRunControlsSection()
+        self.settings_section = QtTrainingSettingsSection()
+        self.plot_section = QtLoopPlotSection()
+        self.status_section = QtRunStatusSection()
+        self.code_section = QtTrainingCodeSection()
+        for section in (self.controls_section, self.settings_section, self.plot_section,
+                        self.status_section, self.code_section):
+            self.body_layout.addWidget(section, 1 if section is self.plot_section else 0)
+        # The names tests, benchmarks and the clicker have always used.
+        c, s, pl = self.controls_section, self.settings_section, self.plot_section
+        self.run_button, self.phase_button = c.run_button, c.phase_button
+        self.step_button, self.reset_button = c.step_button, c.reset_button
+        self.lr_slider, self.sps_slider = s.lr_control.slider, s.sps_control.slider
+        self.lr_label, self.sps_label = s.lr_label, s.sps_label
+        self.diagram, self.plot = pl.diagram, pl.plot
+        self.curves, self.diverged_marks = pl.curves, pl.diverged_marks
+        self.status_labels = self.status_section.status_labels
+        self.codes = self.code_section.codes
+
+    def _connect(self) -> None:
+        self.bind(self.settings_section.lr_control, self.training, "lr")
+        self.bind(self.settings_section.sps_control, self.training, "steps_per_second")
+        self.run_button.clicked.connect(self._on_run_clicked)
         self.phase_button.clicked.connect(lambda: self.advance_phase())
-        self.step_button = QPushButton("One step")
-        self.step_button.setToolTip("Finish the current training step in both runs.")
         self.step_button.clicked.connect(self._on_step_clicked)
-        self.reset_button = QPushButton("Reset")
-        self.reset_button.setToolTip("Start both runs again from w = 0.5, b = 0.")
         self.reset_button.clicked.connect(self._on_reset_clicked)
-        for b in (self.run_button, self.phase_button, self.step_button, self.reset_button):
-            b.setMinimumHeight(34)
-            controls.addWidget(b)
-        controls.addStretch(1)
-        self.body_layout.addLayout(controls)
-
-        sliders = QGridLayout()
-        sliders.addWidget(QLabel("learning rate (log scale)"), 0, 0)
-        self.lr_slider = QSlider(Qt.Orientation.Horizontal)
-        self.lr_slider.setRange(0, _to_slider(LR_RANGE[1], LR_RANGE[0]))
-        self.lr_slider.valueChanged.connect(self._on_lr_slider)
-        sliders.addWidget(self.lr_slider, 0, 1)
-        self.lr_label = QLabel()
-        self.lr_label.setMinimumWidth(90)
-        sliders.addWidget(self.lr_label, 0, 2)
-        sliders.addWidget(QLabel("steps per second"), 1, 0)
-        self.sps_slider = QSlider(Qt.Orientation.Horizontal)
-        self.sps_slider.setRange(0, _to_slider(SPS_RANGE[1], SPS_RANGE[0]))
-        self.sps_slider.valueChanged.connect(self._on_sps_slider)
-        sliders.addWidget(self.sps_slider, 1, 1)
-        self.sps_label = QLabel()
-        sliders.addWidget(self.sps_label, 1, 2)
-        sliders.setColumnStretch(1, 1)
-        self.body_layout.addLayout(sliders)
-
-        middle = QHBoxLayout()
-        self.diagram = QtLoopDiagram([(k, PHASE_CODE[k] if k != "forward" else "loss = f(w, b)",
-                                       CAPTIONS[k]) for k in PHASES])
-        self.diagram.set_skipped("zero_grad", "skipped by the buggy run")
-        middle.addWidget(self.diagram, 2)
-        self.plot = pg.PlotWidget()
-        self.plot.setMenuEnabled(False)
-        adopt_plot_menus(self.plot)  # parented menus: no leaked top-level widgets
-        self.plot.setMinimumSize(320, 240)
-        self.plot.setLogMode(x=False, y=True)
-        self.plot.setLabel("bottom", "step")
-        self.plot.setLabel("left", "loss (MSE, log scale)")
-        self.plot.getAxis("left").enableAutoSIPrefix(False)
-        # No grid: on a log axis it draws every minor line and costs more than the curves.
-        self.legend = self.plot.addLegend(offset=(-8, 8))
-        self.curves = {name: self.plot.plot([], [], name=RUN_TITLES[name]) for name in RUN_TITLES}
-        self.diverged_marks = pg.ScatterPlotItem(symbol="x", size=16)
-        self.plot.addItem(self.diverged_marks)
-        middle.addWidget(self.plot, 3)
-        self.body_layout.addLayout(middle, 1)
-
-        self.status_labels: dict[str, QLabel] = {}
-        for name in RUN_TITLES:
-            label = QLabel()
-            label.setTextFormat(Qt.TextFormat.RichText)
-            self.status_labels[name] = label
-            self.body_layout.addWidget(label)
-
-        codes = QHBoxLayout()
-        self.codes: dict[str, QtHighlightedCode] = {}
-        for name in RUN_TITLES:
-            col = QVBoxLayout()
-            col.addWidget(QLabel(f"<b>{RUN_TITLES[name]}</b>"))
-            code = QtHighlightedCode(max_lines=9)
-            self.codes[name] = code
-            col.addWidget(code)
-            holder = QWidget()
-            holder.setLayout(col)
-            codes.addWidget(holder)
-        self.body_layout.addLayout(codes)
+        events = self.training.events
+        self.listen(events.stepped, self._on_stepped)
+        self.listen(events.restarted, self._on_restarted)
+        self.listen(events.lr, self._on_settings_changed)
+        self.listen(events.steps_per_second, self._on_settings_changed)
 
     # ------------------------------------------------------------------ model → view
-    def _sync_settings(self) -> None:
+    def _show_settings(self) -> None:
         tr = self.training
-        for slider, value, lo in ((self.lr_slider, tr.lr, LR_RANGE[0]),
-                                  (self.sps_slider, tr.steps_per_second, SPS_RANGE[0])):
-            slider.blockSignals(True)
-            slider.setValue(_to_slider(value, lo))
-            slider.blockSignals(False)
         self.lr_label.setText(f"lr = {fmt(tr.lr)}")
         self.sps_label.setText(f"{fmt(tr.steps_per_second)} / s")
         for name, code in self.codes.items():
@@ -188,61 +119,16 @@ class QtTrainingPanel(QtPanel):
         if curves:
             self._redraw_curves()
         for name, run in self.training.runs.items():
-            last_loss = run.losses[-1] if run.losses else None
-            grad = run.w.grad
-            g = None if grad is None else float(grad.item())
-            colour = self._run_colour(name)
-            state = run.status
-            if run.diverged:
-                state = f"<b style='color:{self._theme.error}'>{state}</b> — this run is paused"
-            self.status_labels[name].setText(
-                f"<span style='color:{colour}'>■</span> <b>{RUN_TITLES[name]}</b>: "
-                f"step {run.steps}, loss {'—' if last_loss is None else fmt(last_loss)}, "
-                f"w = {fmt(run.w.item())}, "
-                f"w.grad = {fmt(g)} — {state}")
-            self.status_labels[name].setToolTip(f"loss\n{full_text(last_loss)}")
+            self.status_section.show_run(name, run, self._run_colour(name), self._theme.error)
         self.diagram.set_active(self.training.last_phase)
-        self.diagram.set_centre_text(self._centre_text())
+        self.diagram.set_centre_text(centre_text(self.training))
 
     def _redraw_curves(self) -> None:
         self._dirty = False
         self._last_curve_draw = time.perf_counter()
-        marks_x, marks_y = [], []
-        for name, run in self.training.runs.items():
-            losses = np.asarray(run.losses, dtype=float)
-            steps = np.arange(len(losses), dtype=float)
-            ok = np.isfinite(losses) & (losses > 0)
-            # Peak downsampling to ~800 points keeps swings visible and the redraw cheap.
-            self.curves[name].setDownsampling(ds=max(1, len(losses) // 800), auto=False,
-                                              method="peak")
-            self.curves[name].setData(steps[ok], losses[ok])
-            if run.diverged and ok.any():
-                last = int(np.nonzero(ok)[0][-1])
-                marks_x.append(steps[last])
-                marks_y.append(math.log10(losses[last]))
-        self.diverged_marks.setData(marks_x, marks_y)
-        self._set_log_ticks()
-
-    def _set_log_ticks(self) -> None:
-        """Label 1, 2 and 5 × 10^k only: pyqtgraph's own log ticks label every minor line."""
-        finite = [v for run in self.training.runs.values() for v in run.losses
-                  if math.isfinite(v) and v > 0]
-        if not finite:
-            self.plot.getAxis("left").setTicks(None)
-            return
-        lo, hi = math.floor(math.log10(min(finite))), math.ceil(math.log10(max(finite)))
-        decades = range(lo, hi + 1)
-        steps = (1,) if hi - lo > 4 else (1, 2, 5)
-        if hi - lo > 12:  # a diverging run spans dozens of decades: every few is enough
-            decades = range(lo, hi + 1, math.ceil((hi - lo) / 8))
-        major = [(k + math.log10(m), fmt(m * 10.0 ** k)) for k in decades for m in steps]
-        self.plot.getAxis("left").setTicks([major, []])
-
-    def _centre_text(self) -> str:
-        phase = self.training.last_phase
-        if phase is None:
-            return "press Run or Next phase"
-        return f"repeat — step {self.training.runs['correct'].steps}"
+        runs = self.training.runs
+        losses = [v for run in runs.values() for v in run.losses]
+        self.plot_section.show_runs(runs, log_ticks(losses))
 
     def _run_colour(self, name: str) -> str:
         return self._theme.neutral if name == "correct" else self._theme.positive
@@ -256,11 +142,8 @@ class QtTrainingPanel(QtPanel):
     def _on_restarted(self) -> None:
         self._redraw()
 
-    def _on_lr_changed(self, *_) -> None:
-        self._sync_settings()
-
-    def _on_sps_changed(self, *_) -> None:
-        self._sync_settings()
+    def _on_settings_changed(self, *_) -> None:
+        self._show_settings()
 
     # ------------------------------------------------------------------ running
     @property
@@ -270,10 +153,7 @@ class QtTrainingPanel(QtPanel):
     def set_running(self, on: bool) -> None:
         on = bool(on) and not self.training.finished
         self._running = on
-        self.run_button.blockSignals(True)
-        self.run_button.setChecked(on)
-        self.run_button.setText("Pause" if on else "Run")
-        self.run_button.blockSignals(False)
+        self.controls_section.show_running(on)
         if on:
             self._debt = 0.0
             self._last_tick = time.perf_counter()
@@ -282,7 +162,7 @@ class QtTrainingPanel(QtPanel):
             self.timer.stop()
             self._redraw()
 
-    def _on_run_toggled(self, on: bool) -> None:
+    def _on_run_clicked(self, on: bool) -> None:
         self.set_running(on)
 
     def _on_tick(self) -> None:
@@ -333,20 +213,6 @@ class QtTrainingPanel(QtPanel):
         self.set_running(False)
         self.training.restart()
 
-    # ------------------------------------------------------------------ sliders
-    def _on_lr_slider(self, tick: int) -> None:
-        value = _from_slider(tick, LR_RANGE[0])
-        value = min(max(value, LR_RANGE[0]), LR_RANGE[1])
-        if value != self.training.lr:
-            self.ctx.push(SetFieldCommand(self.training, "lr", value, label=f"Set lr = {value:g}"))
-
-    def _on_sps_slider(self, tick: int) -> None:
-        value = _from_slider(tick, SPS_RANGE[0])
-        value = min(max(value, SPS_RANGE[0]), SPS_RANGE[1])
-        if value != self.training.steps_per_second:
-            self.ctx.push(SetFieldCommand(self.training, "steps_per_second", value,
-                                          label=f"Set steps per second = {value:g}"))
-
     # ------------------------------------------------------------------ protocol
     def can_step(self) -> bool:
         return not self.training.finished
@@ -364,14 +230,7 @@ class QtTrainingPanel(QtPanel):
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
         style_plot(self.plot, theme)
-        for name, curve in self.curves.items():
-            curve.setPen(pg.mkPen(self._run_colour(name), width=2.5))
-        self.diverged_marks.setPen(pg.mkPen(theme.error, width=3))
-        backdrop = pg.mkColor(theme.plot_bg)
-        backdrop.setAlpha(215)
-        self.legend.setBrush(pg.mkBrush(backdrop))
-        self.legend.setLabelTextColor(theme.plot_fg)
-        self.diagram.set_theme(theme)
+        self.plot_section.apply_theme(theme, {n: self._run_colour(n) for n in self.curves})
         for code in self.codes.values():
             code.set_theme(theme)
         self._redraw()

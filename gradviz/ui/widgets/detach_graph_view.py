@@ -46,21 +46,28 @@ class QtDetachGraphView(QWidget):
         top, bottom = RADIUS + 6, self.height() - RADIUS - 24
         return QPointF(fx * self.width(), top + (bottom - top) * (fy - 0.3) / 0.48)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        t = self._theme
-        r = self.result
-        text, muted = QColor(t.text), QColor(t.muted)
-        flow_colour = QColor(t.negative)
+    def _fonts(self) -> tuple[QFont, QFont, QFont]:
+        """(small, bold, monospace), relative to the widget's font."""
         small = QFont(self.font())
         bold = QFont(self.font())
         bold.setBold(True)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
-        if r is None:
-            p.end()
+        return small, bold, mono
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if self.result is None:
             return
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_edges(p, self.result)
+        self._paint_nodes(p, self.result)
+        p.end()
+
+    def _paint_edges(self, p: QPainter, r: DetachResult) -> None:
+        t = self._theme
+        muted, flow_colour = QColor(t.muted), QColor(t.negative)
+        small, bold, _ = self._fonts()
         for src, dst in EDGES:
             a, b = self.centre(src), self.centre(dst)
             dx, dy = b.x() - a.x(), b.y() - a.y()
@@ -90,6 +97,10 @@ class QtDetachGraphView(QWidget):
             if r.cut_edge == (src, dst):
                 self._cut(p, mid, t)
 
+    def _paint_nodes(self, p: QPainter, r: DetachResult) -> None:
+        t = self._theme
+        text, muted, flow_colour = QColor(t.text), QColor(t.muted), QColor(t.negative)
+        small, bold, mono = self._fonts()
         for name in POSITIONS:
             c = self.centre(name)
             leaf = name in ("x", "y")
@@ -115,7 +126,6 @@ class QtDetachGraphView(QWidget):
                 p.setPen(QColor(t.error) if cut else muted)
                 p.drawText(below, Qt.AlignmentFlag.AlignCenter,
                            "detached: grad_fn None" if cut else f"grad_fn {fn}")
-        p.end()
 
     @staticmethod
     def _head(p: QPainter, tip: QPointF, ux: float, uy: float, colour: QColor) -> None:

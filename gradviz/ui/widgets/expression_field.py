@@ -22,14 +22,18 @@ class QtExpressionField(QWidget):
         Raises :class:`ExpressionError` for text that must be refused (usually a compile call).
     placeholder
         Grey hint shown while the field is empty.
+    refusal, keeps
+        How the message starts ("Cannot use this") and ends ("The last good function stays.").
     """
 
     accepted = Signal(str)
 
     def __init__(self, check: Callable[[str], object], placeholder: str = "",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, refusal: str = "Cannot use this",
+                 keeps: str = "The last good function stays.") -> None:
         super().__init__(parent)
         self._check = check
+        self._refusal, self._keeps = refusal, keeps
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
@@ -56,14 +60,19 @@ class QtExpressionField(QWidget):
             self.edit.setText(source)
         self.error.hide()
 
+    def start_custom(self) -> None:
+        """Show the field and put the cursor in it, its text selected ("Custom…" was chosen)."""
+        self.show()
+        self.edit.setFocus()
+        self.edit.selectAll()
+
     def _on_return(self) -> None:
         text = self.edit.text().strip()
         try:
             self._check(text)
         except ExpressionError as exc:
             where = f" (column {exc.column})" if exc.column else ""
-            self.error.setText(f"Cannot use this{where}: {exc.message}. "
-                               "The last good function stays.")
+            self.error.setText(f"{self._refusal}{where}: {exc.message}. {self._keeps}")
             self.error.show()
             return
         self.error.hide()

@@ -17,16 +17,18 @@ class QtFloatSlider(QWidget):
     Parameters
     ----------
     label
-        Text before the slider (e.g. "x").
+        Text before the slider (e.g. "x"); also the inner slider's accessible name.
     lo, hi
         The range; with ``log=True`` both must be positive and the slider moves in decades.
+        A slider bound to a model field gets its range from the field's ``Setting`` instead.
     steps
         Number of slider positions.
     """
 
     value_changed = Signal(float)
 
-    def __init__(self, label: str, lo: float, hi: float, steps: int = 1000, log: bool = False,
+    def __init__(self, label: str, lo: float = 0.0, hi: float = 1.0, steps: int = 1000,
+                 log: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.log = log
@@ -44,7 +46,17 @@ class QtFloatSlider(QWidget):
         layout.addWidget(self.label)
         layout.addWidget(self.slider, 1)
         layout.addWidget(self.value_label)
+        self.slider.setAccessibleName(label)
         self.slider.valueChanged.connect(self._on_slider_moved)
+
+    def setAccessibleName(self, name: str) -> None:  # noqa: N802 - Qt's name
+        """Name the inner slider too: it is what keyboard and screen-reader users land on."""
+        super().setAccessibleName(name)
+        self.slider.setAccessibleName(name)
+
+    def setAccessibleDescription(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setAccessibleDescription(text)
+        self.slider.setAccessibleDescription(text)
 
     def set_range(self, lo: float, hi: float) -> None:
         if (lo, hi) == (self.lo, self.hi):

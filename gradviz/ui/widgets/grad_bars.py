@@ -10,14 +10,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import QEvent, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gradviz.core.numbers import fmt, full_text
 from gradviz.ui.theme import LIGHT, Theme
 
+#: The smallest row height, label width and text line (pixels): the look at the normal font.
 ROW_HEIGHT = 58
+LABEL_WIDTH = 200
+NAME_HEIGHT = 18
+AXIS_TEXT_HEIGHT = 16
 
 
 def _nice_ceiling(v: float) -> float:
@@ -65,8 +69,35 @@ class QtGradBars(QWidget):
         self._theme = theme
         self.update()
 
+    # -- geometry: grows with the font (presentation mode scales it), never clips the numbers --
+    def _fonts(self) -> tuple[QFont, QFont, QFont]:
+        """(big value, monospace name, small axis) fonts, all relative to the widget's font."""
+        size = max(self.font().pointSizeF(), 9)
+        big = QFont(self.font())
+        big.setPointSizeF(size * 1.9)
+        big.setBold(True)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        mono.setPointSizeF(size * 1.1)
+        return big, mono, QFont(self.font())
+
+    def _geometry(self) -> tuple[float, float, float, float]:
+        """(row height, label width, name line, axis text line) for the current fonts."""
+        big, mono, small = (QFontMetrics(f) for f in self._fonts())
+        name_h = max(NAME_HEIGHT, mono.height())
+        row_h = max(ROW_HEIGHT, name_h + big.height() + 10)
+        texts = [fmt(v) for _, v in self._values] or ["None"]
+        label_w = max(LABEL_WIDTH, max(big.horizontalAdvance(t) for t in texts) + 12)
+        return row_h, label_w, name_h, max(AXIS_TEXT_HEIGHT, small.height())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()  # presentation mode scaled the font: rows grow with it
+        super().changeEvent(event)
+
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        return QSize(360, max(1, len(self._values)) * ROW_HEIGHT + 40)
+        row_h, label_w, _, axis_h = self._geometry()
+        return QSize(int(label_w + 160), int(max(1, len(self._values)) * row_h + 8 + 2 * axis_h))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return self.sizeHint()
@@ -86,7 +117,7 @@ class QtGradBars(QWidget):
         scale = self.scale()
         any_negative = any(v is not None and v < 0 for _, v in self._values)
         width = self.width()
-        label_w = 200
+        row_h, label_w, name_h, axis_h = self._geometry()
         bar_left = label_w + 10
         bar_right = width - 12
         if bar_right - bar_left < 60:  # narrow: bars go under the numbers
@@ -94,24 +125,18 @@ class QtGradBars(QWidget):
         zero_x = (bar_left + bar_right) / 2 if any_negative else bar_left
         span = (bar_right - zero_x)
 
-        big = QFont(self.font())
-        big.setPointSizeF(max(self.font().pointSizeF(), 9) * 1.9)
-        big.setBold(True)
-        small = QFont(self.font())
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        mono.setPointSizeF(max(self.font().pointSizeF(), 9) * 1.1)
+        big, mono, small = self._fonts()
 
         for row, (name, v) in enumerate(self._values):
-            top = row * ROW_HEIGHT + 4
+            top = row * row_h + 4
             p.setFont(mono)
             p.setPen(muted)
-            p.drawText(QRectF(4, top, label_w, 18), Qt.AlignmentFlag.AlignLeft, name)
+            p.drawText(QRectF(4, top, label_w, name_h), Qt.AlignmentFlag.AlignLeft, name)
             p.setFont(big)
             p.setPen(muted if v is None else text)
-            p.drawText(QRectF(4, top + 16, label_w, ROW_HEIGHT - 18),
+            p.drawText(QRectF(4, top + name_h - 2, label_w, row_h - name_h),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, fmt(v))
-            bar = QRectF(zero_x, top + 22, 0, ROW_HEIGHT - 34)
+            bar = QRectF(zero_x, top + name_h + 4, 0, row_h - name_h - 16)
             if v is None:
                 p.setPen(QPen(muted, 1.2, Qt.PenStyle.DashLine))
                 p.setBrush(Qt.BrushStyle.NoBrush)
@@ -133,15 +158,20 @@ class QtGradBars(QWidget):
                 rx = zero_x + span * max(-1.0, min(1.0, self._reference / scale))
                 p.setPen(QPen(text, 2, Qt.PenStyle.DashLine))
                 p.drawLine(int(rx), int(bar.top() - 4), int(rx), int(bar.bottom() + 4))
-        # Axis under the bars: zero and the scale, so lengths can be read.
         p.setFont(small)
-        p.setPen(muted)
-        axis_y = len(self._values) * ROW_HEIGHT + 4
-        p.drawLine(int(bar_left), axis_y, int(bar_right), axis_y)
-        p.drawText(QRectF(zero_x - 30, axis_y + 1, 60, 16), Qt.AlignmentFlag.AlignCenter, "0")
-        p.drawText(QRectF(bar_right - 80, axis_y + 1, 80, 16), Qt.AlignmentFlag.AlignRight,
-                   fmt(scale))
-        if self._reference is not None and self._values:
-            p.drawText(QRectF(4, axis_y + 17, width - 8, 16), Qt.AlignmentFlag.AlignLeft,
-                       f"dashed: {self._reference_label} = {fmt(self._reference)}")
+        self._paint_axis(p, int(len(self._values) * row_h + 4), axis_h, bar_left, bar_right,
+                         zero_x)
         p.end()
+
+    def _paint_axis(self, p: QPainter, axis_y: int, axis_h: float, bar_left: float,
+                    bar_right: float, zero_x: float) -> None:
+        """The axis under the bars: zero and the scale, so lengths can be read."""
+        p.setPen(QColor(self._theme.muted))
+        p.drawLine(int(bar_left), axis_y, int(bar_right), axis_y)
+        p.drawText(QRectF(zero_x - 30, axis_y + 1, 60, axis_h), Qt.AlignmentFlag.AlignCenter, "0")
+        p.drawText(QRectF(bar_right - 80, axis_y + 1, 80, axis_h), Qt.AlignmentFlag.AlignRight,
+                   fmt(self.scale()))
+        if self._reference is not None and self._values:
+            p.drawText(QRectF(4, axis_y + axis_h + 1, self.width() - 8, axis_h),
+                       Qt.AlignmentFlag.AlignLeft,
+                       f"dashed: {self._reference_label} = {fmt(self._reference)}")

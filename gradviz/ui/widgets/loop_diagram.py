@@ -70,9 +70,13 @@ class QtLoopDiagram(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        t = self._theme
-        text, muted = QColor(t.text), QColor(t.muted)
         rects = self.box_rects()
+        self._paint_arrows(p, rects)
+        self._paint_boxes(p, rects)
+        p.end()
+
+    def _paint_arrows(self, p: QPainter, rects: list[QRectF]) -> None:
+        muted = QColor(self._theme.muted)
         p.setPen(QPen(muted, 2))
         p.setBrush(muted)
         # Arrows down between boxes, and the loop back from the last box to the first.
@@ -101,6 +105,9 @@ class QtLoopDiagram(QWidget):
                        self._centre or "repeat")
             p.restore()
 
+    def _paint_boxes(self, p: QPainter, rects: list[QRectF]) -> None:
+        t = self._theme
+        text, muted = QColor(t.text), QColor(t.muted)
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         mono.setPointSizeF(max(self.font().pointSizeF(), 9) * 1.1)
@@ -128,7 +135,6 @@ class QtLoopDiagram(QWidget):
                 p.setPen(QColor(t.error))
                 p.drawText(lower, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                            f"✗ {note}")
-        p.end()
 
     @staticmethod
     def _arrow(p: QPainter, start: QPointF, end: QPointF) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetrics
 
 
 def adopt_plot_menus(plot: pg.PlotWidget) -> None:
@@ -23,12 +24,17 @@ def adopt_plot_menus(plot: pg.PlotWidget) -> None:
 
 def make_plot(bottom: str = "", left: str = "", *, log_x: bool = False, log_y: bool = False,
               grid: float | None = None, min_height: int = 0, si_prefix: bool = True,
-              major_ticks_only: bool = False) -> pg.PlotWidget:
+              major_ticks_only: bool = False, left_tick_text: str = "",
+              name: str = "") -> pg.PlotWidget:
     """A panel's plot, set up the one way every panel wants it.
 
     No context menu or "A" button (a lecture audience should never see pyqtgraph's chrome), menus
     parented so they die with the plot, axis labels, optional log axes and grid.
     ``major_ticks_only`` drops minor grid lines, which tripled a frame's paint time under Xvfb.
+    ``left_tick_text`` (the widest tick label expected, e.g. ``"0.001"``) fixes the left axis'
+    width so its rotated label keeps a clear gap from the tick labels: pyqtgraph's own estimate
+    counts only 0.8 of the label's height, and the label then touches them. ``name`` is the
+    accessible name of the plot (and of its viewport, which takes the keyboard focus).
     """
     plot = pg.PlotWidget()
     plot.setMenuEnabled(False)
@@ -49,4 +55,17 @@ def make_plot(bottom: str = "", left: str = "", *, log_x: bool = False, log_y: b
             plot.getAxis(axis).setStyle(maxTickLevel=0)
     if min_height:
         plot.setMinimumHeight(min_height)
+    if name:
+        plot.setAccessibleName(name)
+        plot.viewport().setAccessibleName(name)
+    if left_tick_text:
+        _fit_left_axis(plot.getAxis("left"), left_tick_text)
     return plot
+
+
+def _fit_left_axis(axis: pg.AxisItem, widest: str, gap: int = 6) -> None:
+    font = axis.style.get("tickFont") or axis.font()
+    text = QFontMetrics(font).horizontalAdvance(widest)
+    label = axis.label.boundingRect().height() if axis.label.isVisible() else 0
+    axis.setWidth(int(text + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
+                      + label + gap))
