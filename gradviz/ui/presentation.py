@@ -266,6 +266,9 @@ class QtPresentation(QObject):
         box = QtCaptionBox()
         dock.setWidget(box)
         self.window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
+        # The dock area keeps its last height unless told: make it exactly the caption's.
+        box.height_changed.connect(
+            lambda h: self.window.resizeDocks([dock], [h], Qt.Orientation.Vertical))
         self.caption_dock, self.caption_box, self.caption = dock, box, box.label
         self._style_caption()
 

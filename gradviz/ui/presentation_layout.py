@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QRectF, Qt
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import (
     QApplication,
@@ -29,6 +29,8 @@ CAPTION_LINES = 2
 #: The caption's type relative to the (scaled) application font, and how small it may get.
 CAPTION_SIZE = 1.6
 CAPTION_FLOOR = 1.0
+#: Room around the caption's text (top, right, bottom, left), as CSS.
+CAPTION_PADDING = "6px 16px 2px 16px"
 #: Folding sections to fit stops after this many rounds (a panel has a handful of sections).
 FIT_ROUNDS = 12
 
@@ -135,6 +137,9 @@ class QtCaptionBox(QWidget):
     wrapped text needs, so the caption is never cut.
     """
 
+    #: The height the box needs now (the window sizes the dock area above the panels to it).
+    height_changed = Signal(int)
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("presentation-caption-box")
@@ -142,7 +147,6 @@ class QtCaptionBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.label = _plain_label("presentation-caption")
-        self.label.setContentsMargins(16, 8, 16, 4)
         self.status = _plain_label("presentation-status")
         self.status.setVisible(False)
         layout.addWidget(self.label)
@@ -153,7 +157,9 @@ class QtCaptionBox(QWidget):
 
     def set_style(self, base: QFont, scale: float, colour: str, background: str) -> None:
         self.base, self.scale = QFont(base), scale
-        self.setStyleSheet(f"color: {colour}; background: {background};")
+        # A style sheet sets a label's contents margins from its padding (and to 0 without).
+        self.setStyleSheet(f"* {{ color: {colour}; background: {background}; }} "
+                           f"QLabel#presentation-caption {{ padding: {CAPTION_PADDING}; }}")
         small = QFont(base)
         small.setItalic(True)
         self.status.setFont(small)
@@ -196,7 +202,9 @@ class QtCaptionBox(QWidget):
     def _fix_height(self) -> None:
         """The box, and with it the dock above the panels, is as tall as its text: no more."""
         status = self.status.heightForWidth(max(self.width(), 1)) if self.status.text() else 0
-        self.setFixedHeight(self.label.minimumHeight() + max(status, 0))
+        height = self.label.minimumHeight() + max(status, 0)
+        self.setFixedHeight(height)
+        self.height_changed.emit(height)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
         if obj is self.label and event.type() == QEvent.Type.Resize \

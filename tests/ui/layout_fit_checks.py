@@ -8,7 +8,8 @@
 - the caption is never cut (and takes at most 2 lines at ×1.5 on a 1280×720 screen);
 - the window is no larger than its screen;
 - in presentation, text on a graph canvas is at least ``MIN_CANVAS_PX`` pixels tall on screen;
-- in presentation, the visualization (the first section a panel's presenter shows) covers at
+- in presentation, the visualization (the first section on screen of those a panel's presenter
+  shows: the declaration names it first) covers at
   least ``ONE_PANEL_AREA`` of the screen in a one-panel scene and ``TWO_PANEL_WIDTH`` of its
   width in a two-panel scene.
 """
@@ -192,8 +193,10 @@ def visualization_problems(window, names: list[str]) -> list[dict]:
         presenter = getattr(panel.spec, "presenter", None) if panel is not None else None
         if presenter is None or not presenter.show:
             continue
-        view = panel.findChild(QWidget, f"section-{presenter.show[0]}")
-        if view is None or not view.isVisible():
+        # The first shown section on screen (a panel with tabs shows one page at a time).
+        views = [panel.findChild(QWidget, f"section-{n}") for n in presenter.show]
+        view = next((v for v in views if v is not None and v.isVisible()), None)
+        if view is None:
             found.append({"widget": f"section-{presenter.show[0]}", "px": 0,
                           "what": "visualization not shown"})
             continue

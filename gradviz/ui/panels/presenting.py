@@ -151,7 +151,8 @@ class QtPresenterSections:
         keep = [sections[n] for n in self.presenter.show if n in sections]
         names = []
         for name, widget in sections.items():
-            if name in self.presenter.show or name in self.folded or widget.isHidden():
+            if name in self.presenter.show or name in self.folded \
+                    or not widget.isVisibleTo(self.panel):  # hidden, or on another tab
                 continue
             if any(k.isAncestorOf(widget) or widget.isAncestorOf(k) for k in keep):
                 continue
