@@ -22,7 +22,7 @@ import torch
 from gradviz.core.expr import ExpressionError
 from gradviz.core.functions1d import compiled
 from gradviz.core.model import Setting, SettingsModel, StateError
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -334,4 +334,5 @@ class CostRun:
 
 
 PANEL = PanelInfo("approaches", "Three approaches", "approaches:QtApproachesPanel", order=11,
-                  models=lambda model: [ApproachesModel()])
+                  models=lambda model: [ApproachesModel()],
+                  presenter=Presenter(show=("plot", "table", "h"), fold=("function",)))
