@@ -108,6 +108,22 @@ class QtPanel(QWidget):
         """Advance (+1) or go back (-1) one step; return whether anything happened."""
         return False
 
+    # -- fitting its dock ----------------------------------------------------------------
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        """The height the panel cannot do without at ``width``.
+
+        The dock's scroll area reads this as the panel's minimum height. Qt's default is the
+        layout's *preferred* height for the width, so a panel with a wrapped label and a plot
+        (whose preferred size is large) scrolled on a laptop although everything fitted. The
+        minimum size, plus what wrapped labels need beyond their own minimum at the width they
+        have, is what must fit."""
+        extra = 0
+        for label in self.findChildren(QLabel):
+            if label.wordWrap() and label.isVisibleTo(self) and label.width() > 0:
+                extra += max(0, label.heightForWidth(label.width())
+                             - label.minimumSizeHint().height())
+        return self.minimumSizeHint().height() + extra
+
     # -- presenting hook -----------------------------------------------------------------
     @property
     def presenting(self) -> bool:
