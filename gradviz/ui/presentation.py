@@ -85,6 +85,12 @@ def scale_fonts_and_views(root: QWidget, scale: float) -> None:
         if widget.property(NO_SCALE) or (widget.parentWidget() is not None
                                          and widget.parentWidget().property(NO_SCALE)):
             continue
+        if widget.styleSheet() and not widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+            # A widget with a style sheet keeps the font it was polished with when the
+            # application font changes (a status line stayed ×1.5 after presenting): polish
+            # it again.
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
         if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
             base = getattr(widget, "_gv_base_font", None)
             if base is None:

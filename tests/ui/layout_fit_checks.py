@@ -116,13 +116,29 @@ def squeezed_widgets(root: QWidget, dock_scroll: QScrollArea) -> list[dict]:
     return list(found.values())
 
 
+def biggest_sections(panel: QWidget, vertical: bool, count: int = 3) -> str:
+    """The visible sections that ask for the most room in one direction: where to look."""
+    sizes = []
+    for w in panel.findChildren(QWidget):
+        if w.objectName().startswith("section-") and w.isVisible():
+            hint = w.minimumSizeHint()
+            sizes.append((hint.height() if vertical else hint.width(),
+                          w.objectName().removeprefix("section-")))
+    sizes.sort(reverse=True)
+    return ", ".join(f"{name} {px}" for px, name in sizes[:count])
+
+
 def scroll_ranges(scroll: QScrollArea) -> list[dict]:
     found = []
     for what, bar in (("vertical", scroll.verticalScrollBar()),
                       ("horizontal", scroll.horizontalScrollBar())):
         if bar.maximum() > 0:
-            found.append({"widget": scroll.objectName(), "what": f"{what} scroll range",
-                          "px": bar.maximum()})
+            problem = {"widget": scroll.objectName(), "what": f"{what} scroll range",
+                       "px": bar.maximum()}
+            room = biggest_sections(scroll.widget(), what == "vertical")
+            if room:
+                problem["detail"] = f"sections' minimum {'heights' if what == 'vertical' else 'widths'}: {room}"
+            found.append(problem)
     return found
 
 

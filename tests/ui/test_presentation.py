@@ -337,3 +337,20 @@ def test_first_start_fits_the_screen(make_window, qtbot):
     frame = w.frameGeometry()
     assert frame.width() <= room.width() and frame.height() <= room.height()
     assert room.contains(w.geometry())
+
+
+def test_a_styled_label_gets_its_font_back_after_presenting(lecture, qtbot):
+    w = lecture
+    label = QLabel("Press Step")
+    label.setStyleSheet("color: #1B1B1B;")  # as panels colour their status lines
+    w.panel("stepper").body_layout.addWidget(label)
+    before = label.font().pointSizeF()
+    w.presentation.set_scale(2.0)
+    _key(qtbot, w, Qt.Key.Key_F5)
+    _key(qtbot, w, Qt.Key.Key_PageDown)
+    label.setStyleSheet("color: #0072B2;")  # restyled while presenting
+    settle(20)
+    assert label.font().pointSizeF() == pytest.approx(before * 2.0)
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    settle(20)
+    assert label.font().pointSizeF() == pytest.approx(before)
