@@ -8,14 +8,12 @@ number of steps, so dragging the learning rate re-draws the whole path at once. 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
-
-from psygnal import Signal, evented
 
 from gradviz.core.expr import ExpressionError
 from gradviz.core.mininet import MiniNetwork
-from gradviz.core.model import FieldModel, StateError
+from gradviz.core.model import Setting, SettingsModel, StateError
 from gradviz.core.optim_race import (
     LR_MAX,
     LR_MIN,
@@ -29,6 +27,7 @@ from gradviz.core.surfaces import (
     GRID_MAX,
     GRID_MIN,
     SURFACE_KEYS,
+    SURFACE_TITLES,
     SURFACES,
     Surface,
     SurfaceGrid,
@@ -42,7 +41,7 @@ EXTRA_BALL_CHOICES = ("off", *OPTIMIZERS)
 #: Replaying more steps than this after a settings change would make a slider drag stutter.
 MAX_REPLAY = 200
 MAX_STEPS = 5000
-_LR = {"lo": LR_MIN, "hi": LR_MAX}
+EXPRESSION_MAX = 500
 _POS = {"lo": -1e4, "hi": 1e4}
 _MININET_FIELDS = ("seed", "n_samples", "true_w", "true_b", "noise")
 
@@ -90,9 +89,65 @@ PRESETS = {p.key: p for p in (
 )}
 
 
-@evented
-@dataclass
-class LossSurface(FieldModel):
+def _ball_setting(n: int) -> Setting:
+    choices = BALL_CHOICES if n == 1 else EXTRA_BALL_CHOICES
+    return Setting(
+        "sgd" if n == 1 else "off", choices=choices,
+        choice_labels=tuple("off" if k == "off" else OPTIMIZERS[k] for k in choices),
+        label=f"optimizer of ball {n}",
+        doc=f"The torch.optim optimizer that moves ball {n}"
+            + ("." if n == 1 else "; off hides the ball."))
+
+
+def _lr_setting(n: int, default: float) -> Setting:
+    return Setting(default, lo=LR_MIN, hi=LR_MAX, log=True, label=f"learning rate of ball {n}",
+                   doc=f"Step size of ball {n}'s optimizer ({LR_MIN:g} to {LR_MAX:g}).")
+
+
+def _compiling_expression(label: str, value: Any) -> str:
+    """Only expressions that compile are stored (with the compiler's message otherwise)."""
+    if not isinstance(value, str) or len(value) > EXPRESSION_MAX:
+        raise StateError(f"{label} must be a text of at most {EXPRESSION_MAX} characters")
+    try:
+        custom_surface(value)
+    except ExpressionError as exc:
+        raise StateError(f"{label}: {exc}") from None
+    return value
+
+
+_SETTINGS: dict[str, Setting] = {
+    "surface": Setting("bowl", choices=SURFACE_KEYS,
+                       choice_labels=tuple(SURFACE_TITLES[k] for k in SURFACE_KEYS),
+                       label="surface", doc="The loss surface the balls roll down."),
+    "expression": Setting("sin(x)*cos(y) + 0.1*(x**2 + y**2)", max_len=EXPRESSION_MAX,
+                          check=_compiling_expression, label="f(x, y)",
+                          doc="Your own surface, a formula in x and y."),
+    "grid": Setting(120, lo=GRID_MIN, hi=GRID_MAX, integer=True, step=10, label="grid",
+                    doc=f"Samples per side of the surface grid ({GRID_MIN}–{GRID_MAX})."),
+    "start_x": Setting(1.5, label="start x", doc="Where every ball starts, first coordinate.",
+                       **_POS),
+    "start_y": Setting(1.2, label="start y", doc="Where every ball starts, second coordinate.",
+                       **_POS),
+    **{f"ball{n}": _ball_setting(n) for n in range(1, MAX_BALLS + 1)},
+    **{f"lr{n}": _lr_setting(n, 0.05 if n == 1 else 0.1) for n in range(1, MAX_BALLS + 1)},
+    "momentum": Setting(0.9, lo=0.0, hi=0.999, step=0.05, decimals=3, label="momentum",
+                        doc="How much of the last step SGD with momentum and Nesterov keep."),
+    "beta1": Setting(0.9, lo=0.0, hi=0.9999, step=0.01, decimals=4, label="beta 1",
+                     doc="Adam's decay rate of the running mean of the gradient."),
+    "beta2": Setting(0.999, lo=0.0, hi=0.99999, step=0.001, decimals=5, label="beta 2",
+                     doc="Adam's decay rate of the running mean of the squared gradient."),
+    "speed": Setting(6.0, lo=1.0, hi=60.0, label="speed",
+                     doc="Optimizer steps per second while playing."),
+    "floor_contour": Setting(True, label="contours on the floor (3D)",
+                             doc="Draw the iso-lines under the 3D surface."),
+    "arrow_field": Setting(False, label="−∇f arrows everywhere (map)",
+                           doc="Draw the direction of steepest descent all over the map."),
+    "show_arrow": Setting(True, label="yellow −∇f arrow at each ball",
+                          doc="Draw −∇f, the steepest way down, at every ball."),
+}
+
+
+class LossSurface(SettingsModel):
     """The loss-surface experiment (sub-model key ``"surface"``).
 
     Parameters
@@ -118,43 +173,28 @@ class LossSurface(FieldModel):
     --------
     >>> s = LossSurface()
     >>> s.step(3)
+    True
     >>> s.race.steps
     3
     """
 
     key: ClassVar[str] = "surface"
     format_version: ClassVar[int] = 1
-
+    SETTINGS: ClassVar[dict[str, Setting]] = _SETTINGS
     #: A step, back-step or restart of the race (argument: steps taken now).
-    stepped = Signal(int)
+    ACTIONS: ClassVar[dict[str, tuple]] = {"stepped": (int,)}
 
-    surface: str = field(default="bowl", metadata={"choices": SURFACE_KEYS})
-    expression: str = field(default="sin(x)*cos(y) + 0.1*(x**2 + y**2)",
-                            metadata={"max_len": 500})
-    grid: int = field(default=120, metadata={"lo": GRID_MIN, "hi": GRID_MAX})
-    start_x: float = field(default=1.5, metadata=_POS)
-    start_y: float = field(default=1.2, metadata=_POS)
-    ball1: str = field(default="sgd", metadata={"choices": BALL_CHOICES})
-    ball2: str = field(default="off", metadata={"choices": EXTRA_BALL_CHOICES})
-    ball3: str = field(default="off", metadata={"choices": EXTRA_BALL_CHOICES})
-    ball4: str = field(default="off", metadata={"choices": EXTRA_BALL_CHOICES})
-    lr1: float = field(default=0.05, metadata=_LR)
-    lr2: float = field(default=0.1, metadata=_LR)
-    lr3: float = field(default=0.1, metadata=_LR)
-    lr4: float = field(default=0.1, metadata=_LR)
-    momentum: float = field(default=0.9, metadata={"lo": 0.0, "hi": 0.999})
-    beta1: float = field(default=0.9, metadata={"lo": 0.0, "hi": 0.9999})
-    beta2: float = field(default=0.999, metadata={"lo": 0.0, "hi": 0.99999})
-    speed: float = field(default=6.0, metadata={"lo": 1.0, "hi": 60.0})
-    floor_contour: bool = True
-    arrow_field: bool = False
-    show_arrow: bool = True
-
-    def __post_init__(self) -> None:
+    def __init__(self) -> None:
+        super().__init__()
         self._mininet = None
         self._grid_cache: tuple[Any, SurfaceGrid] | None = None
         self._race: OptimizerRace | None = None
         self._race_key: Any = None
+
+    @property
+    def stepped(self):
+        """The ``events.stepped`` signal (a step, back-step or restart of the race)."""
+        return self.events.stepped
 
     # -- sharing ------------------------------------------------------------------------
     @classmethod
@@ -171,16 +211,6 @@ class LossSurface(FieldModel):
 
             self._mininet = MiniNetwork()
         return self._mininet
-
-    # -- validation ---------------------------------------------------------------------
-    def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        clean = super()._validate(data)
-        if "expression" in clean:
-            try:
-                custom_surface(clean["expression"])
-            except ExpressionError as exc:
-                raise StateError(f"surface.expression: {exc}") from None
-        return clean
 
     # -- the surface --------------------------------------------------------------------
     def surface_for(self, key: str) -> Surface:
@@ -225,13 +255,21 @@ class LossSurface(FieldModel):
         """The 1-based numbers of the balls that are on (their colours follow the number)."""
         return [i for i in range(1, MAX_BALLS + 1) if getattr(self, f"ball{i}") != "off"]
 
+    def _race_settings_key(self) -> tuple:
+        """Everything the race depends on, read straight from the values: the race is asked
+        for several times per frame, and building every ball's settings each time adds up."""
+        v = self._values
+        balls = tuple((n, v[f"ball{n}"], v[f"lr{n}"]) for n in range(1, MAX_BALLS + 1)
+                      if v[f"ball{n}"] != "off")
+        return (self._surface_key(), (v["start_x"], v["start_y"]), balls,
+                (v["momentum"], v["beta1"], v["beta2"]))
+
     @property
     def race(self) -> OptimizerRace:
-        numbers = self.ball_numbers()
-        settings = self.ball_settings()
-        key = (self._surface_key(), (self.start_x, self.start_y),
-               tuple(zip(numbers, settings, strict=True)))
+        key = self._race_settings_key()
         if self._race is None or key != self._race_key:
+            numbers = self.ball_numbers()
+            settings = self.ball_settings()
             keep, reuse = 0, {}
             if self._race is not None and key[:2] == self._race_key[:2]:
                 # Same landscape and start: unchanged balls carry on, changed ones replay to

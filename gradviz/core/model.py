@@ -299,8 +299,10 @@ class AppModel:
         return list(self._models)
 
     def reset(self) -> None:
+        """File → New: every sub-model back to its defaults. A sub-model whose own ``reset`` keeps
+        its settings (the playground's "start the run again") offers ``restore_defaults``."""
         for sub in self._models.values():
-            sub.reset()
+            getattr(sub, "restore_defaults", sub.reset)()
         self.was_reset.emit()
 
     def to_dict(self) -> dict[str, Any]:

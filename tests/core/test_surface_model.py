@@ -149,3 +149,14 @@ def test_step_says_whether_anything_moved():
     s.step(20)
     assert s.race.balls[0].stopped
     assert not s.step(1)
+
+
+def test_every_setting_tells_a_control_its_name_and_purpose():
+    s = LossSurface()
+    for name, setting in LossSurface.SETTINGS.items():
+        assert setting.label and setting.doc.endswith("."), name
+        if setting.choices is not None and setting.choice_labels is not None:
+            assert len(setting.choice_labels) == len(setting.choices), name
+    # the race's steps are an action, never a saved field
+    assert "stepped" not in s.to_dict() and hasattr(s.events, "stepped")
+    assert LossSurface.setting("lr3").log and LossSurface.setting("grid").step == 10

@@ -6,26 +6,27 @@ import numpy as np
 import pytest
 import torch
 
+from gradviz.core.contours import contour_levels, contour_segments
 from gradviz.core.expr import ExpressionError
+from gradviz.core.meshes import (
+    arrow_field_segments,
+    arrow_mesh,
+    ball_pose,
+    balls_mesh,
+    flat_arrow,
+    project_point,
+    trail_segments,
+)
 from gradviz.core.mininet import MiniNetwork
 from gradviz.core.surfaces import (
     SCENE_HEIGHT,
     SURFACE_KEYS,
     SURFACES,
-    arrow_field_segments,
-    arrow_mesh,
-    ball_pose,
-    balls_mesh,
     compute_grid,
-    contour_levels,
-    contour_segments,
     custom_surface,
-    flat_arrow,
     grid_values,
     mininet_surface,
-    project_point,
     shaded_colours,
-    trail_segments,
 )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gradviz.core.surfaces import ball_pose, project_point
+from gradviz.core.meshes import ball_pose, project_point
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import image_to_array, picture_stats
 from gradviz.ui.window_common import settle

@@ -258,11 +258,4 @@ class QtTrapPanel(QtPanel):
         self._refresh_read()
         for code in (self.code, self.update_code, self.scalar_section.scalar_code):
             code.set_theme(theme)
-        self.error_box.set_theme(theme)
-        self.scalar_error.set_theme(theme)
-
-
-def _ratio(value: float | None, reference: float) -> float | None:
-    if value is None or reference == 0:
-        return None
-    return value / reference
+        self.scalar_section.scalar_error.set_theme(theme)

@@ -25,7 +25,7 @@ def adopt_plot_menus(plot: pg.PlotWidget) -> None:
 def make_plot(bottom: str = "", left: str = "", *, log_x: bool = False, log_y: bool = False,
               grid: float | None = None, min_height: int = 0, si_prefix: bool = True,
               major_ticks_only: bool = False, left_tick_text: str = "",
-              name: str = "") -> pg.PlotWidget:
+              name: str = "", plot: pg.PlotWidget | None = None) -> pg.PlotWidget:
     """A panel's plot, set up the one way every panel wants it.
 
     No context menu or "A" button (a lecture audience should never see pyqtgraph's chrome), menus
@@ -35,8 +35,11 @@ def make_plot(bottom: str = "", left: str = "", *, log_x: bool = False, log_y: b
     width so its rotated label keeps a clear gap from the tick labels: pyqtgraph's own estimate
     counts only 0.8 of the label's height, and the label then touches them. ``name`` is the
     accessible name of the plot (and of its viewport, which takes the keyboard focus).
+    ``plot`` sets up an existing widget (a ``pg.PlotWidget`` subclass, from its ``__init__``)
+    instead of making a new one.
     """
-    plot = pg.PlotWidget()
+    if plot is None:
+        plot = pg.PlotWidget()
     plot.setMenuEnabled(False)
     adopt_plot_menus(plot)
     plot.hideButtons()

@@ -9,30 +9,17 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
-from gradviz.core.surfaces import (
-    SCENE_HEIGHT,
-    SurfaceGrid,
-    arrow_field_segments,
-    height_lookup_table,
-)
+from gradviz.core.meshes import arrow_field_segments
+from gradviz.core.surfaces import SCENE_HEIGHT, SurfaceGrid, height_lookup_table
 from gradviz.ui.theme import Theme, style_plot
+from gradviz.ui.widgets.plot_setup import make_plot
 
 ARROW_YELLOW = "#FFD60A"
 
 
-def _parent_plot_menus(plot: pg.PlotWidget) -> None:
-    """pyqtgraph makes the plot's context menus top-level widgets without a parent; parent them
-    to the plot (keeping their popup flags) so they die with it instead of leaking."""
-    item = plot.getPlotItem()
-    for menu in (getattr(item, "ctrlMenu", None), getattr(item.getViewBox(), "menu", None)):
-        if menu is not None and menu.parent() is None:
-            menu.setParent(plot, menu.windowFlags())
-
-
-def _plain_axes(plot: pg.PlotWidget) -> None:
-    """Numbers as they are: pyqtgraph would show a loss of 0.4 as "400" with "(x0.001)"."""
-    for name in ("left", "bottom"):
-        plot.getPlotItem().getAxis(name).enableAutoSIPrefix(False)
+def _plain_bottom_axis(plot: pg.PlotWidget) -> None:
+    """Numbers as they are: pyqtgraph would show step 2000 as "2" with "(x1000)"."""
+    plot.getPlotItem().getAxis("bottom").enableAutoSIPrefix(False)
 
 
 class QtContourView(pg.PlotWidget):
@@ -40,14 +27,10 @@ class QtContourView(pg.PlotWidget):
 
     def __init__(self, on_click: Callable[[float, float], None]) -> None:
         super().__init__()
+        make_plot(si_prefix=False, plot=self)
+        _plain_bottom_axis(self)
         self.setObjectName("surface-contour")
         self._on_click = on_click
-        item = self.getPlotItem()
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.showGrid(False, False)
-        _parent_plot_menus(self)
-        _plain_axes(self)
         self.image = pg.ImageItem(axisOrder="col-major")
         self.image.setLookupTable(height_lookup_table())
         self.addItem(self.image)
@@ -55,8 +38,8 @@ class QtContourView(pg.PlotWidget):
         self.addItem(self.isolines)
         self.field = pg.PlotDataItem(connect="pairs", pen=pg.mkPen((25, 25, 25, 210), width=1.2))
         self.addItem(self.field)
-        self.trails: list[pg.PlotDataItem] = []
-        self.arrows: list[pg.PlotDataItem] = []
+        self.trails: list[pg.PlotCurveItem] = []
+        self.arrows: list[pg.PlotCurveItem] = []
         self.balls = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#202020", width=1.5))
         self.balls.setZValue(10)
         self.addItem(self.balls)
@@ -98,12 +81,15 @@ class QtContourView(pg.PlotWidget):
     def set_balls(self, positions: list[tuple[float, float] | None], trails: list[np.ndarray],
                   arrows: list[np.ndarray | None], colours: list[str],
                   start: tuple[float, float]) -> None:
+        # Plain curve items, not PlotDataItems: these change every step, and the map has no
+        # log axes or downsampling for the data item's extra layer to handle.
         while len(self.trails) < len(positions):
-            trail = pg.PlotDataItem(pen=pg.mkPen(colours[len(self.trails)], width=2))
+            trail = pg.PlotCurveItem(pen=pg.mkPen(colours[len(self.trails)], width=2),
+                                     connect="finite")
             trail.setZValue(5)
             self.addItem(trail)
             self.trails.append(trail)
-            arrow = pg.PlotDataItem(connect="pairs", pen=pg.mkPen(ARROW_YELLOW, width=3))
+            arrow = pg.PlotCurveItem(connect="pairs", pen=pg.mkPen(ARROW_YELLOW, width=3))
             arrow.setZValue(8)
             self.addItem(arrow)
             self.arrows.append(arrow)
@@ -160,45 +146,42 @@ class QtLossPlot(pg.PlotWidget):
 
     def __init__(self) -> None:
         super().__init__()
+        make_plot("step", "loss f", grid=0.25, si_prefix=False, plot=self)
+        _plain_bottom_axis(self)
         self.setObjectName("surface-loss-plot")
-        item = self.getPlotItem()
-        item.setMenuEnabled(False)
-        item.hideButtons()
-        item.showGrid(True, True, alpha=0.25)
-        _parent_plot_menus(self)
-        _plain_axes(self)
-        self.setLabel("bottom", "step")
-        self.setLabel("left", "loss f")
         self.getPlotItem().vb.setLimits(xMin=-1)
-        self.legend = item.addLegend(offset=(-8, 8), labelTextSize="10pt")
-        self.curves: list[pg.PlotDataItem] = []
-        self.heads: list[pg.PlotDataItem] = []
+        self.legend = self.getPlotItem().addLegend(offset=(-8, 8), labelTextSize="10pt")
+        # Plain curve items and one scatter item for every curve's newest point: they change
+        # on every step, and a PlotDataItem per curve and per dot cost more than the drawing.
+        # The log axis is applied to the values here (the data items would do it themselves).
+        self.curves: list[pg.PlotCurveItem] = []
+        self.heads = pg.ScatterPlotItem(size=8, symbol="o")
+        self.heads.setZValue(1)  # above the curves, as each curve's end dot
+        self.addItem(self.heads)
+        self._head_styles: tuple[list, list] = ([], [])
         self._names: list[str] = []
         #: The loss's name on the axis ("f", or "L" for the mini network).
         self.symbol = "f"
         self._label = ""
 
-    def set_curves(self, losses: list[np.ndarray], names: list[str], colours: list[str]) -> None:
-        if names != self._names or len(self.curves) != len(losses):
-            for curve in self.curves:
-                self.legend.removeItem(curve)
-                self.removeItem(curve)
-            for head in self.heads:
-                self.removeItem(head)
-            self.curves = [pg.PlotDataItem(pen=pg.mkPen(c, width=2.2), name=n)
-                           for c, n in zip(colours, names, strict=True)]
-            # A dot on each curve's newest point (a single point draws no line at step 0).
-            self.heads = [pg.PlotDataItem(pen=None, symbol="o", symbolSize=8,
-                                          symbolBrush=c, symbolPen=pg.mkPen(c))
-                          for c in colours]
-            for item in (*self.curves, *self.heads):
-                self.addItem(item)
-            self._names = list(names)
-        longest = 0
+    def _rebuild(self, names: list[str], colours: list[str]) -> None:
+        for curve in self.curves:
+            self.legend.removeItem(curve)
+            self.removeItem(curve)
+        self.curves = [pg.PlotCurveItem(pen=pg.mkPen(c, width=2.2), name=n, connect="finite")
+                       for c, n in zip(colours, names, strict=True)]
+        for curve in self.curves:
+            self.addItem(curve)
+        # Brush and pen objects made once: the symbol cache keys on the objects, so colour
+        # names would render the dots afresh on every step.
+        self._head_styles = ([pg.mkBrush(c) for c in colours], [pg.mkPen(c) for c in colours])
+        self._names = list(names)
+
+    def _use_log(self, losses: list[np.ndarray]) -> bool:
+        """Losses spanning decades (Rosenbrock, Adagrad's first jump) read better on a log axis;
+        it needs every value positive. Switches the axis and its label; returns the choice."""
         everything = np.concatenate(losses) if losses else np.zeros(0)
         everything = everything[np.isfinite(everything)]
-        # Losses spanning decades (Rosenbrock, Adagrad's first jump) read better on a log axis;
-        # it needs every value positive.
         log = bool(everything.size and everything.min() > 0
                    and everything.max() / everything.min() > 100)
         if log != self.getPlotItem().ctrl.logYCheck.isChecked():
@@ -207,16 +190,26 @@ class QtLossPlot(pg.PlotWidget):
         if label != self._label:
             self._label = label
             self.setLabel("left", label)
-        for curve, head, values in zip(self.curves, self.heads, losses, strict=True):
-            finite = np.where(np.isfinite(values), values, np.nan)
-            curve.setData(np.arange(len(values)), finite)
+        return log
+
+    def set_curves(self, losses: list[np.ndarray], names: list[str], colours: list[str]) -> None:
+        if names != self._names or len(self.curves) != len(losses):
+            self._rebuild(names, colours)
+        log = self._use_log(losses)
+        hx, hy, brushes, pens = [], [], [], []
+        for i, (curve, values) in enumerate(zip(self.curves, losses, strict=True)):
+            shown = np.where(np.isfinite(values), values, np.nan)
+            if log:
+                shown = np.log10(shown)
+            curve.setData(np.arange(len(values)), shown)
             last = len(values) - 1
             if last >= 0 and np.isfinite(values[last]):
-                head.setData([last], [values[last]])
-            else:
-                head.setData([], [])
-            longest = max(longest, len(values))
-        if longest < 10:
+                hx.append(last)
+                hy.append(shown[last])
+                brushes.append(self._head_styles[0][i])
+                pens.append(self._head_styles[1][i])
+        self.heads.setData(x=hx, y=hy, brush=brushes, pen=pens)
+        if max((len(v) for v in losses), default=0) < 10:
             # A single point would leave the axis at pyqtgraph's ±400 default.
             self.setXRange(0, 10, padding=0.02)
         else:

@@ -1,22 +1,18 @@
 """The 3D view: the height-coloured surface, its wireframe, the floor contours, and per ball a
-sphere, a −∇f arrow and a trail. It only hands arrays computed in ``gradviz.core.surfaces`` to
-pyqtgraph's GL items."""
+sphere, a −∇f arrow and a trail. It only hands arrays computed in ``gradviz.core.surfaces``
+and ``gradviz.core.meshes`` to pyqtgraph's GL items."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from pyqtgraph import Vector
 
-from gradviz.core.surfaces import (
-    BallPose,
-    SurfaceGrid,
-    balls_mesh,
-    height_colours,
-    shaded_colours,
-    trail_segments,
-)
+from gradviz.core.meshes import BallPose, balls_mesh, trail_segments
+from gradviz.core.surfaces import SurfaceGrid, height_colours, shaded_colours
 
 ARROW_YELLOW = (1.0, 0.86, 0.05, 1.0)
 FLOOR_Z = -0.25
@@ -29,6 +25,7 @@ def make_gl_view() -> gl.GLViewWidget:
     return gl.GLViewWidget()
 
 
+@functools.lru_cache(maxsize=32)
 def _rgba(colour: str, alpha: float = 1.0) -> tuple[float, float, float, float]:
     c = pg.mkColor(colour)
     return (c.redF(), c.greenF(), c.blueF(), alpha)
