@@ -5,15 +5,19 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QTextEdit, QWidget
 
 from gradviz.ui.theme import LIGHT, Theme
 
+#: A listing never gets shorter than this many lines (it scrolls the rest).
+MIN_LINES = 4
+
 
 class QtHighlightedCode(QTextEdit):
-    """Monospace, read-only, sized to its lines; :meth:`set_code` marks ``highlight`` rows."""
+    """Monospace, read-only, as tall as its lines where there is room (at least ``MIN_LINES``);
+    :meth:`set_code` marks ``highlight`` rows."""
 
     def __init__(self, parent: QWidget | None = None, max_lines: int = 16) -> None:
         super().__init__(parent)
@@ -61,8 +65,27 @@ class QtHighlightedCode(QTextEdit):
             else:
                 rows.append(f"<div>{text}</div>")
         self.setHtml(f'<div style="white-space:pre;color:{t.text};">{"".join(rows)}</div>')
+        self._fit_height()
+
+    def _height_for(self, lines: int) -> int:
         metrics = QFontMetrics(self.font())
-        shown = min(max(len(self._lines), 1), self._max_lines)
         # Room for a horizontal scroll bar, so a long line never hides the last row.
         bar = self.horizontalScrollBar().sizeHint().height()
-        self.setFixedHeight(int(shown * metrics.lineSpacing() + 2 * self.frameWidth() + 14 + bar))
+        return int(lines * metrics.lineSpacing() + 2 * self.frameWidth() + 14 + bar)
+
+    def _fit_height(self) -> None:
+        """As tall as its lines (up to ``max_lines``) where there is room; on a small screen it
+        may shrink to ``MIN_LINES`` and scroll its own lines."""
+        shown = min(max(len(self._lines), 1), self._max_lines)
+        self.setMaximumHeight(self._height_for(shown))
+        self.setMinimumHeight(self._height_for(min(shown, MIN_LINES)))
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(super().sizeHint().width(), self.maximumHeight())
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        # Presentation scales the font: follow it (once built: the constructor sets a font too).
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "_max_lines"):
+            self._fit_height()
