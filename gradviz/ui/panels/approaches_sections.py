@@ -151,8 +151,8 @@ class CostSection(QTabWidget):
         self.addTab(self.code_view, "Code")
         self.cost_code_view = QtCodeView("The cost experiment for n = 1000.")
         self.cost_code_view.set_code(cost_code(1000))
-        self.code_view.editor.setAccessibleName("code listing")
-        self.cost_code_view.editor.setAccessibleName("cost experiment code")
+        self.code_view.setAccessibleName("code listing")
+        self.cost_code_view.setAccessibleName("cost experiment code")
         self.addTab(self.cost_code_view, "Code (cost)")
         size_to_current_page(self)
 

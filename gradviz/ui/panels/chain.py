@@ -80,7 +80,7 @@ class QtChainPanel(QtPanel):
             "The chain rule by hand, then the same with autograd: run it and compare with the "
             "diagram.")
         self.code_view.setObjectName("section-code")
-        self.code_view.editor.setAccessibleName("code listing")
+        self.code_view.setAccessibleName("code listing")
         self.code_view.setMinimumHeight(160)
         # The sections' widgets keep their old names (panel.editors, panel.diagram …).
         for section in (self.links_section, self.diagram_section, self.x_section):

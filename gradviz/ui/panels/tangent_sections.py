@@ -206,6 +206,6 @@ class StepsSection(QTabWidget):
         self.addTab(self.table, "Steps")
         self.code_view = QtCodeView("The slope at the point with autograd, then the descent "
                                     "loop: run it and compare with the panel.")
-        self.code_view.editor.setAccessibleName("code listing")
+        self.code_view.setAccessibleName("code listing")
         self.addTab(self.code_view, "Code")
         size_to_current_page(self)

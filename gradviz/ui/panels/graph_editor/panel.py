@@ -22,11 +22,11 @@ from PySide6.QtWidgets import (
 
 from gradviz.core.model import StateError
 from gradviz.graph import CodeImportError, Graph, RunResult, available_examples, load_example
+from gradviz.graph.commands import ReplaceGraph
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.panels.graph_editor.animation import SPEEDS, Player
-from gradviz.ui.panels.graph_editor.code_view import QtCodeView, QtImportCodeDialog
+from gradviz.ui.panels.graph_editor.code_pane import QtGraphCodePane, QtImportCodeDialog
 from gradviz.ui.panels.graph_editor.display import Timeline, build_scene, frames_of
-from gradviz.ui.panels.graph_editor.edits import ReplaceGraph
 from gradviz.ui.panels.graph_editor.palette import QtPaletteList
 from gradviz.ui.panels.graph_editor.properties import QtNodeProperties
 from gradviz.ui.panels.graph_editor.style import canvas_style
@@ -82,13 +82,21 @@ class QtGraphEditorPanel(QtPanel):
         self.banner.setObjectName("graph-banner")
         self.banner.setWordWrap(True)
         self.body_layout.addWidget(self.banner)
+        self._build_body()
+        self._build_player()
+        self._connect_signals()
+        self.rerun()
+        self._fit_timer.start(0)
 
+    # ================================================================== widgets
+    def _build_body(self) -> None:
+        """Palette list | canvas | properties and code, in a splitter."""
         self.palette_list = QtPaletteList()
         self.palette_list.setMaximumWidth(150)
-        self.view = QtGraphView(self.graph, self.push, ctx.status, self.listen,
+        self.view = QtGraphView(self.graph, self.push, self.ctx.status, self.listen,
                                 canvas_style(self._theme))
         self.properties = QtNodeProperties(self.graph, self.push)
-        self.code = QtCodeView()
+        self.code = QtGraphCodePane()
         side = QTabWidget()
         side.addTab(self.properties, "Properties")
         side.addTab(self.code, "Code")
@@ -106,8 +114,8 @@ class QtGraphEditorPanel(QtPanel):
         splitter.setSizes([110, 900, 250])
         self.splitter = splitter
         self.body_layout.addWidget(splitter, 1)
-        self._build_player()
 
+    def _connect_signals(self) -> None:
         self.player = Player(self)
         self.player.moved.connect(self._on_player_moved)
         self.player.pulse.connect(self._on_pulse)
@@ -118,16 +126,12 @@ class QtGraphEditorPanel(QtPanel):
         self.code.import_button.clicked.connect(self.import_code_dialog)
         self.code.export_json_button.clicked.connect(self.export_json_dialog)
         self.code.import_json_button.clicked.connect(self.import_json_dialog)
-
         ev = self.graph.events
         self.listen(ev.changed, self._on_changed)
         self.listen(ev.ran, self._on_ran)
         self.listen(ev.grads_zeroed, self._on_grads_zeroed)
         self.listen(ev.rebuilt, self._on_rebuilt)
-        self.rerun()
-        self._fit_timer.start(0)
 
-    # ================================================================== widgets
     def _button(self, text: str, tip: str, slot, name: str) -> QPushButton:
         b = QPushButton(text)
         b.setToolTip(tip)
@@ -304,7 +308,7 @@ class QtGraphEditorPanel(QtPanel):
     def _refresh_properties(self) -> None:
         ids = self.view.selected_ids()
         nid = ids[0] if len(ids) == 1 else None
-        scene_views = self.view._scene_text.nodes
+        scene_views = self.view.mirror.scene_text.nodes
         self.properties.show_node(nid, scene_views.get(nid) if nid is not None else None,
                                   self.result)
 
