@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 import torch
 from psygnal import Signal, SignalGroup
 
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 from gradviz.graph.elements import (
     MAX_NODE_ID,
     MAX_NODES,
@@ -489,4 +489,5 @@ class Graph:
 
 
 PANEL = PanelInfo("graph", "Graph editor", "graph_editor.panel:QtGraphEditorPanel", order=40,
-                  models=lambda model: [Graph()])
+                  models=lambda model: [Graph()],
+                  presenter=Presenter(show=("canvas", "stepping"), fold=("palette", "details")))
