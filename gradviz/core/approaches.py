@@ -335,4 +335,4 @@ class CostRun:
 
 PANEL = PanelInfo("approaches", "Three approaches", "approaches:QtApproachesPanel", order=11,
                   models=lambda model: [ApproachesModel()],
-                  presenter=Presenter(show=("plot", "table", "h"), fold=("function",)))
+                  presenter=Presenter(show=("plot", "table", "h"), fold=("function", "cost")))

@@ -363,4 +363,5 @@ class LossSurface(SettingsModel):
 
 PANEL = PanelInfo("surface", "Loss surface", "surface.panel:QtSurfacePanel", order=80,
                   models=lambda model: [LossSurface.sharing(shared(model, MiniNetwork, MiniNetwork.key))],
-                  presenter=Presenter(show=("views", "stepping"), fold=("surface", "settings")))
+                  presenter=Presenter(show=("views", "stepping"),
+                                      fold=("surface", "learning-rate", "settings")))

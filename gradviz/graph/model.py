@@ -490,4 +490,5 @@ class Graph:
 
 PANEL = PanelInfo("graph", "Graph editor", "graph_editor.panel:QtGraphEditorPanel", order=40,
                   models=lambda model: [Graph()],
-                  presenter=Presenter(show=("canvas", "stepping"), fold=("palette", "details")))
+                  presenter=Presenter(show=("canvas", "stepping"),
+                                      fold=("toolbar", "palette", "details")))

@@ -32,7 +32,12 @@ from PySide6.QtWidgets import (
 
 from gradviz.ui.panels.presenting import NO_SCALE
 from gradviz.ui.pen_overlay import QtPenOverlay
-from gradviz.ui.presentation_layout import QtCaptionBox, fold_to_fit, show_side_by_side
+from gradviz.ui.presentation_layout import (
+    QtCaptionBox,
+    fold_to_fit,
+    settle_layouts,
+    show_side_by_side,
+)
 
 if TYPE_CHECKING:
     from gradviz.ui.main_window import QtMainWindow
@@ -325,6 +330,10 @@ class QtPresentation(QObject):
         for panel in panels:
             if panel is not None:
                 panel.presenter_sections.unfold_dropped()
+        settle_layouts()
+        for panel in panels:
+            if panel is not None:
+                panel.presenter_sections.favour_visualization()
         self.folded = fold_to_fit(self.window, self.shown)
         if self.caption_box is not None:
             self.caption_box.set_status(

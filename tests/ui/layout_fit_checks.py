@@ -1,8 +1,8 @@
 """What "fits" means, measured on a live window (used by the layout-fit worker).
 
 - the dock's scroll area (``scroll-<panel>``) of every shown panel has both scroll ranges at 0;
-- no visible widget is smaller than the minimum its layout promises it: ``minimumSizeHint()``,
-  unless the widget says otherwise on purpose (an explicit ``minimumSize``, an ``Ignored`` size
+- no visible widget is smaller than the minimum its layout promises it: ``minimumSizeHint()``
+  (or its ``sizeHint()`` where that is smaller), unless the widget says otherwise on purpose (an explicit ``minimumSize``, an ``Ignored`` size
   policy); a word-wrapped label gets at least ``heightForWidth`` of its width. What lives inside
   another scroll area (lists, tables, code views, plots, the canvas) may scroll its own content;
 - the caption is never cut (and takes at most 2 lines at ×1.5 on a 1280×720 screen);
@@ -61,7 +61,10 @@ def describe(widget: QWidget) -> str:
 
 def _promised_minimum(w: QWidget) -> QSize:
     """The size below which the widget is squeezed (0 where it allows any size)."""
-    hint = w.minimumSizeHint()
+    # A widget at its preferred size is not squeezed, even where Qt's minimum hint is larger
+    # (a tab bar's minimum counts scroll buttons it does not show when its tabs fit).
+    hint = w.minimumSizeHint().boundedTo(w.sizeHint()) if w.sizeHint().isValid() \
+        else w.minimumSizeHint()
     policy = w.sizePolicy()
     width, height = max(0, hint.width()), max(0, hint.height())
     if policy.horizontalPolicy() == QSizePolicy.Policy.Ignored:
@@ -74,7 +77,9 @@ def _promised_minimum(w: QWidget) -> QSize:
     if explicit.height() > 0:
         height = explicit.height()
     if isinstance(w, QLabel) and w.wordWrap() and w.width() > 0:
-        height = max(height, w.heightForWidth(w.width()))
+        # A wrapped label's minimum hint is its height at some narrow width; what it needs is
+        # its height at the width it has.
+        height = max(explicit.height(), w.heightForWidth(w.width()))
     return QSize(width, height)
 
 

@@ -79,17 +79,30 @@ def format_problems(problems: list[dict]) -> str:
     return "\n".join(lines)
 
 
+KINDS = (("scroll range", "scrolls"), ("minimum size", "squeezed"), ("caption", "caption"),
+         ("than the screen", "window"), ("canvas text", "canvas text"),
+         ("visualization", "visualization share"), ("folded to fit", "folded too early"))
+
+
+def kind(problem: dict) -> str:
+    return next((name for key, name in KINDS if key in problem["what"]), "other")
+
+
 def summary(problems: list[dict]) -> str:
-    """How many scene × scale combinations fail at each scale, and which laptop panels."""
+    """How many scene × scale combinations fail at each scale, which laptop panels, and how
+    many problems of each kind."""
     scales: dict[float, set[int]] = {}
+    kinds: dict[str, int] = {}
     for p in problems:
         if p["mode"] == "present":
             scales.setdefault(p["scale"], set()).add(p["scene"])
+        kinds[kind(p)] = kinds.get(kind(p), 0) + 1
     laptop = sorted({p["panel"] for p in problems if p["mode"] == "laptop"})
     parts = [f"×{s:g}: {len(scenes)} scene(s)" for s, scenes in sorted(scales.items())]
     if laptop:
         parts.append(f"laptop: {', '.join(laptop)}")
-    return "failing " + ", ".join(parts)
+    counts = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+    return f"failing {', '.join(parts)} [{counts}]"
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])

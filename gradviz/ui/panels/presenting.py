@@ -10,8 +10,9 @@ fit (:meth:`QtPresenterSections.fold_secondary`).
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QSplitter, QToolButton, QWidget
 
 from gradviz.core.panel_info import Presenter
 
@@ -19,6 +20,9 @@ SECTION_PREFIX = "section-"
 HEADER = "explainer"
 #: The fold strip's type, in pixels, at every scale.
 STRIP_PIXELS = 13
+#: A splitter shares out its room in proportion to the sizes it is given: this one is far
+#: larger than any screen, so the visualization's pane takes all the others leave.
+FAVOURED = 100_000
 #: A widget with this property set keeps its font when presentation scales fonts.
 NO_SCALE = "gv_keep_font"
 
@@ -26,6 +30,16 @@ NO_SCALE = "gv_keep_font"
 def section_title(name: str) -> str:
     """``"plot"`` → ``"Plot"``; ``"lr_settings"`` → ``"Lr settings"``: what a toggle reads."""
     return name.replace("_", " ").replace("-", " ").capitalize()
+
+
+def _least(widget: QWidget, along: bool) -> int:
+    """The room a splitter pane cannot do without, across (``along``) or down; down, wrapped
+    text needs its height at the pane's width."""
+    hint = widget.minimumSizeHint()
+    if along:
+        return max(0, hint.width())
+    wrapped = widget.heightForWidth(widget.width()) if widget.hasHeightForWidth() else 0
+    return max(0, hint.height(), wrapped)
 
 
 class QtFoldStrip(QWidget):
@@ -90,6 +104,7 @@ class QtPresenterSections:
         self.strip = strip
         self.folded: dict[str, QWidget] = {}
         self.dropped: list[str] = []
+        self.splitters: list[tuple[QSplitter, list[int]]] = []
         self.presenting = False
 
     @property
@@ -117,6 +132,7 @@ class QtPresenterSections:
         for name in self.presenter.fold:
             if name in sections:
                 self._fold(name, sections[name])
+        self.favour_visualization()
 
     def stop(self) -> None:
         if not self.presenting:
@@ -127,6 +143,30 @@ class QtPresenterSections:
         self.folded.clear()
         self.dropped.clear()
         self.strip.clear()
+        for splitter, sizes in self.splitters:
+            splitter.setSizes(sizes)
+        self.splitters.clear()
+
+    def favour_visualization(self) -> None:
+        """In every splitter that holds the visualization (the first section ``show`` names),
+        the other panes shrink to the least they need at their width now and the
+        visualization takes the rest (again after a resize: wrapped text may need more)."""
+        if not self.presenting:
+            return
+        sections = self.sections()
+        view = next((sections[n] for n in self.presenter.show if n in sections), None)
+        saved = {id(sp) for sp, _ in self.splitters}
+        child = view
+        while child is not None and child is not self.panel:
+            splitter = child.parentWidget()
+            if isinstance(splitter, QSplitter):
+                if id(splitter) not in saved:
+                    self.splitters.append((splitter, splitter.sizes()))
+                along = splitter.orientation() == Qt.Orientation.Horizontal
+                sizes = [FAVOURED if splitter.widget(i) is child
+                         else _least(splitter.widget(i), along) for i in range(splitter.count())]
+                splitter.setSizes(sizes)
+            child = splitter
 
     def unfold_dropped(self) -> None:
         """Bring back what :meth:`fold_secondary` folded (the room changed: fit again)."""
