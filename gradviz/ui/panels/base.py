@@ -14,6 +14,7 @@ from gradviz.ui.connections import disconnect_all
 from gradviz.ui.panels.presenting import QtFoldStrip, QtPresenterSections
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.wrap_row import QtWrapRow
 
 
 class ExplainerHeader(QFrame):
@@ -115,13 +116,13 @@ class QtPanel(QWidget):
         The dock's scroll area reads this as the panel's minimum height. Qt's default is the
         layout's *preferred* height for the width, so a panel with a wrapped label and a plot
         (whose preferred size is large) scrolled on a laptop although everything fitted. The
-        minimum size, plus what wrapped labels need beyond their own minimum at the width they
-        have, is what must fit."""
+        minimum size, plus what wrapped labels and rows need beyond their own minimum at the
+        width they have, is what must fit."""
         extra = 0
-        for label in self.findChildren(QLabel):
-            if label.wordWrap() and label.isVisibleTo(self) and label.width() > 0:
-                extra += max(0, label.heightForWidth(label.width())
-                             - label.minimumSizeHint().height())
+        for w in self.findChildren(QWidget):
+            wraps = (isinstance(w, QLabel) and w.wordWrap()) or isinstance(w.layout(), QtWrapRow)
+            if wraps and w.isVisibleTo(self) and w.width() > 0:
+                extra += max(0, w.heightForWidth(w.width()) - w.minimumSizeHint().height())
         return self.minimumSizeHint().height() + extra
 
     # -- presenting hook -----------------------------------------------------------------
