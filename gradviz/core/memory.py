@@ -236,5 +236,5 @@ class NoGradModel(SettingsModel):
 
 PANEL = PanelInfo("nograd", "no_grad & detach", "nograd:QtNoGradPanel", order=70,
                   models=lambda model: [NoGradModel()],
-                  presenter=Presenter(show=("plot", "graph", "table", "detach-settings"),
+                  presenter=Presenter(show=("plot", "graph", "detach-settings"),
                                       fold=("memory-settings", "memory-code", "detach-code")))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from gradviz.ui.binding import Binding, bind
@@ -118,12 +118,16 @@ class QtPanel(QWidget):
         (whose preferred size is large) scrolled on a laptop although everything fitted. The
         minimum size, plus what wrapped labels and rows need beyond their own minimum at the
         width they have, is what must fit."""
-        extra = 0
+        # Side by side (one table row, one row of controls) wrapped texts grow together:
+        # count the largest growth at each height once.
+        extra: dict[int, int] = {}
         for w in self.findChildren(QWidget):
             wraps = (isinstance(w, QLabel) and w.wordWrap()) or isinstance(w.layout(), QtWrapRow)
             if wraps and w.isVisibleTo(self) and w.width() > 0:
-                extra += max(0, w.heightForWidth(w.width()) - w.minimumSizeHint().height())
-        return self.minimumSizeHint().height() + extra
+                top = w.mapTo(self, QPoint(0, 0)).y()
+                grows = w.heightForWidth(w.width()) - w.minimumSizeHint().height()
+                extra[top] = max(extra.get(top, 0), grows)
+        return self.minimumSizeHint().height() + sum(extra.values())
 
     # -- presenting hook -----------------------------------------------------------------
     @property
