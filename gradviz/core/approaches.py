@@ -20,7 +20,7 @@ import torch
 
 from gradviz.core.functions1d import check_function, compiled
 from gradviz.core.model import Setting, SettingsModel
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -318,4 +318,5 @@ class CostRun:
 
 
 PANEL = PanelInfo("approaches", "Three approaches", "approaches:QtApproachesPanel", order=11,
-                  models=lambda model: [ApproachesModel()])
+                  models=lambda model: [ApproachesModel()],
+                  presenter=Presenter(show=("plot", "table", "h"), fold=("function", "cost")))

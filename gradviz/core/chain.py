@@ -17,7 +17,7 @@ import torch
 from gradviz.core.expr import BinOp, Call, Node, Unary, Var, to_source
 from gradviz.core.functions1d import check_function, compiled
 from gradviz.core.model import Setting, SettingsModel, StateError
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 
 MIN_LINKS = 2
 MAX_LINKS = 4
@@ -223,4 +223,5 @@ def _substitute(node: Node, inner: Node) -> Node:
 
 
 PANEL = PanelInfo("chain", "Chain rule", "chain:QtChainPanel", order=12,
-                  models=lambda model: [ChainModel()])
+                  models=lambda model: [ChainModel()],
+                  presenter=Presenter(show=("diagram", "x"), fold=("links", "code")))

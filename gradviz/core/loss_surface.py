@@ -22,7 +22,7 @@ from gradviz.core.optim_race import (
     OptimizerRace,
     OptimizerSettings,
 )
-from gradviz.core.panel_info import PanelInfo, shared
+from gradviz.core.panel_info import PanelInfo, Presenter, shared
 from gradviz.core.surfaces import (
     GRID_MAX,
     GRID_MIN,
@@ -356,4 +356,6 @@ class LossSurface(SettingsModel):
 
 
 PANEL = PanelInfo("surface", "Loss surface", "surface.panel:QtSurfacePanel", order=80,
-                  models=lambda model: [LossSurface.sharing(shared(model, MiniNetwork, MiniNetwork.key))])
+                  models=lambda model: [LossSurface.sharing(shared(model, MiniNetwork, MiniNetwork.key))],
+                  presenter=Presenter(show=("views", "stepping"),
+                                      fold=("surface", "learning-rate", "settings")))

@@ -15,7 +15,7 @@ from gradviz.core.descent import DIVERGED_AT, MAX_STEPS, DescentRow, gradient_de
 from gradviz.core.expr import ExpressionError
 from gradviz.core.functions1d import PRESETS, check_function
 from gradviz.core.model import Setting, SettingsModel, StateError
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 
 X_LIMIT = DIVERGED_AT
 
@@ -118,4 +118,6 @@ def _trail_rows(source: str, x0: float, lr: float, steps: int) -> tuple[DescentR
 
 
 PANEL = PanelInfo("tangent", "Tangent slope", "tangent:QtTangentPanel", order=10,
-                  models=lambda model: [TangentModel()])
+                  models=lambda model: [TangentModel()],
+                  presenter=Presenter(show=("plot", "point", "stepping"),
+                                      fold=("function", "overlays")))

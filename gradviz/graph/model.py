@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import torch
 from psygnal import Signal, SignalGroup
 
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 from gradviz.graph.elements import (
     MAX_NODE_ID,
     MAX_NODES,
@@ -488,4 +488,6 @@ class Graph:
 
 
 PANEL = PanelInfo("graph", "Graph editor", "graph_editor.panel:QtGraphEditorPanel", order=40,
-                  models=lambda model: [Graph.starting_with("two_paths")])
+                  models=lambda model: [Graph.starting_with("two_paths")],
+                  presenter=Presenter(show=("canvas", "stepping"),
+                                      fold=("toolbar", "palette", "details")))

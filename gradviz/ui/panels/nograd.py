@@ -27,6 +27,7 @@ from gradviz.ui.panels.nograd_sections import (
 )
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 from gradviz.ui.widgets.panel_section import QtCodeSection, section_page
 
 #: Slider changes are coalesced: a drag measures once it pauses for this long.
@@ -92,6 +93,7 @@ class QtNoGradPanel(QtPanel):
         self.tabs.addTab(section_page(*memory, grow=self.plot_section), "no_grad(): memory")
         self.tabs.addTab(section_page(*detach, grow=self.graph_section),
                          "detach(): where the flow stops")
+        size_to_current_page(self.tabs)
         # The names tests have always used.
         self.sliders, self.slider_labels = self.size_section.sliders, \
             self.size_section.slider_labels

@@ -48,6 +48,7 @@ from gradviz.ui.panels.trap_sections import (
 )
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 from gradviz.ui.widgets.panel_section import QtCodeSection, section_page
 
 
@@ -96,6 +97,7 @@ class QtTrapPanel(QtPanel):
         )
         for title, grow, sections in pages:
             self.tabs.addTab(section_page(*sections, grow=grow), title)
+        size_to_current_page(self.tabs)
 
     def _expose_widgets(self) -> None:
         """The widgets tests and the clicker reach, under the names they always had."""

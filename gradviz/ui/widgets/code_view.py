@@ -2,8 +2,8 @@
 
 Monospace, read-only, Python coloured by syntax, the lines that matter marked (bold on a tinted
 band), **Copy all** in its context menu and, with a caption, a Copy button beside it; with
-``max_lines`` it is exactly as tall as its code (up to that many lines), for listings that sit
-among a panel's controls.
+``max_lines`` it is as tall as its code (up to that many lines) where there is room, for
+listings that sit among a panel's controls.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import keyword
 import re
 from collections.abc import Sequence
 
-from PySide6.QtCore import QEvent, QRect, Qt, QTimer
+from PySide6.QtCore import QEvent, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
 
 from gradviz.ui.theme import LIGHT, Theme
 
+#: A listing sized to its code never gets shorter than this many lines (it scrolls the rest).
+MIN_LINES = 4
 #: Python's keywords and the literals that read like them, as one pattern.
 _KEYWORDS = re.compile(r"\b(?:" + "|".join(keyword.kwlist) + r")\b")
 _STRING = re.compile(r"""("[^"\\]*(?:\\.[^"\\]*)*"|'[^'\\]*(?:\\.[^'\\]*)*')""")
@@ -102,7 +104,8 @@ class QtCodeView(QPlainTextEdit):
     parent
         The parent widget.
     max_lines
-        If given, the listing is exactly as tall as its code, up to this many lines.
+        If given, the listing is as tall as its code, up to this many lines, where there is
+        room (at least ``MIN_LINES`` lines where there is not).
     """
 
     def __init__(self, caption: str | None = None, parent: QWidget | None = None, *,
@@ -219,15 +222,28 @@ class QtCodeView(QPlainTextEdit):
         return layout.heightForWidth(width) if layout.hasHeightForWidth() \
             else self.bar.sizeHint().height()
 
-    def _fit_height(self) -> None:
-        if self._max_lines is None:
-            return
+    def _height_for(self, lines: int) -> int:
         metrics = QFontMetrics(self.font())
-        shown = min(max(len(self._lines), 1), self._max_lines)
         # Room for a horizontal scroll bar, so a long line never hides the last row.
         scroll_bar = self.horizontalScrollBar().sizeHint().height()
-        self.setFixedHeight(int(shown * metrics.lineSpacing() + 2 * self.frameWidth() + 14
-                                + scroll_bar + self._bar_height()))
+        return int(lines * metrics.lineSpacing() + 2 * self.frameWidth() + 14 + scroll_bar
+                   + self._bar_height())
+
+    def _fit_height(self) -> None:
+        """With ``max_lines``: as tall as the code where there is room; where there is not
+        (a laptop, presentation type) down to ``MIN_LINES`` lines, scrolling the rest."""
+        if self._max_lines is None:
+            return
+        shown = min(max(len(self._lines), 1), self._max_lines)
+        self.setMaximumHeight(self._height_for(shown))
+        self.setMinimumHeight(self._height_for(min(shown, MIN_LINES)))
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().sizeHint()
+        if self._max_lines is not None:
+            hint.setHeight(self.maximumHeight())
+        return hint
 
     def _place_bar(self) -> None:
         height = self._bar_height()

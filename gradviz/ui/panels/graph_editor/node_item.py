@@ -198,6 +198,11 @@ class NodeItem(QGraphicsItem):
                 e.update_path()
         return super().itemChange(change, value)
 
+    def value_text_pixels(self) -> float:
+        """How tall the value and gradient lines' type is, in scene units (times the view's
+        scale, that is what the back row reads)."""
+        return QFontMetricsF(_BODY_FONT).height()
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())

@@ -103,13 +103,20 @@ class QtGraphEditorPanel(QtPanel):
         side.addTab(self.code, "Code")
         self.side_tabs = side
         palette_box = QWidget()
+        palette_box.setObjectName("section-palette")
+        side.setObjectName("section-details")
+        canvas = QWidget()
+        canvas.setObjectName("section-canvas")
+        cl = QVBoxLayout(canvas)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.view)
         pl = QVBoxLayout(palette_box)
         pl.setContentsMargins(0, 0, 0, 0)
         pl.addWidget(QLabel("<b>Nodes</b> (drag onto the canvas)"))
         pl.addWidget(self.palette_list, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(palette_box)
-        splitter.addWidget(self.view)
+        splitter.addWidget(canvas)
         splitter.addWidget(side)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([110, 900, 250])
@@ -141,7 +148,8 @@ class QtGraphEditorPanel(QtPanel):
         return b
 
     def _build_toolbar(self) -> None:
-        row = QHBoxLayout()
+        section = _section_row("toolbar")
+        row = section.layout()
         self.examples = QComboBox()
         self.examples.setObjectName("graph-examples")
         self.examples.addItem("Examples…", None)
@@ -162,10 +170,11 @@ class QtGraphEditorPanel(QtPanel):
         for b in (self.again_button, self.backward_button, self.zero_button, self.fit_button):
             row.addWidget(b)
         row.addStretch(1)
-        self.body_layout.addLayout(row)
+        self.body_layout.addWidget(section)
 
     def _build_player(self) -> None:
-        row = QHBoxLayout()
+        section = _section_row("stepping")
+        row = section.layout()
         self.restart_button = self._button("↺ Restart", "Back to before the forward pass",
                                            lambda: self.player.restart(), "graph-restart")
         self.back_button = self._button("◀ Step back", "One step back (PageUp)",
@@ -192,7 +201,7 @@ class QtGraphEditorPanel(QtPanel):
         f.setPointSizeF(f.pointSizeF() * 1.2)
         self.caption.setFont(f)
         row.addWidget(self.caption, 1)
-        self.body_layout.addLayout(row)
+        self.body_layout.addWidget(section)
 
     # ================================================================== model → view
     def push(self, command: Any) -> bool:
@@ -456,3 +465,12 @@ class QtGraphEditorPanel(QtPanel):
         self.player.stop()
         self.view.teardown()
         super().teardown()
+
+
+def _section_row(name: str) -> QWidget:
+    """A row of controls in its own ``section-<name>`` widget (what a presenter layout shows or
+    folds)."""
+    section = QWidget()
+    section.setObjectName(f"section-{name}")
+    QHBoxLayout(section).setContentsMargins(0, 0, 0, 0)
+    return section
