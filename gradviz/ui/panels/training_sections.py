@@ -87,7 +87,10 @@ class QtLoopPlotSection(QtSection):
         self.plot = make_plot("step", "loss (MSE, log scale)", log_y=True, si_prefix=False)
         self.plot.setMinimumSize(320, 240)
         self.legend = self.plot.addLegend(offset=(-8, 8))
-        self.curves = {name: self.plot.plot([], [], name=RUN_TITLES[name]) for name in RUN_TITLES}
+        # Antialiasing a thick polyline of thousands of steps cost ~20× the aliased redraw
+        # (340 ms against 14 ms measured) and adds little to a dense loss curve.
+        self.curves = {name: self.plot.plot([], [], name=RUN_TITLES[name], antialias=False)
+                       for name in RUN_TITLES}
         self.diverged_marks = pg.ScatterPlotItem(symbol="x", size=16)
         self.plot.addItem(self.diverged_marks)
         row.addWidget(self.plot, 3)
