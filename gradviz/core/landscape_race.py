@@ -28,7 +28,7 @@ from gradviz.core.meshes import ball_pose
 from gradviz.core.numbers import fmt
 from gradviz.core.optim_race import OptimizerSettings
 from gradviz.core.surface_view import RaceFrame, inside, trail_in_scene
-from gradviz.core.surfaces import SurfaceGrid
+from gradviz.core.surfaces import SurfaceGrid, one_thread
 
 #: Full-batch updates each ball's race is computed for (Step and Play walk through them).
 RACE_STEPS = 100
@@ -75,7 +75,14 @@ def race_key(land: Landscape, balls: list[tuple[int, OptimizerSettings]]) -> tup
 def compute_race(land: Landscape, balls: list[tuple[int, OptimizerSettings]],
                  cancelled: CancelledFn | None = None) -> NetRace:
     """Race every ball from ``land.start`` for :data:`RACE_STEPS` updates, project the paths
-    onto the plane, and interpolate from θ₀ to ball 1's end and from ball 1's to ball 2's end."""
+    onto the plane, and interpolate from θ₀ to ball 1's end and from ball 1's to ball 2's end
+    (on one torch thread, as :func:`~gradviz.core.landscape_source.compute_landscape`)."""
+    with one_thread():
+        return _race(land, balls, cancelled)
+
+
+def _race(land: Landscape, balls: list[tuple[int, OptimizerSettings]],
+          cancelled: CancelledFn | None) -> NetRace:
     paths, ends = [], []
     for number, settings in balls:
         if cancelled is not None and cancelled():
