@@ -160,6 +160,8 @@ _SETTINGS: dict[str, Setting] = {
                           doc="Draw −∇f, the steepest way down, at every ball."),
     **NETWORK_SETTINGS,
 }
+#: The fields every saved state holds (the network source's are saved only when changed).
+_SAVED_ALWAYS = frozenset(_SETTINGS) - frozenset(NETWORK_SETTINGS)
 
 
 class LossSurface(SettingsModel):
@@ -390,6 +392,21 @@ class LossSurface(SettingsModel):
     def reset(self) -> None:
         super().reset()
         self.restart()
+
+    # -- saving -------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as saved; the network source's fields only when they differ from their
+        defaults, so a lesson that never uses it is saved exactly as before they existed (and
+        loads back the same: a missing field keeps its default)."""
+        return {n: v for n, v in self._values.items()
+                if n not in NETWORK_SETTINGS or v != NETWORK_SETTINGS[n].default}
+
+    def from_dict(self, data: dict[str, Any]) -> None:
+        """Load a whole saved state (network fields it leaves out take their defaults) or, as
+        commands do, set some fields (the others stay)."""
+        if isinstance(data, dict) and _SAVED_ALWAYS <= data.keys():
+            data = {**{n: st.default for n, st in NETWORK_SETTINGS.items()}, **data}
+        super().from_dict(data)
 
     # -- presets ------------------------------------------------------------------------
     def values_for_surface(self, key: str) -> dict[str, Any]:
