@@ -45,6 +45,18 @@ THREE_POINT_RANGE = (-0.5, 1.5)
 #: A grid is computed in about this many pieces, so the progress bar moves and Cancel is heard.
 PROGRESS_PIECES = 17
 
+#: What the panel's explainer says about slices of weight space (our words).
+SLICE_EXPLAINER = (
+    "A real network has thousands of parameters: “Network loss” shows one flat 2-D slice "
+    "through them. A slice can show how wide or sharp the valley around a solution is along "
+    "those two directions, and whether a straight line between two solutions crosses a hill; "
+    "it cannot show the other directions, so a minimum of the slice need not be a minimum of "
+    "the network, and a training path mostly runs off the slice (we draw its nearest point "
+    "and say how far off it is). A ReLU network computes the same function when one layer's "
+    "weights are scaled up and the next one's down, so an unscaled random direction would make "
+    "the same network look sharp or flat; filter normalization gives every neuron's direction "
+    "the length of its own weights, so slices of different networks can be compared.")
+
 ProgressFn = Callable[[float], None]
 CancelledFn = Callable[[], bool]
 

@@ -90,6 +90,11 @@ class NetworkControls(QWidget):
             status.addWidget(w)
         status.addWidget(self.status, 1)
 
+    def show_plane(self, plane: str) -> None:
+        """Span and seeds only shape the random plane; the three-point one has neither."""
+        for w in (self.span_spin, *self.seed_spins):
+            w.setEnabled(plane == "random")
+
     def show_busy(self, text: str, fraction: float | None) -> None:
         """A computation is running (``fraction`` None: no progress to show)."""
         self.progress.setVisible(fraction is not None)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 from gradviz.core.commands import SetFieldCommand, SetFieldsCommand
 from gradviz.core.expr import ExpressionError
 from gradviz.core.landscape_race import net_ball_status, network_frame
-from gradviz.core.landscape_source import NETWORK
+from gradviz.core.landscape_source import NETWORK, SLICE_EXPLAINER
 from gradviz.core.loss_surface import INVALIDATING, PRESETS, LossSurface
 from gradviz.core.optim_race import MAX_BALLS
 from gradviz.core.surface_view import (
@@ -72,17 +72,7 @@ class QtSurfacePanel(QtPanel):
     title = "Loss surface"
     explainer = ("With two parameters the loss becomes a landscape. The red ball moves by "
                  "gradient descent; the yellow arrow is −∇f at the ball — the steepest way "
-                 "down, computed by autograd. A real network has thousands of parameters: "
-                 "“Network loss” shows one flat 2-D slice through them. A slice can show how "
-                 "wide or sharp the valley around a solution is along those two directions, "
-                 "and whether a straight line between two solutions crosses a hill; it cannot "
-                 "show the other directions, so a minimum of the slice need not be a minimum of "
-                 "the network, and a training path mostly runs off the slice (we draw its "
-                 "nearest point and say how far off it is). A ReLU network computes the same "
-                 "function when one layer's weights are scaled up and the next one's down, so "
-                 "an unscaled random direction would make the same network look sharp or flat; "
-                 "filter normalization gives every neuron's direction the length of its own "
-                 "weights, so slices of different networks can be compared.")
+                 "down, computed by autograd. " + SLICE_EXPLAINER)
     try_this = ("press ▶ Play, then raise the learning rate until the ball overshoots. Pick "
                 "“The chapter's f = x² + 2xy” and watch the ball escape: a saddle has no bottom.")
 
@@ -275,7 +265,8 @@ class QtSurfacePanel(QtPanel):
         self.chooser.show_state(s)
         network = s.surface == NETWORK
         self.network_controls.setVisible(network)
-        self.views.interp.setVisible(network)
+        self.views.show_interpolation(network)
+        self.network_controls.show_plane(s.net_plane)
         self.grid_spin.setEnabled(not network)
         self.field_check.setEnabled(not network)
         self.learning_rate.show_state(s)

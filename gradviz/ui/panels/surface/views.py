@@ -89,12 +89,23 @@ class SurfaceViews(QSplitter):
         right.addWidget(self.loss_plot)
         # The network loss's 1-D interpolations, beside the surface (shown for that source).
         self.interp = InterpolationPlot()
+        self.interp.setMinimumHeight(120)
         self.interp.hide()
         right.addWidget(self.interp)
+        self._right = right
         self.addWidget(left)
         self.addWidget(right)
         self.setSizes([620, 380] if self.scene is not None else [560, 440])
         self.setMinimumHeight(200)
+
+    def show_interpolation(self, visible: bool) -> None:
+        """Show or hide the interpolation plot, sharing the column evenly when shown."""
+        if visible == self.interp.isVisibleTo(self):
+            return
+        self.interp.setVisible(visible)
+        if visible:
+            count = self._right.count()
+            self._right.setSizes([max(self._right.height(), 300) // count] * count)
 
     def fall_back_to_2d(self, reason: str) -> bool:
         """Replace the 3D view by the contour map and a note; False if there was no 3D view."""
