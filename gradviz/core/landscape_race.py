@@ -148,12 +148,14 @@ class NetworkLandscape:
 
     def __init__(self) -> None:
         self._cache: OrderedDict[tuple, Landscape] = OrderedDict()
+        self._races: OrderedDict[tuple, NetRace] = OrderedDict()
         self.pinned: Snapshot | None = None
         self.race: NetRace | None = None
         self.index = 0
 
     def invalidate(self, *_args) -> None:
         self._cache.clear()
+        self._races.clear()
         self.pinned = None
         self.race = None
         self.index = 0
@@ -171,21 +173,21 @@ class NetworkLandscape:
         return self.pinned is not None and weights_digest(model) != self.pinned.digest
 
     def get(self, key: tuple) -> Landscape | None:
-        land = self._cache.get(key)
-        if land is not None:
-            self._cache.move_to_end(key)
-        return land
+        return _lookup(self._cache, key)
 
     def put(self, land: Landscape) -> None:
-        self._cache[land.key] = land
-        self._cache.move_to_end(land.key)
-        while len(self._cache) > CACHE_SIZE:
-            self._cache.popitem(last=False)
+        _store(self._cache, land.key, land)
+
+    def find_race(self, key: tuple) -> NetRace | None:
+        """A race computed before (on a cached landscape, with the same balls)."""
+        return _lookup(self._races, key)
 
     def __len__(self) -> int:
         return len(self._cache)
 
     def set_race(self, race: NetRace) -> None:
+        """Show ``race`` (kept for a later switch back), at the same step where it can."""
+        _store(self._races, race.key, race)
         self.race = race
         self.index = min(self.index, race.steps)
 
@@ -207,3 +209,18 @@ class NetworkLandscape:
     @property
     def running(self) -> bool:
         return self.race is not None and self.index < self.race.steps
+
+
+def _lookup(cache: OrderedDict, key: tuple):
+    value = cache.get(key)
+    if value is not None:
+        cache.move_to_end(key)
+    return value
+
+
+def _store(cache: OrderedDict, key: tuple, value) -> None:
+    """Keep ``value`` as the newest entry; the least recently used go beyond CACHE_SIZE."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > CACHE_SIZE:
+        cache.popitem(last=False)

@@ -126,6 +126,10 @@ def test_steps_walk_the_computed_race(playground):
     assert state.back() and state.index == 2
     state.step(10**6)
     assert state.index == state.race.steps and not state.step()
+    race = state.race
+    assert state.find_race(race.key) is race  # kept for a switch back
+    state.invalidate()
+    assert state.find_race(race.key) is None and state.race is None and state.index == 0
 
 
 def test_network_settings_are_validated_and_saved_only_when_used():

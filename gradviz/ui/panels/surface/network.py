@@ -147,15 +147,24 @@ class NetworkSource:
         self.shown = land
         race = state.landscapes.race
         wanted = race_key(land, state.network_balls())
-        if (race is None or race.key != wanted) and self.worker.tag != ("race", wanted) \
-                and wanted not in self._refused:
+        if race is None or race.key != wanted:
+            self._want_race(state, land, wanted)
+        elif not self.worker.busy():
+            self._show_done(state, land)
+        return land
+
+    def _want_race(self, state: LossSurface, land: Landscape, wanted: tuple) -> None:
+        """Show the balls' race on ``land``: from the cache, or asked of the worker."""
+        known = state.landscapes.find_race(wanted)
+        if known is not None:
+            state.landscapes.set_race(known)
+            if not self.worker.busy():
+                self._show_done(state, land)
+        elif self.worker.tag != ("race", wanted) and wanted not in self._refused:
             balls = state.network_balls()
             self.worker.submit(lambda _p, cancelled: compute_race(land, balls, cancelled),
                                ("race", wanted))
             self.controls.show_busy("Training a copy of the network per ball…", None)
-        elif not self.worker.busy():
-            self._show_done(state, land)
-        return land
 
     def race(self, state: LossSurface, land: Landscape) -> NetRace | None:
         """The race on ``land`` if it has been computed (it may be the previous settings')."""
