@@ -8,26 +8,15 @@ import time
 import numpy as np
 import pytest
 import torch
-from PySide6.QtGui import QUndoStack
+from PySide6.QtCore import Qt
+from test_surface_panel import _Host
 
 from gradviz.core.landscape_paths import project
 from gradviz.core.landscape_source import NETWORK
 from gradviz.core.loss_surface import LossSurface
 from gradviz.ui.registry import PanelContext
-from gradviz.ui.undo import QtCommand
 
 WAIT_MS = 60_000
-
-
-class _Host:
-    def __init__(self) -> None:
-        self.undo_stack = QUndoStack()
-        self.statuses: list[str] = []
-
-    def push(self, command, target=None) -> bool:
-        qt_cmd = QtCommand(command, target, on_error=lambda exc: self.statuses.append(str(exc)))
-        self.undo_stack.push(qt_cmd)
-        return qt_cmd.failed is None
 
 
 @pytest.fixture
@@ -99,7 +88,7 @@ def test_cancel_stops_the_grid_and_recompute_starts_it_again(qtbot, panel):
     panel.state.net_grid = 101
     _choose_network(panel)
     assert panel.network.worker.tag is not None
-    qtbot.mouseClick(panel.network_controls.cancel_button, qtbot_left())
+    qtbot.mouseClick(panel.network_controls.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.network.worker.busy(), timeout=WAIT_MS)
     qtbot.wait(50)
     panel.refresh_now()
@@ -108,15 +97,9 @@ def test_cancel_stops_the_grid_and_recompute_starts_it_again(qtbot, panel):
     assert panel.network_controls.status.text() == "Cancelled."
     assert panel.network_controls.recompute_button.isVisibleTo(panel)
     panel.state.net_grid = 11
-    qtbot.mouseClick(panel.network_controls.recompute_button, qtbot_left())
+    qtbot.mouseClick(panel.network_controls.recompute_button, Qt.MouseButton.LeftButton)
     land = _wait_for_race(qtbot, panel)
     assert land.losses.shape == (11, 11)
-
-
-def qtbot_left():
-    from PySide6.QtCore import Qt
-
-    return Qt.MouseButton.LeftButton
 
 
 def test_switching_back_to_a_computed_plane_is_a_cache_hit(qtbot, panel):
