@@ -477,6 +477,7 @@ class QtSurfacePanel(QtPanel):
 
     def apply_theme(self, theme: Theme) -> None:
         self.views.apply_theme(theme)
+        self.settings.code.set_theme(theme)
         self.caption.setStyleSheet(f"color: {theme.text};")
 
     def teardown(self) -> None:

@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QDoubleValidator, QFontDatabase
+from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QTabWidget,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from gradviz.core.loss_surface import LossSurface
 from gradviz.core.numbers import fmt
 from gradviz.core.optim_race import MAX_BALLS
+from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 
 Bind = Callable[[QWidget, Any, str], Any]
@@ -120,24 +120,22 @@ class CodeTab(QWidget):
     def __init__(self) -> None:
         super().__init__()
         lay = QHBoxLayout(self)
-        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
-        self.manual = QPlainTextEdit()
-        self.optim = QPlainTextEdit()
+        self.manual = QtCodeView()
+        self.optim = QtCodeView()
         for title, edit in (("by hand", self.manual), ("with torch.optim", self.optim)):
             box = QVBoxLayout()
             box.addWidget(QLabel(f"<b>Ball 1's loop, {title}</b>"))
-            edit.setReadOnly(True)
-            edit.setFont(mono)
-            edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
             edit.setAccessibleName(f"ball 1's loop, {title}")
             box.addWidget(edit)
             lay.addLayout(box)
 
     def show_code(self, manual: str, optim: str) -> None:
-        if self.manual.toPlainText() != manual:
-            self.manual.setPlainText(manual)
-        if self.optim.toPlainText() != optim:
-            self.optim.setPlainText(optim)
+        self.manual.set_code(manual)  # unchanged code keeps its scroll position
+        self.optim.set_code(optim)
+
+    def set_theme(self, theme) -> None:
+        self.manual.set_theme(theme)
+        self.optim.set_theme(theme)
 
 
 class SettingsTabs(QTabWidget):
