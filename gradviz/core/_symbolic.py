@@ -15,7 +15,7 @@ from fractions import Fraction
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-from gradviz.core.expr import Call, Const, Node, Num, Unary, Var
+from gradviz.core.expr import ARITHMETIC, Call, Const, Node, Num, Unary, Var
 from gradviz.core.functions1d import compiled
 
 X = sp.Symbol("x", real=True)
@@ -63,14 +63,8 @@ def to_sympy(node: Node, symbols: dict[str, sp.Symbol] | None = None) -> sp.Expr
         return _FUNCS[node.func](to_sympy(node.arg, symbols))
     left = to_sympy(node.left, symbols)
     right = to_sympy(node.right, symbols)
-    if node.op == "+":
-        return left + right
-    if node.op == "-":
-        return left - right
-    if node.op == "*":
-        return left * right
-    if node.op == "/":
-        return left / right
+    if node.op in ARITHMETIC:
+        return ARITHMETIC[node.op](left, right)
     if left.is_Number and right.is_Number:
         return _number_power(left, right)
     return left**right

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from gradviz.core.functions1d import check_function, compiled
+from gradviz.core.functions1d import check_function, compiled, slope_at
 from gradviz.core.model import Setting, SettingsModel
 from gradviz.core.panel_info import PanelInfo, Presenter
 
@@ -91,31 +91,29 @@ class Comparison:
 def forward_difference(source: str, x: float, h: float | torch.Tensor,
                        dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """[f(x + h) − f(x)] / h, computed in ``dtype`` as a student's code would."""
-    fn = compiled(source)
-    with torch.no_grad():
-        xt = torch.tensor(x, dtype=dtype)
-        ht = torch.as_tensor(h, dtype=dtype)
-        return (fn(xt + ht) - fn(xt)) / ht
+    return _difference(source, x, h, dtype, central=False)
 
 
 def central_difference(source: str, x: float, h: float | torch.Tensor,
                        dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """[f(x + h) − f(x − h)] / 2h."""
+    return _difference(source, x, h, dtype, central=True)
+
+
+def _difference(source: str, x: float, h: float | torch.Tensor, dtype: torch.dtype,
+                central: bool) -> torch.Tensor:
     fn = compiled(source)
     with torch.no_grad():
         xt = torch.tensor(x, dtype=dtype)
         ht = torch.as_tensor(h, dtype=dtype)
-        return (fn(xt + ht) - fn(xt - ht)) / (2 * ht)
+        if central:
+            return (fn(xt + ht) - fn(xt - ht)) / (2 * ht)
+        return (fn(xt + ht) - fn(xt)) / ht
 
 
 def autograd_derivative(source: str, x: float, dtype: torch.dtype = torch.float32) -> float:
     """f′(x) by ``backward()``."""
-    xt = torch.tensor(x, dtype=dtype, requires_grad=True)
-    y = compiled(source)(xt)
-    if not y.requires_grad:
-        return 0.0
-    y.backward()
-    return xt.grad.item() if xt.grad is not None else 0.0
+    return slope_at(source, x, dtype).slope
 
 
 def compare_approaches(source: str, x: float, h: float) -> Comparison:

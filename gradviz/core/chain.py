@@ -15,7 +15,7 @@ from typing import Any
 import torch
 
 from gradviz.core.expr import BinOp, Call, Node, Unary, Var, to_source
-from gradviz.core.functions1d import check_function, compiled
+from gradviz.core.functions1d import check_function, compiled, slope_at
 from gradviz.core.model import Setting, SettingsModel, StateError
 from gradviz.core.panel_info import PanelInfo, Presenter
 
@@ -146,12 +146,7 @@ class ChainResult:
 
 def local_derivative(source: str, u: float, dtype: torch.dtype = torch.float64) -> float:
     """One link's derivative at its input ``u``, by torch (so ReLU′(0) = 0, as autograd says)."""
-    ut = torch.tensor(u, dtype=dtype, requires_grad=True)
-    out = compiled(source)(ut)
-    if not out.requires_grad:
-        return 0.0
-    out.backward()
-    return ut.grad.item() if ut.grad is not None else 0.0
+    return slope_at(source, u, dtype).slope
 
 
 def evaluate_chain(links: list[str] | tuple[str, ...], x: float,

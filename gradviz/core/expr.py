@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import torch
+
+#: The four operators both tree walkers (torch here, sympy in ``_symbolic``) apply as Python does;
+#: ``**`` is each walker's own (torch.pow, and floats for numbers in sympy).
+ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 MAX_LENGTH = 500
 MAX_DEPTH = 60
@@ -259,14 +264,8 @@ def evaluate(node: Node, env: dict[str, torch.Tensor], dtype: torch.dtype) -> to
         return FUNCTIONS[node.func](evaluate(node.arg, env, dtype))
     left = evaluate(node.left, env, dtype)
     right = evaluate(node.right, env, dtype)
-    if node.op == "+":
-        return left + right
-    if node.op == "-":
-        return left - right
-    if node.op == "*":
-        return left * right
-    if node.op == "/":
-        return left / right
+    if node.op in ARITHMETIC:
+        return ARITHMETIC[node.op](left, right)
     return torch.pow(left, right)
 
 
