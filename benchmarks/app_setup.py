@@ -28,8 +28,8 @@ def application():
 def shown_panel(panel_class, size: tuple[int, int] = (1300, 850)):
     """A panel on a fresh model, shown at ``size`` and given time to lay out and paint."""
     from gradviz.app import build_model
-    from gradviz.ui.window_common import settle
     from gradviz.ui.registry import PanelContext
+    from gradviz.ui.window_common import settle
 
     panel = panel_class(PanelContext(model=build_model()))
     panel.resize(*size)

@@ -39,10 +39,10 @@ def _wide_graph(n_nodes: int):
 
 
 def _view(graph):
-    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.graph_editor.style import canvas_style
     from gradviz.ui.panels.graph_editor.view import QtGraphView
     from gradviz.ui.theme import LIGHT
+    from gradviz.ui.window_common import settle
 
     view = QtGraphView(graph, push=lambda c: True, status=lambda m: None,
                        listen=lambda sig, slot: sig.connect(slot), style=canvas_style(LIGHT))
@@ -87,8 +87,8 @@ def _zoom_frame_ms(view) -> float:
 
 def _pan_rows() -> list[Row]:
     from gradviz.graph import Graph
-    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.graph_editor.display import build_scene
+    from gradviz.ui.window_common import settle
 
     graph = _wide_graph(300)
     n = len(graph)
@@ -121,9 +121,9 @@ def _pan_rows() -> list[Row]:
 
 def _animation_rows() -> list[Row]:
     from gradviz.core.model import AppModel
-    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
     from gradviz.ui.registry import PanelContext
+    from gradviz.ui.window_common import settle
 
     graph = _wide_graph(57)
     model = AppModel()

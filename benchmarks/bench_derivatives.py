@@ -43,8 +43,8 @@ def _tangent_rows() -> list[Row]:
     import numpy as np
     import pyqtgraph as pg
 
-    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.tangent import QtTangentPanel
+    from gradviz.ui.window_common import settle
 
     panel = shown_panel(QtTangentPanel)
     xs = np.linspace(-2.0, 8.0, 200)
@@ -101,8 +101,8 @@ def _tangent_rows() -> list[Row]:
 def _chain_rows() -> list[Row]:
     import numpy as np
 
-    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.chain import QtChainPanel
+    from gradviz.ui.window_common import settle
 
     panel = shown_panel(QtChainPanel)
     positions = itertools.cycle(np.linspace(-2.0, 2.0, 97))

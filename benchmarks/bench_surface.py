@@ -81,9 +81,9 @@ def rows() -> list[Row]:
 
     from gradviz.app import build_model
     from gradviz.core.surfaces import SURFACES, grid_values, one_thread, shaded_colours
-    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.surface.panel import QtSurfacePanel
     from gradviz.ui.registry import PanelContext
+    from gradviz.ui.window_common import settle
 
     model = build_model()
     panel = QtSurfacePanel(PanelContext(model=model))

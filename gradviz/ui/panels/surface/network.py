@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz.core.landscape_race import NetRace, compute_race, race_key
-from gradviz.core.landscape_source import Landscape, compute_landscape
+from gradviz.core.landscape_source import Cancelled, Landscape, compute_landscape
 from gradviz.core.loss_surface import LossSurface
-from gradviz.ui.panels.surface.worker import LandscapeWorker
 from gradviz.ui.theme import Theme, style_plot
+from gradviz.ui.widgets.job_runner import QtJobRunner
 from gradviz.ui.widgets.plot_setup import make_plot
 
 Bind = Callable[[QWidget, Any, str], Any]
@@ -121,7 +121,7 @@ class NetworkSource:
     def __init__(self, controls: NetworkControls, on_done: Callable[[], None],
                  on_error: Callable[[str], None]) -> None:
         self.controls = controls
-        self.worker = LandscapeWorker()
+        self.worker = QtJobRunner(name="gradviz-landscape", cancelled_errors=(Cancelled,))
         self.worker.progressed.connect(self._on_progress)
         self.worker.finished.connect(self._on_finished)
         self.worker.failed.connect(self._on_failed)

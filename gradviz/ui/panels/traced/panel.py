@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
 
 from gradviz.graph.trace_fold import TraceFolding
-from gradviz.graph.trace_layout import layered_layout
+from gradviz.graph.trace_layout import LayoutCancelled, layered_layout
 from gradviz.graph.trace_model import TracedGraph
 from gradviz.ui.connections import disconnect_all
 from gradviz.ui.panels.base import QtPanel
@@ -30,9 +30,9 @@ from gradviz.ui.panels.traced.drawing import (
     stats_text,
 )
 from gradviz.ui.panels.traced.guard import guarded
-from gradviz.ui.panels.traced.jobs import QtJobRunner
 from gradviz.ui.panels.traced.stepping import BackwardSchedule
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.job_runner import QtJobRunner
 
 #: Views up to this many items get a layout of their own (about 25 ms here); larger ones keep
 #: the places of the whole graph's layout, so a fold or unfold redraws within 100 ms.
@@ -108,7 +108,7 @@ class QtTracedPanel(BackwardActions, QtPanel):
             self.body_layout.addWidget(w)
         self.body_layout.addWidget(split, 1)
         self.body_layout.addWidget(c.steps_row)
-        self.runner = QtJobRunner(self)
+        self.runner = QtJobRunner(self, "gradviz-layout", cancelled_errors=(LayoutCancelled,))
         self.runner.progressed.connect(self._on_progress)
         self.runner.finished.connect(self._on_layout_done)
         self.runner.failed.connect(self._on_layout_failed)
@@ -214,7 +214,7 @@ class QtTracedPanel(BackwardActions, QtPanel):
 
             if nodes > WORKER_ITEMS:
                 self.controls.set_busy(True, f"Laying out {nodes:,} operations…")
-                self._ticket = self.runner.submit(job)
+                self._ticket = self.runner.submit(lambda progress, _cancelled: job(progress))
                 return
             self._full_xy = job(lambda _done: True)
         self._show_layout(view, stable_positions(view, self._full_xy))
@@ -233,7 +233,7 @@ class QtTracedPanel(BackwardActions, QtPanel):
     def _on_layout_failed(self, ticket: int, message: str) -> None:
         if ticket == self._ticket:
             self.controls.set_busy(False)
-            if message != "cancelled":
+            if message:  # empty: cancelled
                 self.controls.show_error(f"The layout failed: {message}")
 
     def show_busy(self, text: str, on_cancel: Callable[[], None]) -> None:
