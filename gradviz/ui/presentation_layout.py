@@ -79,11 +79,16 @@ def show_side_by_side(window: QtMainWindow, names: list[str]) -> bool:
 
 
 def overflows(dock: QDockWidget) -> bool:
-    """The dock's scroll area would scroll: its panel does not fit."""
+    """The panel does not fit: its dock's scroll area would scroll, or wrapped text in it is
+    cut (a splitter pane can be squeezed below what its text needs without any scrolling)."""
     scroll = dock.widget()
     if not isinstance(scroll, QScrollArea):
         return False
-    return scroll.verticalScrollBar().maximum() > 0 or scroll.horizontalScrollBar().maximum() > 0
+    if scroll.verticalScrollBar().maximum() > 0 or scroll.horizontalScrollBar().maximum() > 0:
+        return True
+    return any(label.wordWrap() and label.isVisible()
+               and label.height() < label.heightForWidth(label.width())
+               for label in scroll.widget().findChildren(QLabel))
 
 
 def settle_layouts() -> None:
