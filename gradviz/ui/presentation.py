@@ -309,6 +309,7 @@ class QtPresentation(QObject):
     def _show_only(self, names: list[str], caption: str) -> None:
         """The scene's panels alone, in their presenter layout, folded to fit the screen."""
         built = set(map(id, self.window.built_panels()))
+        self._build_at_normal_size(names)
         show_side_by_side(self.window, names)
         self.shown = [n for n in names if n in self.window.docks]
         for panel in self.window.built_panels():
@@ -319,6 +320,20 @@ class QtPresentation(QObject):
             caption = type(self.window.docks[self.shown[0]].panel).explainer
         self._set_caption(caption)
         self.refit()
+
+    def _build_at_normal_size(self, names: list[str]) -> None:
+        """Panels not built yet are built under the normal application font: fonts a panel
+        derives from it (a bigger readout) are then scaled once, like everyone else's, not
+        twice."""
+        docks = [self.window.docks[n] for n in names if n in self.window.docks]
+        if all(d.panel is not None for d in docks):
+            return
+        app = QApplication.instance()
+        scaled = QFont(app.font())
+        app.setFont(self._saved["font"])
+        for dock in docks:
+            dock.ensure_panel()
+        app.setFont(scaled)
 
     def refit(self) -> None:
         """Fold what must go for the scene to fit the window as it is now (again after a

@@ -24,6 +24,8 @@ from gradviz.ui.panels.presenting import section_title
 if TYPE_CHECKING:
     from gradviz.ui.main_window import QtMainWindow
 
+#: Qt's "no maximum" for a widget's size.
+QWIDGETSIZE_MAX = (1 << 24) - 1
 #: A caption wraps to at most this many lines before its font shrinks.
 CAPTION_LINES = 2
 #: The caption's type relative to the (scaled) application font, and how small it may get.
@@ -77,11 +79,16 @@ def show_side_by_side(window: QtMainWindow, names: list[str]) -> bool:
 
 
 def overflows(dock: QDockWidget) -> bool:
-    """The dock's scroll area would scroll: its panel does not fit."""
+    """The panel does not fit: its dock's scroll area would scroll, or wrapped text in it is
+    cut (a splitter pane can be squeezed below what its text needs without any scrolling)."""
     scroll = dock.widget()
     if not isinstance(scroll, QScrollArea):
         return False
-    return scroll.verticalScrollBar().maximum() > 0 or scroll.horizontalScrollBar().maximum() > 0
+    if scroll.verticalScrollBar().maximum() > 0 or scroll.horizontalScrollBar().maximum() > 0:
+        return True
+    return any(label.wordWrap() and label.isVisible()
+               and label.height() < label.heightForWidth(label.width())
+               for label in scroll.widget().findChildren(QLabel))
 
 
 def settle_layouts() -> None:
@@ -196,6 +203,9 @@ class QtCaptionBox(QWidget):
         # Exactly the height the wrapped text needs: never cut, and the dock area above the
         # panels takes no more than that.
         width = self.label.width() if self.label.width() > 1 else self.window().width()
+        # A label's height for a width is at least its minimum: free it before asking.
+        self.label.setMinimumHeight(0)
+        self.label.setMaximumHeight(QWIDGETSIZE_MAX)
         self.label.setFixedHeight(max(self.label.heightForWidth(width), 1))
         self._fix_height()
 

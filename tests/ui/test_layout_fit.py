@@ -3,8 +3,9 @@ scale, and every panel fits a 1366×768 laptop, maximized (issue 14: "Fit", "Lap
 
 Each screen size gets its own Xvfb with a window manager (openbox: without one, full screen and
 maximize do nothing and the window keeps its old size), and the app runs in a subprocess on it
-(``layout_fit_worker.py``; what "fits" means is in ``layout_fit_checks.py``). Screenshots land
-in the test's temporary directory (``pytest --basetemp=DIR`` to keep them).
+(``layout_fit_worker.py``; what "fits" means is in ``layout_fit_checks.py``). Screenshots and
+``problems.txt`` land in ``layout-fit*/WxH`` under pytest's temporary directory
+(``pytest --basetemp=DIR`` to keep them in DIR).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -63,7 +65,7 @@ def run_worker(size: tuple[int, int], out: Path, modes: str, shots: str = "1.5")
                    PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
         done = subprocess.run([sys.executable, str(WORKER), "--out", str(out), "--modes", modes,
                                "--shots", shots], env=env, capture_output=True, text=True,
-                              timeout=240)
+                              timeout=290)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads((out / "report.json").read_text())
 
@@ -105,10 +107,23 @@ def summary(problems: list[dict]) -> str:
     return f"failing {', '.join(parts)} [{counts}]"
 
 
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory):
+    """Every screen size's report, two sizes at a time (the app is single-threaded; a second
+    X server and app use the second core)."""
+    out = tmp_path_factory.mktemp("layout-fit")
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures = {size: pool.submit(run_worker, size, out / f"{size[0]}x{size[1]}",
+                                 "present,laptop" if size == LAPTOP else "present")
+               for size in SIZES}
+    yield {size: (future, out / f"{size[0]}x{size[1]}") for size, future in futures.items()}
+    pool.shutdown(wait=True)
+
+
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_tour_fits_the_screen(size, tmp_path):
-    modes = "present,laptop" if size == LAPTOP else "present"
-    report = run_worker(size, tmp_path, modes)
+def test_tour_fits_the_screen(size, reports):
+    future, tmp_path = reports[size]
+    report = future.result()
     assert report["screen"] == list(size)
     problems = report["problems"]
     (tmp_path / "problems.txt").write_text(format_problems(problems) + "\n")

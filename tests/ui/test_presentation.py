@@ -223,6 +223,11 @@ class SectionsPanel(QtPanel):
             section.setObjectName(f"section-{name}")
             self.body_layout.addWidget(section)
             self.parts[name] = section
+        self.big = QLabel("x = 1")  # a readout a little bigger than the text around it
+        font = self.big.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.big.setFont(font)
+        self.body_layout.addWidget(self.big)
 
 
 SECTIONS_PRESENTER = Presenter(show=("plot", "steps"), fold=("code",))
@@ -354,3 +359,15 @@ def test_a_styled_label_gets_its_font_back_after_presenting(lecture, qtbot):
     _key(qtbot, w, Qt.Key.Key_Escape)
     settle(20)
     assert label.font().pointSizeF() == pytest.approx(before)
+
+
+def test_a_panel_built_while_presenting_is_scaled_once(sections_window, qtbot):
+    w = sections_window
+    assert w.docks["sections"].panel is None  # first shown by the presentation
+    base = QApplication.font().pointSizeF()
+    w.presentation.set_scale(2.0)
+    _key(qtbot, w, Qt.Key.Key_F5)
+    panel = w.panel("sections")
+    assert panel.big.font().pointSizeF() == pytest.approx(base * 1.25 * 2.0)
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    assert panel.big.font().pointSizeF() == pytest.approx(base * 1.25)

@@ -2,7 +2,8 @@
 
 A ``QTabWidget`` is as large as its largest page, so a panel whose second tab is tall scrolls
 on a laptop even while its short first tab is on screen. Pages that are not on show get an
-``Ignored`` size policy, which Qt's stacked layout leaves out of the tab widget's size.
+``Ignored`` size policy, which Qt's stacked layout leaves out of the tab widget's size (a page
+with an explicit minimum size keeps it: give the minimum to what is inside the page).
 """
 
 from __future__ import annotations
