@@ -34,6 +34,7 @@ from gradviz.ui.panels.graph_editor.typed_line import QtTypedLine
 from gradviz.ui.panels.graph_editor.view import QtGraphView
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.wrap_row import QtWrapRow
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +174,14 @@ class QtGraphEditorPanel(QtPanel):
         self.body_layout.addWidget(section)
 
     def _build_player(self) -> None:
-        section = _section_row("stepping")
-        row = section.layout()
+        # The buttons wrap onto a second line and the caption sits under them, so the stepping
+        # row never pushes a narrow dock (presenting beside the 3D view) wider than the screen.
+        section = QWidget()
+        section.setObjectName("section-stepping")
+        column = QVBoxLayout(section)
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QtWrapRow(spacing=6)
+        column.addLayout(row)
         self.restart_button = self._button("↺ Restart", "Back to before the forward pass",
                                            lambda: self.player.restart(), "graph-restart")
         self.back_button = self._button("◀ Step back", "One step back (PageUp)",
@@ -190,17 +197,16 @@ class QtGraphEditorPanel(QtPanel):
         self.speed.setCurrentIndex(SPEEDS.index(1.0))
         self.speed.currentIndexChanged.connect(
             lambda i: self.player.set_speed(self.speed.itemData(i)))
-        for w in (self.restart_button, self.back_button, self.play_button, self.step_button):
-            row.addWidget(w)
-        row.addWidget(QLabel("speed"))
-        row.addWidget(self.speed)
+        for w in (self.restart_button, self.back_button, self.play_button, self.step_button,
+                  QLabel("speed"), self.speed):
+            row.add(w)
         self.caption = QLabel("")
         self.caption.setObjectName("graph-caption")
         self.caption.setWordWrap(True)
         f = self.caption.font()
         f.setPointSizeF(f.pointSizeF() * 1.2)
         self.caption.setFont(f)
-        row.addWidget(self.caption, 1)
+        column.addWidget(self.caption)
         self.body_layout.addWidget(section)
 
     # ================================================================== model → view
