@@ -40,7 +40,8 @@ from gradviz.ui.qt_app import make_application
 app = make_application()
 from gradviz.app import build_model
 from gradviz.ui.panels import builtin_registry
-from gradviz.ui.main_window import QtMainWindow, settle
+from gradviz.ui.main_window import QtMainWindow
+from gradviz.ui.window_common import settle
 model = build_model()
 window = QtMainWindow(model, builtin_registry(), None)
 window.resize(1600, 1000)

