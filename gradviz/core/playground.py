@@ -20,7 +20,8 @@ import torch
 from psygnal import Signal, SignalGroup
 
 from gradviz.core.evented_settings import EventedSettings, Setting
-from gradviz.core.model import StateError, check_number
+from gradviz.core.model import AppModel, StateError, check_number
+from gradviz.core.panel_info import PanelInfo, Presenter, shared
 from gradviz.core.playground_data import (
     DATASETS,
     MAX_COORD,
@@ -408,3 +409,19 @@ class PlaygroundModel(EventedSettings):
         for name in changed:
             getattr(self.events, name).emit(self._values[name])
         self.events.was_reset.emit()
+
+
+def _playground_models(model: AppModel) -> list[Any]:
+    """The Playground model is shared (the loss-surface panel reads it too): registered here
+    through :func:`shared` if nobody did yet, so it is never registered twice; the ghost runs
+    are this panel's own."""
+    from gradviz.core.playground_ghosts import PlaygroundGhosts
+
+    shared(model, PlaygroundModel, PlaygroundModel.key)
+    return [] if PlaygroundGhosts.key in model else [PlaygroundGhosts()]
+
+
+PANEL = PanelInfo("playground", "Playground", "playground.panel:QtPlaygroundPanel", order=90,
+                  models=_playground_models,
+                  presenter=Presenter(show=("network", "boundary", "stepping", "losses"),
+                                      fold=("data", "settings", "backprop", "links")))
