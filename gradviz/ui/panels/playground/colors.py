@@ -32,10 +32,3 @@ def class_lut(theme: Theme) -> np.ndarray:
 def class_colors(theme: Theme) -> tuple[QColor, QColor, QColor]:
     return QColor(theme.negative), QColor(theme.positive), QColor(theme.neutral)
 
-
-def flexible_height(widget) -> None:
-    """Let a plot take whatever height is left: its preferred height is ignored (pyqtgraph asks
-    for 480 px), so the panel fits its dock without a scroll bar; the minimum still holds."""
-    from PySide6.QtWidgets import QSizePolicy
-
-    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from gradviz.core.playground_ghosts import MAX_GHOSTS, Ghost
-from gradviz.ui.panels.playground.colors import flexible_height
+from gradviz.ui.panels.playground.plot_bits import flexible_height, name_menu_controls
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.panel_section import QtSection
 from gradviz.ui.widgets.plot_setup import make_plot
@@ -24,6 +24,7 @@ class QtLossView(QtSection):
                               major_ticks_only=True, name="train and test loss curves")
         self.plot.setMouseEnabled(x=False, y=False)
         flexible_height(self.plot)
+        name_menu_controls(self.plot)
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.legend = self.plot.addLegend(offset=(-8, 8))
         self.legend.setLabelTextSize("8pt")

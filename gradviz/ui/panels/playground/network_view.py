@@ -22,7 +22,8 @@ from gradviz.core.playground_view import (
     neuron_positions,
     weight_text,
 )
-from gradviz.ui.panels.playground.colors import diverging_lut, flexible_height
+from gradviz.ui.panels.playground.colors import diverging_lut
+from gradviz.ui.panels.playground.plot_bits import flexible_height, name_menu_controls
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.panel_section import QtSection, wrapped_label
 from gradviz.ui.widgets.plot_setup import make_plot
@@ -45,6 +46,7 @@ class QtNetworkView(QtSection):
             self.plot.hideAxis(axis)
         self.plot.setMouseEnabled(x=False, y=False)
         flexible_height(self.plot)
+        name_menu_controls(self.plot)
         self.plot.setAspectLocked(True)
         self.box.addWidget(self.plot, 1)
         self.hover_label = wrapped_label("Hover a weight for its value and gradient.")

@@ -14,8 +14,8 @@ from gradviz.ui.panels.playground.colors import (
     class_colors,
     class_lut,
     diverging_lut,
-    flexible_height,
 )
+from gradviz.ui.panels.playground.plot_bits import flexible_height, name_menu_controls
 from gradviz.ui.theme import Theme, style_plot
 from gradviz.ui.widgets.panel_section import QtSection
 from gradviz.ui.widgets.plot_setup import make_plot
@@ -63,6 +63,7 @@ class QtPlaneView(QtSection):
                               "points", min_height=160)
         self.plot.setMouseEnabled(x=False, y=False)
         flexible_height(self.plot)
+        name_menu_controls(self.plot)
         self.plot.setAspectLocked(True)
         self.plot.setRange(xRange=(-EXTENT, EXTENT), yRange=(-EXTENT, EXTENT), padding=0.02)
         self.box.addWidget(self.plot, 1)
