@@ -13,9 +13,13 @@ from gradviz.core.numbers import fmt
 
 #: Horizontal distance between layers and vertical distance between neurons (scene units).
 LAYER_GAP = 1.0
-NEURON_GAP = 0.42
+NEURON_GAP = 0.4
 #: Side of one neuron's heatmap tile.
 TILE = 0.3
+#: Mosaic pixels per scene unit: the tiles, gaps and layer steps are then whole pixels
+#: (18, 24 and 60), so all tiles are drawn as one image.
+PIXELS = 60
+TILE_PX = round(TILE * PIXELS)
 #: Edge widths (pixels) for the four magnitude bins.
 WIDTHS = (0.6, 1.4, 2.6, 4.0)
 
@@ -51,21 +55,31 @@ class EdgeTable:
 
 
 def edge_table(network: torch.nn.Sequential, positions: list[np.ndarray]) -> EdgeTable:
+    """Every weight's segment, name and current value and gradient."""
     linears = [m for m in network if isinstance(m, torch.nn.Linear)]
-    segs, ws, gs, idx = [], [], [], []
+    segs, idx = [], []
     for layer, lin in enumerate(linears):
         src, dst = positions[layer], positions[layer + 1]
         n_out, n_in = lin.weight.shape
         j, k = np.meshgrid(np.arange(n_out), np.arange(n_in), indexing="ij")
         j, k = j.ravel(), k.ravel()
         segs.append(np.column_stack([src[k], dst[j]]))
-        w = lin.weight.detach()
-        ws.append(w.numpy().ravel().astype(float))
-        g = lin.weight.grad
-        gs.append(np.zeros(len(j)) if g is None else g.detach().numpy().ravel().astype(float))
         idx.append(np.column_stack([np.full(len(j), layer), j, k]))
-    return EdgeTable(np.concatenate(segs), np.concatenate(ws), np.concatenate(gs),
-                     np.concatenate(idx).astype(int))
+    layout = EdgeTable(np.concatenate(segs), np.zeros(0), np.zeros(0),
+                       np.concatenate(idx).astype(int))
+    return with_values(layout, network)
+
+
+def with_values(table: EdgeTable, network: torch.nn.Sequential) -> EdgeTable:
+    """The same edges with the network's current weights and gradients (one gather per redraw;
+    the segments are laid out once per architecture). W[j, k] flattens row-major, the order
+    :func:`edge_table` lists the edges in."""
+    linears = [m for m in network if isinstance(m, torch.nn.Linear)]
+    with torch.no_grad():
+        weights = torch.cat([m.weight.reshape(-1) for m in linears]).double().numpy()
+        grads = torch.cat([torch.zeros(m.weight.numel()) if m.weight.grad is None
+                           else m.weight.grad.reshape(-1) for m in linears]).double().numpy()
+    return EdgeTable(table.segments, weights, grads, table.index)
 
 
 def edge_bins(weights: np.ndarray) -> list[tuple[bool, int, np.ndarray]]:
@@ -125,3 +139,50 @@ def click_label(task: str, button: str) -> float | None:
     if task == "multiclass":
         labels["middle"] = 2.0
     return labels.get(button)
+
+
+@dataclass(frozen=True)
+class Mosaic:
+    """Where every neuron's tile lies in one image covering the whole network picture.
+
+    ``shape`` is (rows, columns) of the image, ``flat`` (neurons · TILE_PX²) the flat index of
+    each tile pixel (neuron after neuron, row-major inside a tile), ``rect`` = (x, y, width,
+    height) in scene units; image row 0 is the bottom (smallest y)."""
+
+    shape: tuple[int, int]
+    flat: np.ndarray
+    rect: tuple[float, float, float, float]
+
+
+def mosaic_layout(positions: list[np.ndarray]) -> Mosaic:
+    centres = np.concatenate(positions)
+    x0 = float(centres[:, 0].min()) - TILE / 2
+    y0 = float(centres[:, 1].min()) - TILE / 2
+    width = float(centres[:, 0].max()) + TILE / 2 - x0
+    height = float(centres[:, 1].max()) + TILE / 2 - y0
+    shape = (round(height * PIXELS), round(width * PIXELS))
+    inner = np.arange(TILE_PX)
+    rows = np.round((centres[:, 1] - TILE / 2 - y0) * PIXELS).astype(int)
+    cols = np.round((centres[:, 0] - TILE / 2 - x0) * PIXELS).astype(int)
+    r = rows[:, None, None] + inner[None, :, None]
+    c = cols[:, None, None] + inner[None, None, :]
+    return Mosaic(shape, (r * shape[1] + c).reshape(-1), (x0, y0, width, height))
+
+
+def mosaic_rgba(maps: list[np.ndarray], mosaic: Mosaic, lut: np.ndarray,
+                out: np.ndarray | None = None) -> np.ndarray:
+    """One RGBA image of every tile: each tile scaled by its own largest |value| onto the
+    diverging ``lut`` (n, 3); transparent between tiles. ``maps`` are (neurons, TILE_PX,
+    TILE_PX) arrays, layer after layer, in the order of the positions. ``out`` (from an earlier
+    call with the same mosaic) is reused: only the tiles' pixels are written."""
+    values = np.concatenate([np.asarray(m, dtype=np.float32) for m in maps])
+    values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
+    top = np.abs(values).reshape(len(values), -1).max(axis=1)
+    scale = (len(lut) - 1) / 2 / np.where(top > 0, top, 1.0)
+    index = (values * scale[:, None, None] + (len(lut) - 1) / 2).round().astype(np.intp)
+    np.clip(index, 0, len(lut) - 1, out=index)
+    table = np.concatenate([lut, np.full((len(lut), 1), 255, dtype=np.ubyte)], axis=1)
+    if out is None or out.shape[:2] != mosaic.shape:
+        out = np.zeros((*mosaic.shape, 4), dtype=np.ubyte)
+    out.reshape(-1, 4)[mosaic.flat] = table[index.reshape(-1)]
+    return out

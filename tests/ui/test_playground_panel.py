@@ -68,7 +68,8 @@ def test_model_changes_show_in_the_widgets(panel):
     assert panel.data_section.dataset_combo.currentData() == "xor"
     assert panel.settings_section.lr_spin.value() == pytest.approx(0.05)
     assert panel.settings_section.hidden_edit.text() == "3"
-    assert [len(layer) for layer in panel.network_view.tiles] == [2, 3, 1]
+    assert panel.network_view.sizes == [2, 3, 1]
+    assert [len(p) for p in panel.network_view.positions] == [2, 3, 1]
 
 
 def test_widgets_change_the_model(qtbot, panel):

@@ -15,12 +15,16 @@ from gradviz.core.playground_view import (
     TILE,
     WIDTHS,
     EdgeTable,
+    Mosaic,
     edge_bins,
     edge_table,
+    mosaic_layout,
+    mosaic_rgba,
     nearest_edge,
     nearest_neuron,
     neuron_positions,
     weight_text,
+    with_values,
 )
 from gradviz.ui.panels.playground.colors import diverging_lut
 from gradviz.ui.panels.playground.plot_bits import flexible_height, name_menu_controls
@@ -58,7 +62,12 @@ class QtNetworkView(QtSection):
         self.selected_edge = pg.PlotCurveItem()
         self.selected_edge.setZValue(5)
         self.plot.addItem(self.selected_edge)
-        self.tiles: list[list[pg.ImageItem]] = []
+        self.tiles = pg.ImageItem(axisOrder="row-major")
+        self.tiles.setZValue(3)
+        self.plot.addItem(self.tiles)
+        self.mosaic: Mosaic | None = None
+        self._image = None
+        self.sizes: list[int] = []
         self.frame = pg.PlotCurveItem()
         self.frame.setZValue(6)
         self.plot.addItem(self.frame)
@@ -71,33 +80,25 @@ class QtNetworkView(QtSection):
 
     # -- structure --------------------------------------------------------------------------
     def set_sizes(self, sizes: list[int]) -> None:
-        """Lay out tiles for layers of these sizes (inputs first)."""
-        for layer in self.tiles:
-            for tile in layer:
-                self.plot.removeItem(tile)
+        """Lay the picture out for layers of these sizes (inputs first)."""
+        self.sizes = list(sizes)
         self.positions = neuron_positions(sizes)
+        self.mosaic = mosaic_layout(self.positions)
+        self.table = None  # laid out again at the next redraw
         half = (max(sizes) - 1) / 2 * NEURON_GAP + TILE
         self.plot.setRange(xRange=(-TILE, (len(sizes) - 1) * LAYER_GAP + TILE),
                            yRange=(-half, half), padding=0.02)
-        self.tiles = []
-        for pos in self.positions:
-            layer = []
-            for x, y in pos:
-                tile = pg.ImageItem(axisOrder="row-major")
-                tile.rect = QRectF(x - TILE / 2, y - TILE / 2, TILE, TILE)
-                tile.setZValue(3)
-                if self._lut is not None:
-                    tile.setLookupTable(self._lut)
-                self.plot.addItem(tile)
-                layer.append(tile)
-            self.tiles.append(layer)
         self.select(None, None)
 
     # -- drawing ----------------------------------------------------------------------------
     def show_network(self, network, maps: list[np.ndarray]) -> None:
         """Edges from the network's weights and gradients, tiles from ``maps`` (one (n, h, w)
         array per layer, inputs first)."""
-        self.table = edge_table(network, self.positions)
+        if self.table is None or len(self.table.index) != sum(
+                a * b for a, b in zip(self.sizes, self.sizes[1:], strict=False)):
+            self.table = edge_table(network, self.positions)
+        else:
+            self.table = with_values(self.table, network)
         shown = {(p, b) for p, b, _ in edge_bins(self.table.weights)}
         for positive, b, idx in edge_bins(self.table.weights):
             seg = self.table.segments[idx]
@@ -108,13 +109,10 @@ class QtNetworkView(QtSection):
             for b, item in enumerate(pair):
                 if (p == 0, b) not in shown:
                     item.setData([], [])
-        for layer, stack in zip(self.tiles, maps, strict=False):
-            for tile, image in zip(layer, stack, strict=False):
-                top = float(np.nanmax(np.abs(image))) if np.isfinite(image).any() else 1.0
-                top = top if top > 0 else 1.0
-                # The rect goes with the image: pyqtgraph scales it from the image's size.
-                tile.setImage(np.nan_to_num(image), levels=(-top, top), autoLevels=False,
-                              rect=tile.rect)
+        if self._lut is not None and self.mosaic is not None:
+            # All tiles as one image: one paint instead of one per neuron.
+            self._image = mosaic_rgba(maps, self.mosaic, self._lut, self._image)
+            self.tiles.setImage(self._image, autoLevels=False, rect=QRectF(*self.mosaic.rect))
 
     def select(self, layer: int | None, j: int | None, edge: int | None = None) -> None:
         """Outline the selected neuron's tile and thicken the selected edge."""
@@ -140,9 +138,6 @@ class QtNetworkView(QtSection):
                 item.setPen(pg.mkPen(color, width=WIDTHS[b]))
         self.selected_edge.setPen(pg.mkPen(theme.text, width=5))
         self.frame.setPen(pg.mkPen(theme.text, width=3))
-        for layer in self.tiles:
-            for tile in layer:
-                tile.setLookupTable(self._lut)
 
     # -- pointer ----------------------------------------------------------------------------
     def _view_point(self, scene_pos: QPointF) -> tuple[float, float]:

@@ -16,6 +16,7 @@ from gradviz.core.numbers import fmt
 from gradviz.core.playground import PlaygroundModel
 from gradviz.core.playground_ghosts import PlaygroundGhosts
 from gradviz.core.playground_heatmaps import decision_grid, grid_points, neuron_heatmaps
+from gradviz.core.playground_view import TILE_PX as TILE_GRID
 from gradviz.core.playground_view import layer_sizes, weight_name
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.panels.playground.actions import FileDialogs, PlaygroundActions
@@ -31,8 +32,6 @@ from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
 from gradviz.ui.widgets.panel_section import section_page
 
-#: Grid of each neuron's small heatmap (the decision boundary uses the core's finer grid).
-TILE_GRID = 25
 _BOUND = (("dataset", "data_section", "dataset_combo"), ("noise", "data_section", "noise_spin"),
           ("train_fraction", "data_section", "fraction_spin"),
           ("activation", "settings_section", "activation_combo"),
@@ -60,7 +59,8 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
         self.stepper = WalkStepper(self.pg)
         self.selected: tuple[int, int] | None = None
         self._theme = ctx.theme()
-        self.trainer = QtTrainer(self.pg, self.refresh_views, self._on_play_stopped, self)
+        self._staged: list = []
+        self.trainer = QtTrainer(self.pg, self.refresh_staged, self._on_play_stopped, self)
         self._redraw = QTimer(self)
         self._redraw.setSingleShot(True)
         self._redraw.timeout.connect(self.refresh_views)
@@ -149,26 +149,59 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
 
     def refresh_views(self) -> None:
         """Redraw the network, the boundary, the curves and the status from the model."""
+        for part in self._parts():
+            part()
+
+    def refresh_staged(self) -> None:
+        """The same redraw while training, one view per event-loop turn: each turn (and its
+        paint) stays short, and training slices run in between."""
+        self._staged = list(self._parts())
+        self._next_part()
+
+    def _next_part(self) -> None:
+        if self._staged:
+            self._staged.pop(0)()
+            if self._staged:
+                QTimer.singleShot(0, self._next_part)
+
+    def _parts(self) -> tuple:
+        return (self._draw_network, self._draw_plane, self._draw_losses)
+
+    def _draw_network(self) -> None:
         try:
             net = self.pg.network
             maps = neuron_heatmaps(net, TILE_GRID).layers
             points, _ = grid_points(TILE_GRID)
             inputs = points.T.reshape(2, TILE_GRID, TILE_GRID).numpy()
             self.network_view.show_network(net, [inputs, *maps])
-            self.plane_view.show_prediction(decision_grid(net, self.pg.task))
+        except Exception as exc:  # never let a slot raise into the event loop
+            self.ctx.status(f"Playground could not redraw: {exc}")
+
+    def _draw_plane(self) -> None:
+        try:
+            self.plane_view.show_prediction(decision_grid(self.pg.network, self.pg.task))
+        except Exception as exc:
+            self.ctx.status(f"Playground could not redraw: {exc}")
+
+    def _draw_losses(self) -> None:
+        try:
             self.loss_view.show_run(self.pg.curve_steps, self.pg.train_curve,
                                     self.pg.test_curve)
             self.stepping_section.status_label.setText(self._status_text())
-        except Exception as exc:  # never let a slot raise into the event loop
+        except Exception as exc:
             self.ctx.status(f"Playground could not redraw: {exc}")
 
     def _status_text(self) -> str:
         p = self.pg
-        text = (f"step {p.steps} · train loss {fmt(p.train_loss)} · test loss "
-                f"{fmt(p.test_loss)}")
-        if self.trainer.playing and self.trainer.steps_per_second:
-            text += (f" · {self.trainer.steps_per_second:,.0f} updates/s, "
-                     f"{self.trainer.redraws_per_second:.0f} redraws/s")
+        if self.trainer.playing and p.train_curve:
+            # While playing, the curves' latest point: no extra pass over the data per redraw.
+            text = (f"step {p.steps} · train loss {fmt(p.train_curve[-1])} · test loss "
+                    f"{fmt(p.test_curve[-1])} (at step {p.curve_steps[-1]}) · "
+                    f"{self.trainer.steps_per_second:,.0f} updates/s, "
+                    f"{self.trainer.redraws_per_second:.0f} redraws/s")
+        else:
+            text = (f"step {p.steps} · train loss {fmt(p.train_loss)} · test loss "
+                    f"{fmt(p.test_loss)}")
         return text + (f" — {p.diverged}" if p.diverged else "")
 
     def _show_walk(self) -> None:
@@ -204,6 +237,8 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
 
     def _on_play_stopped(self, message: str) -> None:
         self.stepping_section.show_playing(False)
+        self._staged = []
+        self.refresh_views()
         if message:
             self.show_message(message)
 
@@ -272,6 +307,7 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
     def teardown(self) -> None:
         self.trainer.timer.stop()
         self._redraw.stop()
+        self._staged = []
         super().teardown()
 
     def apply_theme(self, theme: Theme) -> None:
