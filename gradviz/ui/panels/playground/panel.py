@@ -18,6 +18,7 @@ from gradviz.core.playground_ghosts import PlaygroundGhosts
 from gradviz.core.playground_heatmaps import decision_grid, grid_points, neuron_heatmaps
 from gradviz.core.playground_view import TILE_PX as TILE_GRID
 from gradviz.core.playground_view import layer_sizes, weight_name
+from gradviz.core.surfaces import one_thread
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.panels.playground.actions import FileDialogs, PlaygroundActions
 from gradviz.ui.panels.playground.controls import QtDataSection, QtSettingsSection, parse_hidden
@@ -149,8 +150,9 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
 
     def refresh_views(self) -> None:
         """Redraw the network, the boundary, the curves and the status from the model."""
-        for part in self._parts():
-            part()
+        with one_thread():
+            for part in self._parts():
+                part()
 
     def refresh_staged(self) -> None:
         """The same redraw while training, one view per event-loop turn: each turn (and its
@@ -160,7 +162,8 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
 
     def _next_part(self) -> None:
         if self._staged:
-            self._staged.pop(0)()
+            with one_thread():  # small grids: the thread pool costs more than it saves
+                self._staged.pop(0)()
             if self._staged:
                 QTimer.singleShot(0, self._next_part)
 
@@ -294,12 +297,13 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
             return False
         self.trainer.stop()
         try:
-            if self.stepping_section.backprop_check.isChecked():
-                self.backprop_section.show_text(self.stepper.advance())
-                self.refresh_views()
-                return True
-            self.stepper.finish()
-            return self.pg.step(1) == 1
+            with one_thread():
+                if self.stepping_section.backprop_check.isChecked():
+                    self.backprop_section.show_text(self.stepper.advance())
+                    self.refresh_views()
+                    return True
+                self.stepper.finish()
+                return self.pg.step(1) == 1
         except Exception as exc:  # a restarted run, a diverged one: say so
             self.show_message(f"Step failed: {exc}")
             return False

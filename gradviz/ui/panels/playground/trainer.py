@@ -10,6 +10,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer
 
 from gradviz.core.playground import PlaygroundModel
+from gradviz.core.surfaces import one_thread
 
 #: Milliseconds of training per slice: short enough that a slice plus a redraw stays in a frame.
 SLICE_MS = 6.0
@@ -54,6 +55,18 @@ class QtTrainer(QObject):
             self.stopped(self.model.diverged)
 
     def _tick(self) -> None:
+        # Batches of 10 are microseconds of work per op: torch's thread pool would spend more
+        # waking threads than computing, and far more on a busy machine.
+        with one_thread():
+            self._train_slice()
+        now = time.perf_counter()
+        if (now - self._last_redraw) * 1000 >= REDRAW_MS:
+            self._last_redraw = now
+            self._redraws += 1
+            self.redraw()
+        self._measure(now)
+
+    def _train_slice(self) -> None:
         start = time.perf_counter()
         deadline = start + SLICE_MS / 1000
         try:
@@ -68,13 +81,6 @@ class QtTrainer(QObject):
         except Exception as exc:  # never let a slot raise into the event loop
             self.timer.stop()
             self.stopped(f"training stopped: {exc}")
-            return
-        now = time.perf_counter()
-        if (now - self._last_redraw) * 1000 >= REDRAW_MS:
-            self._last_redraw = now
-            self._redraws += 1
-            self.redraw()
-        self._measure(now)
 
     def _measure(self, now: float) -> None:
         self._window.append((now, self.model.steps, self._redraws))
