@@ -165,8 +165,25 @@ def training(model):
                           "forgets the first line.")
 
 
+def playground(model):
+    """Two runs on the spiral: tanh kept as a ghost, then relu, both trained here with torch."""
+    pg, ghosts = model["playground"], model["playground_ghosts"]
+    from gradviz.core.playground_ghosts import run_label
+
+    pg.dataset, pg.hidden, pg.lr = "spiral", (8, 8), 0.03
+    pg.step(400)
+    tanh_loss = pg.train_loss
+    ghosts.keep(run_label(pg.settings(), pg.steps), pg.train_curve, pg.test_curve)
+    pg.activation = "relu"  # a new network: the run starts again from step 0
+    pg.step(400)
+    return ["playground"], (f"Where learning starts: a small network trained on the spiral. "
+                            f"After 400 updates tanh reached a training loss of "
+                            f"{fmt(tanh_loss)} (the grey ghost), relu {fmt(pg.train_loss)}. "
+                            "Turn on Backprop mode and Step through one update.")
+
+
 SCENES = (slope, approaches, chain, graph_chain, graph_two_paths, graph_mini_network,
-          autograd_api, partials, trap, nograd, descent, surface, training)
+          autograd_api, partials, trap, nograd, descent, surface, training, playground)
 
 
 def build_tour(available: set[str]) -> tuple[Lesson, list[str]]:
