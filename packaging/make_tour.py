@@ -166,20 +166,19 @@ def training(model):
 
 
 def playground(model):
-    """Two runs on the spiral: tanh kept as a ghost, then relu, both trained here with torch."""
-    pg, ghosts = model["playground"], model["playground_ghosts"]
+    """One start, two learning rates: the slow run is rewound and kept as a ghost."""
     from gradviz.core.playground_ghosts import run_label
 
-    pg.dataset, pg.hidden, pg.lr = "spiral", (8, 8), 0.03
-    pg.step(400)
-    tanh_loss = pg.train_loss
+    pg, ghosts = model["playground"], model["playground_ghosts"]
+    pg.lr = 0.003
+    pg.step(300)
+    slow = pg.train_loss
     ghosts.keep(run_label(pg.settings(), pg.steps), pg.train_curve, pg.test_curve)
-    pg.activation = "relu"  # a new network: the run starts again from step 0
-    pg.step(400)
-    return ["playground"], (f"Where learning starts: a small network trained on the spiral. "
-                            f"After 400 updates tanh reached a training loss of "
-                            f"{fmt(tanh_loss)} (the grey ghost), relu {fmt(pg.train_loss)}. "
-                            "Turn on Backprop mode and Step through one update.")
+    pg.reset()  # Rewind: the same initial weights
+    pg.lr = 0.03
+    pg.step(300)
+    return ["playground"], (f"A network learning. Same start, 300 updates: lr 0.003 (grey "
+                            f"ghost) reaches loss {fmt(slow)}, lr 0.03 {fmt(pg.train_loss)}.")
 
 
 SCENES = (slope, approaches, chain, graph_chain, graph_two_paths, graph_mini_network,

@@ -152,6 +152,7 @@ class Mosaic:
     shape: tuple[int, int]
     flat: np.ndarray
     rect: tuple[float, float, float, float]
+    ring: np.ndarray  # flat indices of a 1-pixel frame just outside every tile
 
 
 def mosaic_layout(positions: list[np.ndarray]) -> Mosaic:
@@ -166,15 +167,27 @@ def mosaic_layout(positions: list[np.ndarray]) -> Mosaic:
     cols = np.round((centres[:, 0] - TILE / 2 - x0) * PIXELS).astype(int)
     r = rows[:, None, None] + inner[None, :, None]
     c = cols[:, None, None] + inner[None, None, :]
-    return Mosaic(shape, (r * shape[1] + c).reshape(-1), (x0, y0, width, height))
+    # The frame lies in the gap left around the outermost tiles: the image grows by 1 pixel.
+    shape = (shape[0] + 2, shape[1] + 2)
+    r, c = r + 1, c + 1
+    edge = np.arange(-1, TILE_PX + 1)
+    ring = [(rr, cc) for rr in (-1, TILE_PX) for cc in edge] + \
+        [(rr, cc) for rr in edge[1:-1] for cc in (-1, TILE_PX)]
+    dr, dc = (np.array(v) for v in zip(*ring, strict=True))
+    ring_flat = ((rows[:, None] + 1 + dr[None, :]) * shape[1] + cols[:, None] + 1 + dc[None, :])
+    pad = 1 / PIXELS
+    return Mosaic(shape, (r * shape[1] + c).reshape(-1),
+                  (x0 - pad, y0 - pad, width + 2 * pad, height + 2 * pad), ring_flat.reshape(-1))
 
 
 def mosaic_rgba(maps: list[np.ndarray], mosaic: Mosaic, lut: np.ndarray,
-                out: np.ndarray | None = None) -> np.ndarray:
+                out: np.ndarray | None = None, frame: tuple[int, int, int] = (128, 128, 128)
+                ) -> np.ndarray:
     """One RGBA image of every tile: each tile scaled by its own largest |value| onto the
     diverging ``lut`` (n, 3); transparent between tiles. ``maps`` are (neurons, TILE_PX,
     TILE_PX) arrays, layer after layer, in the order of the positions. ``out`` (from an earlier
-    call with the same mosaic) is reused: only the tiles' pixels are written."""
+    call with the same mosaic) is reused: only the tiles' pixels are written; ``frame`` is the
+    colour of the thin frame around each tile."""
     values = np.concatenate([np.asarray(m, dtype=np.float32) for m in maps])
     values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)
     top = np.abs(values).reshape(len(values), -1).max(axis=1)
@@ -184,5 +197,6 @@ def mosaic_rgba(maps: list[np.ndarray], mosaic: Mosaic, lut: np.ndarray,
     table = np.concatenate([lut, np.full((len(lut), 1), 255, dtype=np.ubyte)], axis=1)
     if out is None or out.shape[:2] != mosaic.shape:
         out = np.zeros((*mosaic.shape, 4), dtype=np.ubyte)
+        out.reshape(-1, 4)[mosaic.ring] = (*frame, 255)  # a frame shows where a pale tile ends
     out.reshape(-1, 4)[mosaic.flat] = table[index.reshape(-1)]
     return out

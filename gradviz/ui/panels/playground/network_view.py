@@ -74,6 +74,7 @@ class QtNetworkView(QtSection):
         self.positions: list[np.ndarray] = []
         self.table: EdgeTable | None = None
         self._lut = None
+        self._frame = (128, 128, 128)
         self._theme: Theme | None = None
         self.plot.scene().sigMouseMoved.connect(self._on_moved)
         self.plot.scene().sigMouseClicked.connect(self._on_clicked)
@@ -84,6 +85,7 @@ class QtNetworkView(QtSection):
         self.sizes = list(sizes)
         self.positions = neuron_positions(sizes)
         self.mosaic = mosaic_layout(self.positions)
+        self._image = None
         self.table = None  # laid out again at the next redraw
         half = (max(sizes) - 1) / 2 * NEURON_GAP + TILE
         self.plot.setRange(xRange=(-TILE, (len(sizes) - 1) * LAYER_GAP + TILE),
@@ -111,7 +113,7 @@ class QtNetworkView(QtSection):
                     item.setData([], [])
         if self._lut is not None and self.mosaic is not None:
             # All tiles as one image: one paint instead of one per neuron.
-            self._image = mosaic_rgba(maps, self.mosaic, self._lut, self._image)
+            self._image = mosaic_rgba(maps, self.mosaic, self._lut, self._image, self._frame)
             self.tiles.setImage(self._image, autoLevels=False, rect=QRectF(*self.mosaic.rect))
 
     def select(self, layer: int | None, j: int | None, edge: int | None = None) -> None:
@@ -133,6 +135,9 @@ class QtNetworkView(QtSection):
         self._theme = theme
         style_plot(self.plot, theme)
         self._lut = diverging_lut(theme)
+        muted = pg.mkColor(theme.muted)
+        self._frame = (muted.red(), muted.green(), muted.blue())
+        self._image = None  # the frame colour is baked into the image buffer
         for p, color in ((0, theme.positive), (1, theme.negative)):
             for b, item in enumerate(self.edge_items[p]):
                 item.setPen(pg.mkPen(color, width=WIDTHS[b]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QTabWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QTabWidget, QWidget
 
 from gradviz.core.commands import SetFieldCommand
 from gradviz.core.numbers import fmt
@@ -41,6 +41,16 @@ _BOUND = (("dataset", "data_section", "dataset_combo"), ("noise", "data_section"
           ("batch_size", "settings_section", "batch_spin"),
           ("regularization", "settings_section", "reg_combo"),
           ("reg_rate", "settings_section", "reg_spin"), ("seed", "settings_section", "seed_spin"))
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """A tab page that scrolls rather than widening the panel: at 1280 × 720 presenting, the
+    loss curves keep their share of the row."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area
 
 
 class QtPlaygroundPanel(PlaygroundActions, QtPanel):
@@ -86,15 +96,15 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
         views.addWidget(self.plane_view, 2)
         self.body_layout.addLayout(views, 3)
         lower = QHBoxLayout()
-        lower.addWidget(self.loss_view, 1)
+        lower.addWidget(self.loss_view, 3)
         self.tabs = QTabWidget()
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for title, section in (("Data", self.data_section),
                                ("Network and training", self.settings_section),
                                ("Backprop", self.backprop_section),
                                ("Graph editor and code", self.links_section)):
-            self.tabs.addTab(section_page(section, grow=section), title)
-        lower.addWidget(self.tabs, 1)
+            self.tabs.addTab(_scrolling(section_page(section, grow=section)), title)
+        lower.addWidget(self.tabs, 2)
         self.body_layout.addLayout(lower, 2)
 
     def _connect(self) -> None:
