@@ -8,7 +8,7 @@ from gradviz.ui.panels.base import spec_of
 from gradviz.ui.registry import PanelContext
 
 EXPECTED = ["chapter_map", "tangent", "approaches", "chain", "graph", "trap", "training",
-            "nograd", "surface", "scenes"]
+            "nograd", "surface", "playground", "scenes"]
 
 
 def test_registry_lists_every_declared_panel_in_menu_order():
