@@ -42,8 +42,11 @@ test-ui: $(STAMP) sysdeps-test
 
 test: lint test-core test-ui
 
+# The frozen app is timed too when `make dist` has left a build in dist/.
+# More flags through BENCH_ARGS, e.g. `make bench BENCH_ARGS="--only training"`.
 bench: $(STAMP) sysdeps-test
-	xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python benchmarks/run.py
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python benchmarks/run.py \
+		$(if $(wildcard dist/gradviz-*-linux-x86_64/gradviz),--frozen dist) $(BENCH_ARGS)
 
 # The frozen app (PyInstaller onedir) as dist/gradviz-VERSION-linux-x86_64.tar.gz, built in its
 # own venv (build/venv); then the smoke test of that tarball on a clean environment under Xvfb.

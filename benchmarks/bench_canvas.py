@@ -10,15 +10,10 @@ Run: xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/run.py 
 
 from __future__ import annotations
 
+from app_setup import application, dispose
 from table import Row, median_time
 
 VIEW_SIZE = (1200, 800)
-
-
-def _app():
-    from gradviz.ui.qt_app import make_application
-
-    return make_application(["bench"])
 
 
 def _wide_graph(n_nodes: int):
@@ -44,7 +39,7 @@ def _wide_graph(n_nodes: int):
 
 
 def _view(graph):
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.graph_editor.style import canvas_style
     from gradviz.ui.panels.graph_editor.view import QtGraphView
     from gradviz.ui.theme import LIGHT
@@ -92,7 +87,7 @@ def _zoom_frame_ms(view) -> float:
 
 def _pan_rows() -> list[Row]:
     from gradviz.graph import Graph
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.graph_editor.display import build_scene
 
     graph = _wide_graph(300)
@@ -111,8 +106,7 @@ def _pan_rows() -> list[Row]:
     base = _pan_frame_ms(empty)
     base_full = _pan_frame_ms(empty, full=True)
     base_zoom = _zoom_frame_ms(empty)
-    view.close()
-    empty.close()
+    dispose(view, empty)
     return [
         Row(f"canvas pan step, {n} nodes all in view", all_in_view, "ms", base, goal=33.0,
             note=f"view {VIEW_SIZE[0]}×{VIEW_SIZE[1]}, baseline: empty scene"),
@@ -127,7 +121,7 @@ def _pan_rows() -> list[Row]:
 
 def _animation_rows() -> list[Row]:
     from gradviz.core.model import AppModel
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
     from gradviz.ui.registry import PanelContext
 
@@ -165,8 +159,7 @@ def _animation_rows() -> list[Row]:
         QApplication.processEvents()
 
     step_ms = median_time(step_frame, repeat=40, warmup=3)
-    panel.teardown()
-    panel.close()
+    dispose(panel)
     return [
         Row(f"backward animation frame, {edges} edges (pulse moves)", pulse_ms, "ms", goal=16.0,
             note=f"{n_back} backward steps"),
@@ -176,5 +169,5 @@ def _animation_rows() -> list[Row]:
 
 
 def rows() -> list[Row]:
-    _app()
+    application()
     return _pan_rows() + _animation_rows()

@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from table import Row, median_time
+from app_setup import application, dispose, shown_panel
+from table import Row, interleaved, median_time
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -38,29 +39,14 @@ def _best(fn, repeat: int = 40) -> float:
     return best * 1000
 
 
-def _app():
-    from gradviz.ui.qt_app import ensure_display_or_offscreen, make_application
-
-    ensure_display_or_offscreen()
-    from PySide6.QtWidgets import QApplication
-
-    return QApplication.instance() or make_application([sys.argv[0]])
-
-
 def _tangent_rows() -> list[Row]:
     import numpy as np
     import pyqtgraph as pg
 
-    from gradviz.app import build_model
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.tangent import QtTangentPanel
-    from gradviz.ui.registry import PanelContext
 
-    model = build_model()
-    panel = QtTangentPanel(PanelContext(model=model))
-    panel.resize(1300, 850)
-    panel.show()
-    settle(200)
+    panel = shown_panel(QtTangentPanel)
     xs = np.linspace(-2.0, 8.0, 200)
     positions = itertools.cycle(xs)
 
@@ -79,7 +65,6 @@ def _tangent_rows() -> list[Row]:
         panel.verdict_label.repaint()
 
     event = median_time(drag_event, repeat=60, warmup=5)
-    frame = median_time(drag_frame, repeat=60, warmup=5)
     event_best, frame_best = _best(drag_event), _best(drag_frame)
 
     bare = pg.PlotWidget()
@@ -98,35 +83,28 @@ def _tangent_rows() -> list[Row]:
         bare.viewport().repaint()
 
     set_only = median_time(bare_set, repeat=60, warmup=5)
-    bare_paint = median_time(bare_frame, repeat=60, warmup=5)
+    # Alternating with the baseline, so a load spike from other processes hits both alike.
+    frame, bare_paint, frame_cpu = interleaved(drag_frame, bare_frame, repeat=60, warmup=5)
     n = len(cx)
-    panel.teardown()
-    panel.close()
-    bare.close()
+    dispose(panel, bare)
     return [
         Row("tangent drag event", event, "ms", baseline=set_only, goal=GOAL_MS,
             note=f"model + items + readout; baseline: bare setData of the {n}-point curve; "
                  f"best run {event_best:.3g} ms"),
         Row("tangent drag event + repaint", frame, "ms", baseline=bare_paint, goal=1.5,
             goal_on="ratio",
-            note="painted synchronously; baseline: bare setData + repaint of the same curve; "
-                 f"best run {frame_best:.3g} ms"),
+            note="painted synchronously; baseline: bare setData + repaint of the same curve, "
+                 f"alternating; best run {frame_best:.3g} ms; CPU-time ratio {frame_cpu:.2f}"),
     ]
 
 
 def _chain_rows() -> list[Row]:
     import numpy as np
 
-    from gradviz.app import build_model
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.chain import QtChainPanel
-    from gradviz.ui.registry import PanelContext
 
-    model = build_model()
-    panel = QtChainPanel(PanelContext(model=model))
-    panel.resize(1300, 850)
-    panel.show()
-    settle(200)
+    panel = shown_panel(QtChainPanel)
     positions = itertools.cycle(np.linspace(-2.0, 2.0, 97))
 
     def update():
@@ -134,7 +112,6 @@ def _chain_rows() -> list[Row]:
         panel.diagram.repaint()
         panel.product.repaint()
 
-    value = median_time(update, repeat=60, warmup=5)
     value_best = _best(update)
 
     # Baseline: the frame alone — a bare widget of the diagram's size filled and repainted, and a
@@ -162,19 +139,14 @@ def _chain_rows() -> list[Row]:
         bare.repaint()
         label.repaint()
 
-    baseline = median_time(bare_frame, repeat=60, warmup=5)
-    panel.teardown()
-    panel.close()
-    bare.close()
-    label.close()
+    value, baseline, cpu_ratio = interleaved(update, bare_frame, repeat=60, warmup=5)
+    dispose(panel, bare, label)
     return [Row("chain explorer update", value, "ms", baseline=baseline, goal=GOAL_MS,
                 note="3 links: values, locals, autograd, diagram, product; baseline: bare "
-                     f"repaint of the same area; best run {value_best:.3g} ms")]
+                     f"repaint of the same area, alternating; best run {value_best:.3g} ms; "
+                     f"CPU-time ratio {cpu_ratio:.2f}")]
 
 
 def rows() -> list[Row]:
-    app = _app()
-    from gradviz.ui.theme import LIGHT, apply_theme
-
-    apply_theme(app, LIGHT)  # antialiased plots, as in the app
+    application()  # with the app's theme: antialiased plots, as in the app
     return _tangent_rows() + _chain_rows()

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 
 import torch
-from table import Row, median_time
+from table import Row, interleaved, median_time
 
 from gradviz.graph import Graph
 
@@ -62,25 +62,6 @@ def plain_torch(steps: list[tuple]) -> list[float | None]:
         vals.append(fn(*[vals[i] for i in args]))
     vals[-1].backward()
     return [None if t.grad is None else t.grad.item() for t in vals[:N_LEAVES]]
-
-
-def interleaved(fn: Callable[[], object], base: Callable[[], object],
-                repeat: int) -> tuple[float, float, float]:
-    """Median wall times (ms) of ``fn`` and ``base`` measured alternately, so load from other
-    processes on a shared machine hits both alike; and the ratio of their median CPU times."""
-    for _ in range(3):
-        fn()
-        base()
-    wall: tuple[list[float], list[float]] = ([], [])
-    cpu: tuple[list[float], list[float]] = ([], [])
-    for _ in range(repeat):
-        for i, f in enumerate((fn, base)):
-            c0, t0 = time.process_time(), time.perf_counter()
-            f()
-            wall[i].append((time.perf_counter() - t0) * 1000)
-            cpu[i].append(time.process_time() - c0)
-    ratio = statistics.median(cpu[0]) / max(statistics.median(cpu[1]), 1e-9)
-    return statistics.median(wall[0]), statistics.median(wall[1]), ratio
 
 
 def median_cpu_time(fn: Callable[[], object], repeat: int) -> float:

@@ -44,7 +44,7 @@ def rows() -> list[Row]:
     out.append(Row("save the tour atomically (fsync + rename)", save_ms, "ms", write_ms,
                    goal=200, note="baseline: write_bytes without fsync"))
 
-    from gradviz.ui.lesson_controller import state_digest
+    from gradviz.lesson.digest import state_digest
 
     model = build_model()
     model.from_dict(lesson.model)

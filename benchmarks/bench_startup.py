@@ -7,6 +7,12 @@ is taken by the parent, from ``Popen`` to that line, so interpreter start-up cou
 alternate (app, baseline, app, ...) so a noisy neighbour hurts both alike; medians are reported.
 Needs an X display: run under ``xvfb-run`` (``make bench`` does).
 
+The children may cache bytecode whatever this shell says (``PYTHONDONTWRITEBYTECODE`` is
+dropped): an installed app has its ``.pyc`` files, while torch & co. in the baseline always come
+with theirs, so without this every app start recompiled GradViz's own modules from source and
+the ratio counted about 0.1 s that no user pays (compiling the 47 modules imported before the
+window takes 75 ms of CPU here, the panels' modules come on top).
+
 ``first_frame_seconds`` and ``alternate`` are reused by ``bench_frozen``.
 """
 
@@ -67,8 +73,15 @@ def baseline_command() -> list[str]:
     return [sys.executable, "-c", BASELINE_SCRIPT]
 
 
+def child_env() -> dict:
+    """This environment, with bytecode caching as Python has it by default."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def first_frame_seconds(command: Sequence[str], env: dict | None = None) -> float:
-    """Seconds from ``Popen`` to the child's ``FIRST_FRAME`` line (the child then exits)."""
+    """Seconds from ``Popen`` to the child's ``FIRST_FRAME`` line (the child then exits);
+    ``env`` defaults to ``child_env()``."""
+    env = child_env() if env is None else env
     t0 = time.perf_counter()
     proc = subprocess.Popen(list(command), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL, text=True, cwd=ROOT, env=env)
@@ -91,7 +104,8 @@ def first_frame_seconds(command: Sequence[str], env: dict | None = None) -> floa
 def alternate(first: Sequence[str], second: Sequence[str], runs: int = RUNS,
               env: dict | None = None) -> tuple[float, float]:
     """Medians of ``runs`` alternating timings of two commands, after one warm-up of each
-    (the first start reads every library from disk; the rest find them in the page cache)."""
+    (the first start reads every library from disk and writes the bytecode caches; the rest find
+    them in the page cache)."""
     first_frame_seconds(first, env)
     first_frame_seconds(second, env)
     a, b = [], []

@@ -24,16 +24,11 @@ import itertools
 import statistics
 
 import torch
+from app_setup import application, dispose
 from table import Row, median_time, timings
 
 SIZE = (800, 600)
 N = 200
-
-
-def _app():
-    from gradviz.ui.qt_app import make_application
-
-    return make_application(["bench"])
 
 
 def _one_frame_ms(view) -> float:
@@ -76,7 +71,7 @@ def _median_and_best(fn, repeat: int, warmup: int = 3) -> tuple[float, float]:
     return statistics.median(times), min(times)
 
 def rows() -> list[Row]:
-    app = _app()
+    application()
     from gradviz.ui.gl_info import gl_renderer
 
     renderer = gl_renderer()
@@ -86,7 +81,7 @@ def rows() -> list[Row]:
 
     from gradviz.app import build_model
     from gradviz.core.surfaces import SURFACES, grid_values, one_thread, shaded_colours
-    from gradviz.ui.main_window import settle
+    from gradviz.ui.window_common import settle
     from gradviz.ui.panels.surface.panel import QtSurfacePanel
     from gradviz.ui.registry import PanelContext
 
@@ -165,11 +160,7 @@ def rows() -> list[Row]:
         panel.refresh_now()
 
     step_ms, step_best = _median_and_best(one_step, repeat=300, warmup=10)
-    bare.close()
-    panel.teardown()
-    panel.close()
-    settle()
-    del app
+    dispose(bare, panel)
     return [
         Row("3D frame at 200×200 (panel vs bare GLViewWidget)", ours_ms, "ms", baseline=bare_ms,
             goal=1.2, goal_on="ratio", note=frame_note),

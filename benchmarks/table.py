@@ -7,6 +7,8 @@ machines are shared and noisy, so ratios are what we trust) and with a goal.
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import json
 import statistics
 import time
@@ -49,6 +51,10 @@ class Row:
             return ""
         return f"ratio ≤ {self.goal:g}" if self.goal_on == "ratio" else f"≤ {self.goal:g} {self.unit}"
 
+    def fields(self) -> dict:
+        """The row's fields, to pass from a benchmark process to ``run.py`` (``Row(**fields)``)."""
+        return dataclasses.asdict(self)
+
     def as_json(self) -> dict:
         return {"name": self.name, "value": self.value, "unit": self.unit,
                 "baseline": self.baseline, "ratio": self.ratio, "goal": self.goal_text or None,
@@ -56,9 +62,14 @@ class Row:
 
 
 def timings(fn: Callable[[], object], repeat: int = 20, warmup: int = 2) -> list[float]:
-    """Wall times of ``repeat`` calls of ``fn()`` in milliseconds, after ``warmup`` calls."""
+    """Wall times of ``repeat`` calls of ``fn()`` in milliseconds, after ``warmup`` calls.
+
+    The garbage of whatever ran before is collected first, so its collection does not land
+    inside these timings.
+    """
     for _ in range(warmup):
         fn()
+    gc.collect()
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -70,6 +81,26 @@ def timings(fn: Callable[[], object], repeat: int = 20, warmup: int = 2) -> list
 def median_time(fn: Callable[[], object], repeat: int = 20, warmup: int = 2) -> float:
     """Median wall time of ``fn()`` in milliseconds."""
     return statistics.median(timings(fn, repeat, warmup))
+
+
+def interleaved(fn: Callable[[], object], base: Callable[[], object], repeat: int,
+                warmup: int = 3) -> tuple[float, float, float]:
+    """Median wall times (ms) of ``fn`` and ``base`` measured alternately, so load from other
+    processes on a shared machine hits both alike; and the ratio of their median CPU times."""
+    for _ in range(warmup):
+        fn()
+        base()
+    gc.collect()
+    wall: tuple[list[float], list[float]] = ([], [])
+    cpu: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for i, f in enumerate((fn, base)):
+            c0, t0 = time.process_time(), time.perf_counter()
+            f()
+            wall[i].append((time.perf_counter() - t0) * 1000)
+            cpu[i].append(time.process_time() - c0)
+    ratio = statistics.median(cpu[0]) / max(statistics.median(cpu[1]), 1e-9)
+    return statistics.median(wall[0]), statistics.median(wall[1]), ratio
 
 
 def _fmt(v: float | None) -> str:

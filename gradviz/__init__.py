@@ -4,6 +4,10 @@ The scripting API is resolved lazily, so ``import gradviz; gradviz.trace(t)`` ne
 
 - ``gradviz.trace(tensor, module=None, params=None)`` and ``gradviz.trace_module(model, *inputs)``
   walk a real autograd graph (Qt-free, :mod:`gradviz.graph.trace`).
+- ``gradviz.Viewer()``, ``viewer.add_graph(loss, name=..., module=model)``, the shorthand
+  ``gradviz.show(loss)`` and ``gradviz.run()`` (blocks until the window closes, except inside
+  IPython/Jupyter with ``%gui qt``) open the GradViz window in your process
+  (:mod:`gradviz.ui.viewer`; Qt is imported only then).
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from gradviz._version import __version__
 _LAZY = {
     "trace": "gradviz.graph.trace:trace",
     "trace_module": "gradviz.graph.trace:trace_module",
+    "Viewer": "gradviz.ui.viewer:Viewer",
+    "show": "gradviz.ui.viewer:show",
+    "run": "gradviz.ui.viewer:run",
 }
 
 __all__ = ["__version__", *_LAZY]

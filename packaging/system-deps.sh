@@ -1,13 +1,14 @@
 #!/bin/sh
 # Install the Debian/Ubuntu packages GradViz needs, if any are missing.
 #   packaging/system-deps.sh          what the app needs (Qt's X11 plugin, Mesa OpenGL, a font)
-#   packaging/system-deps.sh --test   plus a virtual X server (xvfb) for the OpenGL tests
+#   packaging/system-deps.sh --test   plus a virtual X server (xvfb) for the OpenGL tests and a
+#                                     window manager (openbox) for the layout-fit test
 #   packaging/system-deps.sh --build  plus binutils (strip, readelf) to build the frozen app
 set -eu
 PKGS="libgl1 libegl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 fonts-dejavu-core"
 case "${1:-}" in
-  --test) PKGS="$PKGS xvfb xauth" ;;
+  --test) PKGS="$PKGS xvfb xauth openbox" ;;
   --build) PKGS="$PKGS binutils" ;;
 esac
 if ! command -v dpkg-query >/dev/null 2>&1; then

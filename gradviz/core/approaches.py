@@ -14,15 +14,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import torch
 
-from gradviz.core.expr import ExpressionError
-from gradviz.core.functions1d import compiled
-from gradviz.core.model import Setting, SettingsModel, StateError
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.functions1d import check_function, compiled
+from gradviz.core.model import Setting, SettingsModel
+from gradviz.core.panel_info import PanelInfo, Presenter
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -54,27 +52,13 @@ class ApproachesModel(SettingsModel):
     key = "approaches"
     format_version = 1
     SETTINGS = {
-        "source": Setting(PRESETS[0].source, max_len=500, label="f(x)",
+        "source": Setting(PRESETS[0].source, check=check_function, label="f(x)",
                           doc="The function whose slope the three approaches compute."),
         "x": Setting(PRESETS[0].x, lo=-1e4, hi=1e4, step=0.1, decimals=4, label="at x",
                      doc="The point where the slope is taken."),
         "h": Setting(1e-4, lo=1e-16, hi=1.0, log=True, label="step h",
                      doc="How far the finite differences nudge x."),
     }
-
-    def __init__(self, **values: Any) -> None:
-        super().__init__()
-        if values:
-            self.from_dict(values)
-
-    def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        clean = super()._validate(data)
-        if "source" in clean:
-            try:
-                compiled(clean["source"])
-            except ExpressionError as exc:
-                raise StateError(f"approaches.source: {exc}") from None
-        return clean
 
 
 # --------------------------------------------------------------------------- one point
@@ -334,4 +318,5 @@ class CostRun:
 
 
 PANEL = PanelInfo("approaches", "Three approaches", "approaches:QtApproachesPanel", order=11,
-                  models=lambda model: [ApproachesModel()])
+                  models=lambda model: [ApproachesModel()],
+                  presenter=Presenter(show=("plot", "table", "h"), fold=("function", "cost")))

@@ -14,10 +14,10 @@ from typing import Any
 
 import torch
 
-from gradviz.core.expr import BinOp, Call, ExpressionError, Node, Unary, Var, to_source
-from gradviz.core.functions1d import compiled
+from gradviz.core.expr import BinOp, Call, Node, Unary, Var, to_source
+from gradviz.core.functions1d import check_function, compiled
 from gradviz.core.model import Setting, SettingsModel, StateError
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 
 MIN_LINKS = 2
 MAX_LINKS = 4
@@ -79,11 +79,6 @@ class ChainModel(SettingsModel):
                      doc="The input that flows through the chain."),
     }
 
-    def __init__(self, **values: Any) -> None:
-        super().__init__()
-        if values:
-            self.from_dict(values)
-
     def to_dict(self) -> dict[str, Any]:
         return {"links": list(self.links), "x": self.x}
 
@@ -116,16 +111,7 @@ def validate_links(links: Any) -> list[str]:
         raise StateError("chain.links must be a list of expressions")
     if not MIN_LINKS <= len(links) <= MAX_LINKS:
         raise StateError(f"a chain has {MIN_LINKS} to {MAX_LINKS} links, not {len(links)}")
-    out = []
-    for i, src in enumerate(links, start=1):
-        if not isinstance(src, str) or len(src) > 200:
-            raise StateError(f"link {i} must be a short expression")
-        try:
-            compiled(src)
-        except ExpressionError as exc:
-            raise StateError(f"link {i}: {exc}") from None
-        out.append(src)
-    return out
+    return [check_function(f"link {i}", src, max_len=200) for i, src in enumerate(links, start=1)]
 
 
 @dataclass(frozen=True)
@@ -237,4 +223,5 @@ def _substitute(node: Node, inner: Node) -> Node:
 
 
 PANEL = PanelInfo("chain", "Chain rule", "chain:QtChainPanel", order=12,
-                  models=lambda model: [ChainModel()])
+                  models=lambda model: [ChainModel()],
+                  presenter=Presenter(show=("diagram", "x"), fold=("links", "code")))

@@ -59,8 +59,8 @@ class SetFieldsCommand:
     """Set several fields of one model as one undo step (a preset, a descent step, a new start).
 
     Fields that already hold the new value are left alone, so undo restores exactly what
-    changed. A :class:`~gradviz.core.model.FieldModel` validates the values first, so a bad value
-    changes nothing. Never merged.
+    changed. A :class:`~gradviz.core.model.SettingsModel` validates them together first, so a bad
+    value changes nothing. Never merged.
     """
 
     merge_key: Hashable | None = None

@@ -7,12 +7,15 @@ Everything here is Qt-free and computes with torch; the panels only draw what it
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import torch
 
-from gradviz.core.expr import CompiledExpression, compile_expression
+from gradviz.core.expr import CompiledExpression, ExpressionError, compile_expression
+from gradviz.core.model import StateError
 
 
 @dataclass(frozen=True)
@@ -179,3 +182,16 @@ def explain_point(source: str, x: float, dtype: torch.dtype = torch.float32,
                 f"right, so f has no true derivative exactly here. PyTorch still returns "
                 f"{p.slope:g} (a conventional choice; ReLU′(0) = 0, |x|′ at 0 = 0).")
     return ""
+
+
+def check_function(label: str, value: Any, max_len: int = 500,
+                   compile_with: Callable[[str], object] = compiled) -> str:
+    """A setting's check for a function typed by the user: only text that compiles is stored,
+    with the compiler's own message otherwise (raises ``StateError``)."""
+    if not isinstance(value, str) or len(value) > max_len:
+        raise StateError(f"{label} must be a text of at most {max_len} characters")
+    try:
+        compile_with(value)
+    except ExpressionError as exc:
+        raise StateError(f"{label}: {exc}") from None
+    return value

@@ -103,24 +103,37 @@ class RacePath:
     losses: torch.Tensor
 
 
+def train_path(model: PlaygroundModel, make, steps: int, start: torch.Tensor | None = None
+               ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Train a copy of the network full batch for ``steps`` updates with the optimizer
+    ``make(params)`` returns, from the current weights (or the flat weights ``start``): its
+    weights after 0..steps updates (steps+1, P) and the data loss at each (float64)."""
+    x, y, _, _ = model.data()
+    net = copy.deepcopy(model.network)
+    if start is not None:
+        torch.nn.utils.vector_to_parameters(
+            start.to(next(net.parameters()).dtype), list(net.parameters()))
+    opt = make(list(net.parameters()))
+    path, losses = [flatten(net.parameters())], []
+    for _ in range(steps):
+        opt.zero_grad()
+        output = net(x)
+        loss = data_loss(output, y, model.task)
+        losses.append(float(loss.detach()))
+        (loss + penalty(net, model.regularization, model.reg_rate)).backward()
+        opt.step()
+        path.append(flatten(net.parameters()))
+    with torch.no_grad():
+        losses.append(float(data_loss(net(x), y, model.task)))
+    return torch.stack(path), torch.tensor(losses, dtype=torch.float64)
+
+
 def race(model: PlaygroundModel, entries: list[RaceEntry], steps: int) -> list[RacePath]:
     """Train a copy of the network per entry, full batch, from the current weights, with a real
     ``torch.optim`` optimizer; the model's own network is not touched."""
-    x, y, _, _ = model.data()
     out = []
     for entry in entries:
-        net = copy.deepcopy(model.network)
-        opt = make_optimizer(entry.optimizer, list(net.parameters()), entry.lr, entry.momentum)
-        path, losses = [flatten(net.parameters())], []
-        for _ in range(steps):
-            opt.zero_grad()
-            output = net(x)
-            loss = data_loss(output, y, model.task)
-            losses.append(float(loss.detach()))
-            (loss + penalty(net, model.regularization, model.reg_rate)).backward()
-            opt.step()
-            path.append(flatten(net.parameters()))
-        with torch.no_grad():
-            losses.append(float(data_loss(net(x), y, model.task)))
-        out.append(RacePath(entry, torch.stack(path), torch.tensor(losses, dtype=torch.float64)))
+        def make(params, entry=entry):
+            return make_optimizer(entry.optimizer, params, entry.lr, entry.momentum)
+        out.append(RacePath(entry, *train_path(model, make, steps)))
     return out

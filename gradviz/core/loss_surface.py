@@ -11,9 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from gradviz.core.expr import ExpressionError
+from gradviz.core.functions1d import check_function
+from gradviz.core.landscape_race import NetworkLandscape
+from gradviz.core.landscape_source import (
+    NETWORK,
+    NETWORK_SETTINGS,
+    NETWORK_TITLE,
+    GridSpec,
+    landscape_code,
+    network_surface,
+    spec_axis,
+)
 from gradviz.core.mininet import MiniNetwork
-from gradviz.core.model import Setting, SettingsModel, StateError
+from gradviz.core.model import Setting, SettingsModel
 from gradviz.core.optim_race import (
     LR_MAX,
     LR_MIN,
@@ -22,7 +32,8 @@ from gradviz.core.optim_race import (
     OptimizerRace,
     OptimizerSettings,
 )
-from gradviz.core.panel_info import PanelInfo, shared
+from gradviz.core.panel_info import PanelInfo, Presenter, shared
+from gradviz.core.playground import PlaygroundModel
 from gradviz.core.surfaces import (
     GRID_MAX,
     GRID_MIN,
@@ -44,6 +55,9 @@ MAX_STEPS = 5000
 EXPRESSION_MAX = 500
 _POS = {"lo": -1e4, "hi": 1e4}
 _MININET_FIELDS = ("seed", "n_samples", "true_w", "true_b", "noise")
+#: Playground settings whose change makes every computed network landscape meaningless.
+INVALIDATING = ("hidden", "seed", "dataset", "noise", "train_fraction", "activation", "points")
+CHOICES = (*SURFACE_KEYS, NETWORK)
 
 
 @dataclass(frozen=True)
@@ -105,19 +119,13 @@ def _lr_setting(n: int, default: float) -> Setting:
 
 
 def _compiling_expression(label: str, value: Any) -> str:
-    """Only expressions that compile are stored (with the compiler's message otherwise)."""
-    if not isinstance(value, str) or len(value) > EXPRESSION_MAX:
-        raise StateError(f"{label} must be a text of at most {EXPRESSION_MAX} characters")
-    try:
-        custom_surface(value)
-    except ExpressionError as exc:
-        raise StateError(f"{label}: {exc}") from None
-    return value
+    """Only surfaces that compile are stored (with the compiler's message otherwise)."""
+    return check_function(label, value, EXPRESSION_MAX, custom_surface)
 
 
 _SETTINGS: dict[str, Setting] = {
-    "surface": Setting("bowl", choices=SURFACE_KEYS,
-                       choice_labels=tuple(SURFACE_TITLES[k] for k in SURFACE_KEYS),
+    "surface": Setting("bowl", choices=CHOICES,
+                       choice_labels=(*(SURFACE_TITLES[k] for k in SURFACE_KEYS), NETWORK_TITLE),
                        label="surface", doc="The loss surface the balls roll down."),
     "expression": Setting("sin(x)*cos(y) + 0.1*(x**2 + y**2)", max_len=EXPRESSION_MAX,
                           check=_compiling_expression, label="f(x, y)",
@@ -144,7 +152,10 @@ _SETTINGS: dict[str, Setting] = {
                            doc="Draw the direction of steepest descent all over the map."),
     "show_arrow": Setting(True, label="yellow −∇f arrow at each ball",
                           doc="Draw −∇f, the steepest way down, at every ball."),
+    **NETWORK_SETTINGS,
 }
+#: The fields every saved state holds (the network source's are saved only when changed).
+_SAVED_ALWAYS = frozenset(_SETTINGS) - frozenset(NETWORK_SETTINGS)
 
 
 class LossSurface(SettingsModel):
@@ -153,7 +164,9 @@ class LossSurface(SettingsModel):
     Parameters
     ----------
     surface
-        One of :data:`~gradviz.core.surfaces.SURFACE_KEYS`.
+        One of :data:`~gradviz.core.surfaces.SURFACE_KEYS`, or ``"network"``: the Playground
+        network's loss on a plane of its weight space (see
+        :mod:`gradviz.core.landscape_source`).
     expression
         The custom surface in x and y; only expressions that compile are ever stored.
     grid
@@ -168,6 +181,9 @@ class LossSurface(SettingsModel):
         Steps per second when playing.
     floor_contour, arrow_field, show_arrow
         What the views draw.
+    net_plane, net_grid, net_span, net_seed1, net_seed2
+        The network loss's plane (random directions or three points), odd grid size (11–101),
+        span and direction seeds: a recipe, never tensors.
 
     Examples
     --------
@@ -187,6 +203,9 @@ class LossSurface(SettingsModel):
     def __init__(self) -> None:
         super().__init__()
         self._mininet = None
+        self._playground = None
+        #: The network source's cache, race and step (see :class:`NetworkLandscape`).
+        self.landscapes = NetworkLandscape()
         self._grid_cache: tuple[Any, SurfaceGrid] | None = None
         self._race: OptimizerRace | None = None
         self._race_key: Any = None
@@ -198,11 +217,26 @@ class LossSurface(SettingsModel):
 
     # -- sharing ------------------------------------------------------------------------
     @classmethod
-    def sharing(cls, mininet) -> LossSurface:
-        """The sub-model using the app's one shared mini network for the (w, b) surface."""
+    def sharing(cls, mininet, playground=None) -> LossSurface:
+        """The sub-model using the app's one shared mini network for the (w, b) surface and,
+        when given, the one shared Playground model for the network loss."""
         model = cls()
         model._mininet = mininet
+        if playground is not None:
+            model._use_playground(playground)
         return model
+
+    def _use_playground(self, playground: PlaygroundModel) -> None:
+        self._playground = playground
+        for name in INVALIDATING:
+            getattr(playground.events, name).connect(self.landscapes.invalidate)
+
+    @property
+    def playground(self) -> PlaygroundModel:
+        """The Playground model whose network the ``"network"`` source shows."""
+        if self._playground is None:
+            self._use_playground(PlaygroundModel())
+        return self._playground
 
     @property
     def mininet(self):
@@ -218,6 +252,9 @@ class LossSurface(SettingsModel):
             return custom_surface(self.expression)
         if key == "mininet":
             return mininet_surface(self.mininet)
+        if key == NETWORK:
+            spec = self.network_spec()
+            return network_surface(spec, spec_axis(spec).numpy())
         return SURFACES[key]
 
     def current_surface(self) -> Surface:
@@ -238,6 +275,26 @@ class LossSurface(SettingsModel):
         if self._grid_cache is None or self._grid_cache[0] != key:
             self._grid_cache = (key, compute_grid(self.current_surface(), self.grid))
         return self._grid_cache[1]
+
+    # -- the network loss -------------------------------------------------------------
+    def network_spec(self) -> GridSpec:
+        """The plane and grid the network source asks for."""
+        return GridSpec.of(self)
+
+    def network_key(self) -> tuple:
+        """The cache key of the wanted landscape: pinned weights and data, plane, grid."""
+        return (self.landscapes.snapshot(self.playground).key, self.network_spec())
+
+    def network_balls(self) -> list[tuple[int, OptimizerSettings]]:
+        """(number, optimizer settings) of every ball that is on."""
+        return list(zip(self.ball_numbers(), self.ball_settings(), strict=True))
+
+    @property
+    def running(self) -> bool:
+        """Whether a Step would move some ball."""
+        if self.surface == NETWORK:
+            return self.landscapes.running
+        return self.race.running
 
     # -- the race -----------------------------------------------------------------------
     def ball_settings(self) -> list[OptimizerSettings]:
@@ -286,6 +343,10 @@ class LossSurface(SettingsModel):
     def step(self, n: int = 1) -> bool:
         """Advance every running ball ``n`` steps; False when none could move (all stopped,
         or the race reached ``MAX_STEPS``)."""
+        if self.surface == NETWORK:
+            moved = self.landscapes.step(n)
+            self.stepped.emit(self.landscapes.index)
+            return moved
         race = self.race
         before = race.steps
         for _ in range(int(n)):
@@ -299,6 +360,10 @@ class LossSurface(SettingsModel):
 
     def back(self) -> bool:
         """Go back one step (replays the race from the start: optimizers have state)."""
+        if self.surface == NETWORK:
+            moved = self.landscapes.back()
+            self.stepped.emit(self.landscapes.index)
+            return moved
         race = self.race
         if race.steps == 0:
             return False
@@ -312,11 +377,30 @@ class LossSurface(SettingsModel):
     def restart(self) -> None:
         """Every ball back to the start."""
         self._race = None
+        self.landscapes.restart()
+        if self.surface == NETWORK:
+            self.stepped.emit(0)
+            return
         self.stepped.emit(self.race.steps)
 
     def reset(self) -> None:
         super().reset()
         self.restart()
+
+    # -- saving -------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as saved; the network source's fields only when they differ from their
+        defaults, so a lesson that never uses it is saved exactly as before they existed (and
+        loads back the same: a missing field keeps its default)."""
+        return {n: v for n, v in self._values.items()
+                if n not in NETWORK_SETTINGS or v != NETWORK_SETTINGS[n].default}
+
+    def from_dict(self, data: dict[str, Any]) -> None:
+        """Load a whole saved state (network fields it leaves out take their defaults) or, as
+        commands do, set some fields (the others stay)."""
+        if isinstance(data, dict) and _SAVED_ALWAYS <= data.keys():
+            data = {**{n: st.default for n, st in NETWORK_SETTINGS.items()}, **data}
+        super().from_dict(data)
 
     # -- presets ------------------------------------------------------------------------
     def values_for_surface(self, key: str) -> dict[str, Any]:
@@ -332,7 +416,10 @@ class LossSurface(SettingsModel):
 
     # -- code ---------------------------------------------------------------------------
     def code_text(self) -> tuple[str, str]:
-        """Ball 1's loop twice: the manual update and the ``torch.optim`` form."""
+        """Ball 1's loop twice: the manual update and the ``torch.optim`` form (for the
+        network loss: the filter-normalized directions and the grid loop)."""
+        if self.surface == NETWORK:
+            return landscape_code(self.network_spec())
         surface = self.current_surface()
         a, b = surface.names
         s = self.ball_settings()[0]
@@ -361,5 +448,12 @@ class LossSurface(SettingsModel):
         return manual, optim
 
 
+def _models(model) -> list[LossSurface]:
+    return [LossSurface.sharing(shared(model, MiniNetwork, MiniNetwork.key),
+                                shared(model, PlaygroundModel, PlaygroundModel.key))]
+
+
 PANEL = PanelInfo("surface", "Loss surface", "surface.panel:QtSurfacePanel", order=80,
-                  models=lambda model: [LossSurface.sharing(shared(model, MiniNetwork, MiniNetwork.key))])
+                  models=_models,
+                  presenter=Presenter(show=("views", "stepping"),
+                                      fold=("surface", "learning-rate", "settings")))

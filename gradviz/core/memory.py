@@ -21,7 +21,7 @@ import torch.nn.functional as F  # noqa: N812 - PyTorch's conventional name
 from gradviz.core.detach_demo import CHOICES as DETACH_CHOICES
 from gradviz.core.detach_demo import TITLES as DETACH_TITLES
 from gradviz.core.model import Setting, SettingsModel
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 
 #: Input features of the demo MLP (the data's width; the hidden width is the slider).
 IN_FEATURES = 16
@@ -235,4 +235,6 @@ class NoGradModel(SettingsModel):
 
 
 PANEL = PanelInfo("nograd", "no_grad & detach", "nograd:QtNoGradPanel", order=70,
-                  models=lambda model: [NoGradModel()])
+                  models=lambda model: [NoGradModel()],
+                  presenter=Presenter(show=("plot", "graph", "detach-settings"),
+                                      fold=("memory-settings", "memory-code", "detach-code")))

@@ -8,8 +8,6 @@ the mean-squared-error surface over (w, b).
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 
 from gradviz.core.model import Setting, SettingsModel
@@ -48,10 +46,6 @@ class MiniNetwork(SettingsModel):
         "noise": _number(0.1, "noise", "Standard deviation of the noise added to each target.",
                          lo=0.0, hi=10.0),
     }
-
-    def __init__(self, **values: Any) -> None:
-        super().__init__()
-        self.from_dict(values)
 
     def single_loss(self, w: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """The one-example loss (w*x + b - y)**2, in float32 like students' code."""

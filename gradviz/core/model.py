@@ -6,7 +6,6 @@ imports the graph, lesson or ui layers.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -141,9 +140,11 @@ class SettingsModel:
         if "Events" not in cls.__dict__:
             cls.Events = _settings_events(cls.SETTINGS, cls.ACTIONS)
 
-    def __init__(self) -> None:
+    def __init__(self, **values: Any) -> None:
         object.__setattr__(self, "_values", {n: s.initial() for n, s in self.SETTINGS.items()})
         object.__setattr__(self, "events", self.Events())
+        if values:  # e.g. TangentModel(source="x**2", x=1.0): validated like any write
+            self.from_dict(values)
 
     def __getattr__(self, name: str) -> Any:
         values = self.__dict__.get("_values")
@@ -191,68 +192,11 @@ class SettingsModel:
 
 
 def setting_of(model: Any, name: str) -> Setting:
-    """The :class:`Setting` of one field of any sub-model (a :class:`SettingsModel`, or an evented
-    dataclass whose field metadata holds the same keys), for views that bind controls to it."""
+    """The :class:`Setting` of one field of a sub-model, for views that bind controls to it."""
     settings = getattr(model, "SETTINGS", None)
-    if settings is not None and name in settings:
-        return settings[name]
-    for f in dataclasses.fields(model):
-        if f.name == name:
-            meta = {k: v for k, v in f.metadata.items() if k in _SETTING_KEYS}
-            default = f.default if f.default is not dataclasses.MISSING else None
-            return Setting(default, **meta)
-    raise KeyError(f"{type(model).__name__} has no setting {name!r}")
-
-
-_SETTING_KEYS = {f.name for f in dataclasses.fields(Setting)} - {"default"}
-
-
-class FieldModel:
-    """Base for sub-models that are evented dataclasses (decorate subclasses with
-    ``@psygnal.evented`` and ``@dataclasses.dataclass``). Being replaced by
-    :class:`SettingsModel`; it validates with the same :class:`Setting` rules.
-
-    It derives ``to_dict``/``from_dict``/``reset`` from the fields. A field's ``metadata`` holds
-    :class:`Setting` keys (``lo``/``hi``, ``integer``, ``choices``, ``label``, …);
-    ``from_dict`` validates the whole dictionary before it assigns anything, so bad data never
-    leaves a half-loaded model.
-    """
-
-    key: ClassVar[str] = ""
-    format_version: ClassVar[int] = 1
-
-    def _fields(self) -> tuple[dataclasses.Field, ...]:
-        return dataclasses.fields(self)  # type: ignore[arg-type]
-
-    def setting(self, name: str) -> Setting:
-        return setting_of(self, name)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in self._fields()}
-
-    def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            raise StateError(f"{self.key}: expected an object, got {type(data).__name__}")
-        known = {f.name for f in self._fields()}
-        unknown = set(data) - known
-        if unknown:
-            raise StateError(f"{self.key}: unknown field(s) {', '.join(sorted(unknown))}")
-        fresh = type(self)()
-        clean: dict[str, Any] = {}
-        for name, value in data.items():
-            setting = dataclasses.replace(setting_of(self, name), default=getattr(fresh, name))
-            clean[name] = setting.validate(f"{self.key}.{name}", value)
-        return clean
-
-    def from_dict(self, data: dict[str, Any]) -> None:
-        clean = self._validate(data)
-        for name, value in clean.items():
-            setattr(self, name, value)
-
-    def reset(self) -> None:
-        fresh = type(self)()
-        for f in self._fields():
-            setattr(self, f.name, getattr(fresh, f.name))
+    if settings is None or name not in settings:
+        raise KeyError(f"{type(model).__name__} has no setting {name!r}")
+    return settings[name]
 
 
 class AppModel:
@@ -279,6 +223,17 @@ class AppModel:
             raise TypeError(f"{sub!r} does not follow the SubModel protocol")
         if sub.key in self._models:
             raise ValueError(f"a sub-model named {sub.key!r} is already registered")
+        self._models[sub.key] = sub
+        self.registered.emit(sub.key)
+        return sub
+
+    def replace(self, sub: SubModel) -> Any:
+        """Put ``sub`` in the place of the registered sub-model with its key (a new traced graph
+        in place of the old one); views learn of it through ``registered``."""
+        if not isinstance(sub, SubModel):
+            raise TypeError(f"{sub!r} does not follow the SubModel protocol")
+        if sub.key not in self._models:
+            raise KeyError(f"no sub-model named {sub.key!r} to replace")
         self._models[sub.key] = sub
         self.registered.emit(sub.key)
         return sub

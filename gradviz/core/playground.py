@@ -19,8 +19,7 @@ from typing import Any
 import torch
 from psygnal import Signal, SignalGroup
 
-from gradviz.core.evented_settings import EventedSettings, Setting
-from gradviz.core.model import AppModel, StateError, check_number
+from gradviz.core.model import AppModel, Setting, SettingsModel, StateError, check_number
 from gradviz.core.panel_info import PanelInfo, Presenter, shared
 from gradviz.core.playground_data import (
     DATASETS,
@@ -119,7 +118,7 @@ class _Run:
         self.latest: tuple[int, float, float] | None = None  # (steps, train, test) off the curve
 
 
-class PlaygroundModel(EventedSettings):
+class PlaygroundModel(SettingsModel):
     """Settings, hand-added points and one live training run of a small MLP on 2-D data.
 
     Examples

@@ -13,9 +13,9 @@ from typing import Any
 
 from gradviz.core.descent import DIVERGED_AT, MAX_STEPS, DescentRow, gradient_descent_1d
 from gradviz.core.expr import ExpressionError
-from gradviz.core.functions1d import PRESETS, compiled
+from gradviz.core.functions1d import PRESETS, check_function
 from gradviz.core.model import Setting, SettingsModel, StateError
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 
 X_LIMIT = DIVERGED_AT
 
@@ -35,7 +35,7 @@ class TangentModel(SettingsModel):
     key = "tangent"
     format_version = 1
     SETTINGS = {
-        "source": Setting(PRESETS[0].source, max_len=500, label="f(x)",
+        "source": Setting(PRESETS[0].source, check=check_function, label="f(x)",
                           doc="The function of x to plot, in Python syntax."),
         "x": Setting(0.0, lo=-X_LIMIT, hi=X_LIMIT, step=0.1, decimals=4, label="x",
                      doc="Where the tangent touches the curve."),
@@ -57,18 +57,8 @@ class TangentModel(SettingsModel):
                                  doc="How many descent steps have been taken."),
     }
 
-    def __init__(self, **values: Any) -> None:
-        super().__init__()
-        if values:
-            self.from_dict(values)
-
     def _validate(self, data: dict[str, Any]) -> dict[str, Any]:
         clean = super()._validate(data)
-        if "source" in clean:
-            try:
-                compiled(clean["source"])
-            except ExpressionError as exc:
-                raise StateError(f"tangent.source: {exc}") from None
         lo = clean.get("x_lo", self.x_lo)
         hi = clean.get("x_hi", self.x_hi)
         if not lo < hi:
@@ -128,4 +118,6 @@ def _trail_rows(source: str, x0: float, lr: float, steps: int) -> tuple[DescentR
 
 
 PANEL = PanelInfo("tangent", "Tangent slope", "tangent:QtTangentPanel", order=10,
-                  models=lambda model: [TangentModel()])
+                  models=lambda model: [TangentModel()],
+                  presenter=Presenter(show=("plot", "point", "stepping"),
+                                      fold=("function", "overlays")))

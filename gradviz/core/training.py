@@ -21,7 +21,7 @@ import torch
 from gradviz.core.mininet import MiniNetwork
 from gradviz.core.model import Setting, SettingsModel
 from gradviz.core.numbers import fmt
-from gradviz.core.panel_info import PanelInfo, shared
+from gradviz.core.panel_info import PanelInfo, Presenter, shared
 from gradviz.core.trap_code import CodeListing
 
 #: The four phases of one training step, in the order they run.
@@ -325,4 +325,6 @@ def centre_text(model: TrainingModel) -> str:
 
 
 PANEL = PanelInfo("training", "Training loop", "training:QtTrainingPanel", order=60,
-                  models=lambda model: [TrainingModel(shared(model, MiniNetwork, MiniNetwork.key))])
+                  models=lambda model: [TrainingModel(shared(model, MiniNetwork, MiniNetwork.key))],
+                  presenter=Presenter(show=("plot", "stepping", "status"),
+                                      fold=("training-settings", "code")))

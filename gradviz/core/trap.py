@@ -25,7 +25,7 @@ import torch
 from gradviz.core.mininet import MiniNetwork
 from gradviz.core.model import Setting, SettingsModel
 from gradviz.core.numbers import fmt
-from gradviz.core.panel_info import PanelInfo, shared
+from gradviz.core.panel_info import PanelInfo, Presenter, shared
 from gradviz.core.trap_code import CodeListing, trap_code
 
 #: The press modes: a new forward pass each press without / with zeroing, or one graph reused.
@@ -369,4 +369,6 @@ def zero_summary(record: ZeroRecord) -> str:
 
 
 PANEL = PanelInfo("trap", "zero_grad trap", "trap:QtTrapPanel", order=50,
-                  models=lambda model: [TrapModel(shared(model, MiniNetwork, MiniNetwork.key))])
+                  models=lambda model: [TrapModel(shared(model, MiniNetwork, MiniNetwork.key))],
+                  presenter=Presenter(show=("plot", "stepping", "nudge", "non-scalar"),
+                                      fold=("trap-settings", "code")))

@@ -92,28 +92,9 @@ def layered_layout(node_ids: Iterable[int], edges: Iterable[Edge], layer_gap: fl
     if not ids:
         return {}
     layer = _layers(ids, edge_list)
-
-    # Split long edges into unit-length links through dummy nodes (negative ids).
-    links: list[tuple[int, int]] = []
-    budget = DUMMY_BUDGET_PER_NODE * len(ids)
-    next_dummy = -1
-    for e in sorted(edge_list, key=lambda e: layer[e.dst] - layer[e.src]):
-        span = layer[e.dst] - layer[e.src]
-        if 1 < span <= budget + 1:
-            budget -= span - 1
-            prev = e.src
-            for k in range(layer[e.src] + 1, layer[e.dst]):
-                layer[next_dummy] = k
-                links.append((prev, next_dummy))
-                prev = next_dummy
-                next_dummy -= 1
-            links.append((prev, e.dst))
-        else:
-            links.append((e.src, e.dst))
-
-    n_layers = max(layer.values()) + 1
+    links = _split_long_edges(edge_list, layer, DUMMY_BUDGET_PER_NODE * len(ids))
     base = min(layer.values())
-    columns: list[list[int]] = [[] for _ in range(n_layers - base)]
+    columns: list[list[int]] = [[] for _ in range(max(layer.values()) + 1 - base)]
     for n in sorted(layer, key=lambda n: (n < 0, abs(n))):
         columns[layer[n] - base].append(n)
     up: dict[int, list[int]] = {n: [] for n in layer}
@@ -127,11 +108,40 @@ def layered_layout(node_ids: Iterable[int], edges: Iterable[Edge], layer_gap: fl
     for u, v in links:
         if layer[v] - layer[u] == 1:
             adjacent[layer[u] - base].append((u, v))
+    columns = _reduce_crossings(columns, adjacent, up, down)
+    y = _heights(columns, up, down, node_gap)
+    top = min(y[n] for n in ids)
+    return {n: ((layer[n] - base) * layer_gap, y[n] - top) for n in ids}
 
-    def positions() -> dict[int, int]:
-        return {n: i for col in columns for i, n in enumerate(col)}
 
-    def total_crossings(pos: dict[int, int]) -> int:
+def _split_long_edges(edges: list[Edge], layer: dict[int, int],
+                      budget: int) -> list[tuple[int, int]]:
+    """Unit-length links: an edge spanning several layers goes through dummy nodes (negative
+    ids, added to ``layer``), shortest edges first, while the budget of dummies lasts."""
+    links: list[tuple[int, int]] = []
+    next_dummy = -1
+    for e in sorted(edges, key=lambda e: layer[e.dst] - layer[e.src]):
+        span = layer[e.dst] - layer[e.src]
+        if not 1 < span <= budget + 1:
+            links.append((e.src, e.dst))
+            continue
+        budget -= span - 1
+        prev = e.src
+        for k in range(layer[e.src] + 1, layer[e.dst]):
+            layer[next_dummy] = k
+            links.append((prev, next_dummy))
+            prev = next_dummy
+            next_dummy -= 1
+        links.append((prev, e.dst))
+    return links
+
+
+def _reduce_crossings(columns: list[list[int]], adjacent: list[list[tuple[int, int]]],
+                      up: dict[int, list[int]], down: dict[int, list[int]]) -> list[list[int]]:
+    """Barycentre sweeps down and up; the column orders with the fewest crossings seen."""
+
+    def total_crossings() -> int:
+        pos = {n: i for col in columns for i, n in enumerate(col)}
         return sum(_count_crossings(pos, pos, adjacent[c]) for c in range(len(columns) - 1))
 
     # Positions relative to the column's length, so columns of different sizes compare (a
@@ -154,21 +164,25 @@ def layered_layout(node_ids: Iterable[int], edges: Iterable[Edge], layer_gap: fl
                 rel[n] = i * inv[n]
 
     best = [list(col) for col in columns]
-    best_crossings = total_crossings(positions())
+    best_crossings = total_crossings()
     stale = 0
     for _ in range(SWEEPS):
         if best_crossings == 0 or stale == 2:  # solved, or two sweeps without progress
             break
         sweep(range(1, len(columns)), up)
         sweep(range(len(columns) - 2, -1, -1), down)
-        count = total_crossings(positions())
+        count = total_crossings()
         if count < best_crossings:
             best, best_crossings, stale = [list(col) for col in columns], count, 0
         else:
             stale += 1
-    columns = best
+    return best
 
-    # Heights: start stacked, then pull each column towards its neighbours a few times.
+
+def _heights(columns: list[list[int]], up: dict[int, list[int]], down: dict[int, list[int]],
+             node_gap: float) -> dict[int, float]:
+    """Start stacked, then pull each column towards its neighbours a few times (alternately
+    those before and those after), keeping at least ``node_gap`` between nodes."""
     y: dict[int, float] = {}
     for col in columns:
         offset = -(len(col) - 1) * node_gap / 2
@@ -184,5 +198,4 @@ def layered_layout(node_ids: Iterable[int], edges: Iterable[Edge], layer_gap: fl
                 targets.append(sum(y[m] for m in nb) / len(nb) if nb else y[n])
             for n, v in zip(col, _isotonic(targets, node_gap), strict=True):
                 y[n] = v
-    top = min(y[n] for n in ids)
-    return {n: ((layer[n] - base) * layer_gap, y[n] - top) for n in ids}
+    return y

@@ -8,6 +8,7 @@ Every change emits a psygnal event, so views never poll. The graph follows the
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -16,7 +17,7 @@ from typing import Any, ClassVar
 import torch
 from psygnal import Signal, SignalGroup
 
-from gradviz.core.panel_info import PanelInfo
+from gradviz.core.panel_info import PanelInfo, Presenter
 from gradviz.graph.elements import (
     MAX_NODE_ID,
     MAX_NODES,
@@ -28,7 +29,7 @@ from gradviz.graph.elements import (
     check_value,
 )
 from gradviz.graph.ops import KINDS
-from gradviz.graph.plan import DTYPES, Plan, RunResult, build_plan, forward
+from gradviz.graph.plan import Plan, RunResult, build_plan, plan_function
 from gradviz.graph.run import Runner
 
 
@@ -78,6 +79,8 @@ class Graph:
         self._runner = Runner()
         self.title = ""
         self.description = ""
+        #: The example that :meth:`reset` (first start, File → New) opens; None: an empty graph.
+        self.default_example: str | None = None
 
     def __repr__(self) -> str:
         return f"<Graph {len(self._nodes)} nodes, {len(self._edges)} edges>"
@@ -407,27 +410,7 @@ class Graph:
         Returns ``(fn, names)``: ``fn(*tensors)`` computes the output from one tensor per name,
         through the same forward code as :meth:`run`; other inputs keep their values.
         """
-        plan = self._compiled()
-        if len(plan.outputs) != 1 or plan.sources[plan.outputs[0]][0] is None:
-            raise GraphError("the graph needs exactly one connected output")
-        if dtype not in DTYPES:
-            raise GraphError(f"dtype must be one of {sorted(DTYPES)}")
-        torch_dtype = DTYPES[dtype]
-        nodes = dict(self._nodes)
-        params = [n for n in self.nodes if n.kind == "input" and n.requires_grad]
-        fixed = {n.id: torch.tensor(n.value, dtype=torch_dtype) for n in nodes.values()
-                 if n.kind == "input" and not n.requires_grad}
-
-        def fn(*tensors: torch.Tensor) -> torch.Tensor:
-            leaves = dict(fixed)
-            leaves.update({p.id: t for p, t in zip(params, tensors, strict=True)})
-            vals = forward(plan, nodes, leaves, torch_dtype)
-            out = vals[plan.outputs[0]]
-            if out is None:
-                raise GraphError("the output could not be computed")
-            return out
-
-        return fn, [p.name for p in params]
+        return plan_function(self._compiled(), dict(self._nodes), dtype)
 
     # ------------------------------------------------------------------ code, layout
 
@@ -485,8 +468,26 @@ class Graph:
         return graph
 
     def reset(self) -> None:
-        self.clear()
+        """Back to the starting state: the default example where there is one, else empty."""
+        if self.default_example is None:
+            self.clear()
+            return
+
+        from gradviz.graph.examples import example_path  # examples import this module
+
+        data = json.loads(example_path(self.default_example).read_text(encoding="utf-8"))
+        self.from_dict(data)
+
+    @classmethod
+    def starting_with(cls, example: str) -> Graph:
+        """The graph the editor opens with: ``example`` now and after every File → New."""
+        graph = cls()
+        graph.default_example = example
+        graph.reset()
+        return graph
 
 
 PANEL = PanelInfo("graph", "Graph editor", "graph_editor.panel:QtGraphEditorPanel", order=40,
-                  models=lambda model: [Graph()])
+                  models=lambda model: [Graph.starting_with("two_paths")],
+                  presenter=Presenter(show=("canvas", "stepping"),
+                                      fold=("toolbar", "palette", "details")))

@@ -4,7 +4,7 @@ computes, and the result types the canvas animates (:mod:`gradviz.graph.run` add
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -259,3 +259,28 @@ def forward(plan: Plan, nodes: Mapping[int, Node], leaves: Mapping[int, torch.Te
 
 
 # --------------------------------------------------------------------------- results
+
+
+def plan_function(plan: Plan, nodes: dict[int, Node], dtype: str = "float64"
+                  ) -> tuple[Callable[..., torch.Tensor], list[str]]:
+    """The planned graph as a plain function of its grad-requiring leaves (for ``gradcheck``):
+    ``fn(*tensors)`` computes the output through :func:`forward`; other inputs keep their values.
+    Returns ``(fn, names)``."""
+    if len(plan.outputs) != 1 or plan.sources[plan.outputs[0]][0] is None:
+        raise GraphError("the graph needs exactly one connected output")
+    if dtype not in DTYPES:
+        raise GraphError(f"dtype must be one of {sorted(DTYPES)}")
+    torch_dtype = DTYPES[dtype]
+    params = [nodes[i] for i in sorted(nodes) if nodes[i].kind == "input" and nodes[i].requires_grad]
+    fixed = {n.id: torch.tensor(n.value, dtype=torch_dtype) for n in nodes.values()
+             if n.kind == "input" and not n.requires_grad}
+
+    def fn(*tensors: torch.Tensor) -> torch.Tensor:
+        leaves = dict(fixed)
+        leaves.update({p.id: t for p, t in zip(params, tensors, strict=True)})
+        out = forward(plan, nodes, leaves, torch_dtype)[plan.outputs[0]]
+        if out is None:
+            raise GraphError("the output could not be computed")
+        return out
+
+    return fn, [p.name for p in params]

@@ -42,6 +42,11 @@ from gradviz.ui.window_common import (
 
 log = logging.getLogger(__name__)
 
+#: The first start's size on a screen with room for it; smaller screens get a share of theirs.
+START_SIZE = (1400, 880)
+#: How much of a small screen's free area the window takes, leaving room for its frame.
+SCREEN_SHARE = 0.92
+
 _AREAS = {
     "left": Qt.DockWidgetArea.LeftDockWidgetArea,
     "right": Qt.DockWidgetArea.RightDockWidgetArea,
@@ -123,7 +128,7 @@ class QtMainWindow(QMainWindow):
                             | QMainWindow.DockOption.AllowNestedDocks
                             | QMainWindow.DockOption.AllowTabbedDocks)
         self.setDockNestingEnabled(True)
-        self.resize(1400, 880)
+        self.fit_to_screen(*START_SIZE)
         self.ctx = PanelContext(model=model, push=self.push, status=self.show_status,
                                 show_panel=self.show_panel, theme=lambda: self.theme,
                                 panel_names=registry.names, panel_title=registry.title)
@@ -140,8 +145,25 @@ class QtMainWindow(QMainWindow):
         self._default_geometry = self.saveGeometry()
         if settings is not None:
             self._restore_settings()
+            self.fit_to_screen(self.width(), self.height())
         QApplication.instance().installEventFilter(self)
         QApplication.instance().focusChanged.connect(self._on_focus_changed)
+
+    # -- size ----------------------------------------------------------------------------
+    def fit_to_screen(self, width: int, height: int) -> None:
+        """Take ``width`` × ``height``, or less where the screen the window is on is smaller,
+        and keep the whole window (its frame too) on that screen."""
+        screen = self.screen() or QApplication.primaryScreen()
+        if screen is None:
+            self.resize(width, height)
+            return
+        room = screen.availableGeometry()
+        width = min(width, round(room.width() * SCREEN_SHARE))
+        height = min(height, round(room.height() * SCREEN_SHARE))
+        self.resize(width, height)
+        if not room.contains(self.frameGeometry()):
+            self.move(room.x() + (room.width() - width) // 2,
+                      room.y() + (room.height() - height) // 2)
 
     # -- docks ---------------------------------------------------------------------------
     def _build_docks(self) -> None:

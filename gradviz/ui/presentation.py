@@ -19,7 +19,7 @@ import logging
 from typing import TYPE_CHECKING
 
 import pyqtgraph as pg
-from PySide6.QtCore import QByteArray, QObject, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QFont, QKeyEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,14 +30,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.ui.panels.presenting import NO_SCALE
 from gradviz.ui.pen_overlay import QtPenOverlay
+from gradviz.ui.presentation_layout import (
+    QtCaptionBox,
+    fold_to_fit,
+    settle_layouts,
+    show_side_by_side,
+)
 
 if TYPE_CHECKING:
     from gradviz.ui.main_window import QtMainWindow
 
 log = logging.getLogger(__name__)
 
-SCALES = (1.5, 2.0, 2.5, 3.0)
+__all__ = ["SCALES", "QtPresentation", "scale_plots", "scale_fonts_and_views",
+           "show_side_by_side"]
+
+SCALES = (1.0, 1.5, 2.0, 2.5, 3.0)
 BLANK_KEYS = (Qt.Key.Key_B, Qt.Key.Key_Period)
 
 
@@ -72,37 +82,20 @@ def scale_plots(root: QWidget, scale: float) -> int:
     return count
 
 
-def show_side_by_side(window: QtMainWindow, names: list[str]) -> bool:
-    """Show only the panels ``names``, side by side, and hide every other dock. Returns False
-    (and changes nothing) when none of the names is a dock of this window."""
-    names = [n for n in names if n in window.docks]
-    if not names:
-        return False
-    for name, dock in window.docks.items():
-        if name not in names:
-            dock.hide()
-    first = window.docks[names[0]]
-    first.setFloating(False)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, first)
-    first.show()
-    previous = first
-    for name in names[1:]:
-        dock = window.docks[name]
-        dock.setFloating(False)
-        window.splitDockWidget(previous, dock, Qt.Orientation.Horizontal)
-        dock.show()
-        previous = dock
-    for name in names:
-        window.docks[name].ensure_panel()
-    window._last_panel = names[0]  # the clicker steps the scene's first panel
-    return True
-
-
 def scale_fonts_and_views(root: QWidget, scale: float) -> None:
     """Scale what the application font does not reach: widgets with a font of their own (code
     views, tables, big numbers) and node-editor canvases (``QGraphicsView`` other than plots,
     zoomed so node labels grow). ``scale`` is relative to the original, so ``1.0`` restores."""
     for widget in root.findChildren(QWidget):
+        if widget.property(NO_SCALE) or (widget.parentWidget() is not None
+                                         and widget.parentWidget().property(NO_SCALE)):
+            continue
+        if widget.styleSheet() and not widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+            # A widget with a style sheet keeps the font it was polished with when the
+            # application font changes (a status line stayed ×1.5 after presenting): polish
+            # it again.
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
         if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
             base = getattr(widget, "_gv_base_font", None)
             if base is None:
@@ -123,6 +116,15 @@ def scale_fonts_and_views(root: QWidget, scale: float) -> None:
             view._gv_scale = scale
 
 
+class _ThinTitle(QWidget):
+    """A dock title of a few pixels: the dock keeps a visible strip of its own (the clicker
+    asks docks whether they are on screen), without a line of text. (The dock's layout reads
+    a title's height from its size hint.)"""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, 3)
+
+
 class QtPresentation(QObject):
     """Presentation mode of one main window."""
 
@@ -135,6 +137,10 @@ class QtPresentation(QObject):
         self._saved: dict = {}
         self.caption_dock: QDockWidget | None = None
         self.caption: QLabel | None = None
+        self.caption_box: QtCaptionBox | None = None
+        self.shown: list[str] = []
+        self.folded: list[str] = []
+        self._refit_pending = False
         self.blank: QWidget | None = None
         self.pen: QtPenOverlay | None = None
 
@@ -160,6 +166,8 @@ class QtPresentation(QObject):
         w.statusBar().hide()
         for toolbar in self._saved["toolbars"]:
             toolbar.hide()
+        for dock in w.docks.values():  # the caption says what is on screen; titles take room
+            dock.setTitleBarWidget(_ThinTitle())
         self._build_caption()
         self.pen = QtPenOverlay(w, width=4.0 * self.scale)
         self.pen.show()
@@ -168,12 +176,12 @@ class QtPresentation(QObject):
         if scenes is not None and 0 <= scenes.current < len(scenes):
             # Back into a lecture that is under way: show where it was, keep any live changes.
             scene = scenes[scenes.current]
-            self._show_only(list(scene.panels))
-            self._set_caption(scene.caption)
+            self._show_only(list(scene.panels), scene.caption)
         elif scenes is not None and len(scenes):
             self.go_to_scene(0)
         else:
             self._set_caption("")
+        w.installEventFilter(self)
         w.showFullScreen()
         if self.pen is not None:
             self.pen.raise_()
@@ -185,6 +193,7 @@ class QtPresentation(QObject):
         from gradviz.ui.window_common import LAYOUT_VERSION
 
         self.active = False
+        w.removeEventFilter(self)
         self._set_blank(False)
         if self.pen is not None:
             self.pen.deleteLater()
@@ -192,23 +201,32 @@ class QtPresentation(QObject):
         if self.caption_dock is not None:
             w.removeDockWidget(self.caption_dock)
             self.caption_dock.deleteLater()
-            self.caption_dock = self.caption = None
+            self.caption_dock = self.caption = self.caption_box = None
         QApplication.instance().setFont(self._saved["font"])
         self._apply_scale(1.0)
-        w.setWindowState(self._saved["window_state"])
-        state = self._saved["window_state"]
+        for panel in w.built_panels():
+            panel.set_presenting(False, 1.0)
+        for dock in w.docks.values():
+            dock.setTitleBarWidget(None)
+        self._restore_window()
+        self.shown, self.folded = [], []
+        w.restoreState(self._saved["state"], LAYOUT_VERSION)
+        self._saved = {}
+        w.show_status("Presentation ended")
+
+    def _restore_window(self) -> None:
+        w, saved = self.window, self._saved
+        w.setWindowState(saved["window_state"])
+        state = saved["window_state"]
         if state & Qt.WindowState.WindowMaximized:
             w.showMaximized()
         elif not state & Qt.WindowState.WindowFullScreen:
             w.showNormal()
-            w.restoreGeometry(self._saved["geometry"])
-        w.menuBar().setVisible(self._saved["menubar"])
-        w.statusBar().setVisible(self._saved["statusbar"])
-        for toolbar in self._saved["toolbars"]:
+            w.restoreGeometry(saved["geometry"])
+        w.menuBar().setVisible(saved["menubar"])
+        w.statusBar().setVisible(saved["statusbar"])
+        for toolbar in saved["toolbars"]:
             toolbar.show()
-        w.restoreState(self._saved["state"], LAYOUT_VERSION)
-        self._saved = {}
-        w.show_status("Presentation ended")
 
     def toggle(self) -> None:
         self.stop() if self.active else self.start()
@@ -222,6 +240,7 @@ class QtPresentation(QObject):
         if self.active:
             QApplication.instance().setFont(self._saved["font"])
             self._apply_scale(self.scale)
+            self.refit()
 
     # -- scale ---------------------------------------------------------------------------------
     def _apply_scale(self, scale: float) -> None:
@@ -239,6 +258,8 @@ class QtPresentation(QObject):
 
     def _scale_panel(self, panel, scale: float) -> None:
         try:
+            if self.active:
+                panel.set_presenting(True, scale)
             hook = getattr(panel, "apply_scale", None)
             if callable(hook):
                 hook(scale)
@@ -253,29 +274,24 @@ class QtPresentation(QObject):
         dock.setObjectName("dock-presentation-caption")
         dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
         dock.setTitleBarWidget(QWidget())
-        label = QLabel()
-        label.setObjectName("presentation-caption")
-        label.setTextFormat(Qt.TextFormat.PlainText)  # captions come from files: never markup
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setContentsMargins(16, 10, 16, 10)
-        dock.setWidget(label)
+        box = QtCaptionBox()
+        dock.setWidget(box)
         self.window.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
-        self.caption_dock, self.caption = dock, label
+        # The dock area keeps its last height unless told: make it exactly the caption's.
+        box.height_changed.connect(
+            lambda h: self.window.resizeDocks([dock], [h], Qt.Orientation.Vertical))
+        self.caption_dock, self.caption_box, self.caption = dock, box, box.label
         self._style_caption()
 
     def _style_caption(self) -> None:
-        font = QFont(self._saved.get("font", QApplication.font()))
-        font.setPointSizeF(font.pointSizeF() * self.scale * 1.6)
-        font.setBold(True)
-        self.caption.setFont(font)
         theme = self.window.theme
-        self.caption.setStyleSheet(f"color: {theme.text}; background: {theme.window};")
+        self.caption_box.set_style(self._saved.get("font", QApplication.font()), self.scale,
+                                   theme.text, theme.window)
 
     def _set_caption(self, text: str) -> None:
         if self.caption_dock is None:
             return
-        self.caption.setText(text)
+        self.caption_box.set_text(text)
         self.caption_dock.setVisible(bool(text))
 
     # -- scenes --------------------------------------------------------------------------------
@@ -284,19 +300,56 @@ class QtPresentation(QObject):
         if not w.lessons.go_to_scene(index, show_panels=False):
             return False
         scene = w.lessons.scenes[index]
-        self._show_only(list(scene.panels))
-        self._set_caption(scene.caption)
+        self._show_only(list(scene.panels), scene.caption)
         if self.pen is not None:
             self.pen.clear()
             self.pen.raise_()
         return True
 
-    def _show_only(self, names: list[str]) -> None:
+    def _show_only(self, names: list[str], caption: str) -> None:
+        """The scene's panels alone, in their presenter layout, folded to fit the screen."""
         built = set(map(id, self.window.built_panels()))
         show_side_by_side(self.window, names)
+        self.shown = [n for n in names if n in self.window.docks]
         for panel in self.window.built_panels():
             if id(panel) not in built:  # built just now: scale it like the others
                 self._scale_panel(panel, self.scale)
+        if not caption and self.shown:
+            # A scene without a caption: the first panel's explainer says what it shows.
+            caption = type(self.window.docks[self.shown[0]].panel).explainer
+        self._set_caption(caption)
+        self.refit()
+
+    def refit(self) -> None:
+        """Fold what must go for the scene to fit the window as it is now (again after a
+        resize or a new scale: what was folded to fit comes back first)."""
+        self._refit_pending = False
+        if not self.active:
+            return
+        panels = [self.window.docks[n].panel for n in self.shown]
+        for panel in panels:
+            if panel is not None:
+                panel.presenter_sections.unfold_dropped()
+        settle_layouts()
+        for panel in panels:
+            if panel is not None:
+                panel.presenter_sections.favour_visualization()
+        self.folded = fold_to_fit(self.window, self.shown)
+        if self.caption_box is not None:
+            self.caption_box.set_status(
+                f"Folded to fit: {'; '.join(self.folded)}" if self.folded else "")
+
+    @property
+    def hidden_note(self) -> str:
+        """What the status line says was folded to fit (empty when nothing was)."""
+        return "; ".join(self.folded)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.window and event.type() == QEvent.Type.Resize and self.active \
+                and not self._refit_pending:
+            self._refit_pending = True  # one refit after a burst of resizes
+            QTimer.singleShot(0, self.refit)
+        return False
 
     def step(self, direction: int) -> bool:
         """The clicker: the visible panel's next step, else the next scene."""

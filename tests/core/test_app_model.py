@@ -80,3 +80,15 @@ def test_connection_count_sees_listeners(model):
     assert model.connection_count() == before + 1
     model["mininet"].events.x.disconnect(slot)
     assert model.connection_count() == before
+
+
+def test_replace_swaps_a_sub_model_and_announces_it():
+    model = AppModel()
+    first = model.register(MiniNetwork())
+    seen = []
+    model.registered.connect(seen.append)
+    second = MiniNetwork(w=2.0)
+    assert model.replace(second) is second and model["mininet"] is second is not first
+    assert seen == ["mininet"]
+    with pytest.raises(KeyError):
+        AppModel().replace(MiniNetwork())

@@ -5,6 +5,7 @@ Never another exception type, never a half-loaded model, and oversized files ans
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 
@@ -46,6 +47,9 @@ REPLACEMENTS = st.one_of(
 
 
 def _set(tree, path, value):
+    # A copy: st.just() hands out one shared object, and a later mutation inside it could
+    # otherwise make the tree refer to itself (which no JSON file can).
+    value = copy.deepcopy(value)
     target = tree
     for key in path[:-1]:
         target = target[key]

@@ -1,14 +1,3 @@
-import sys
-from pathlib import Path
+"""The Qt fixtures (settings isolation, models, windows, panels, logged errors): tests/qt_support.py."""
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from qt_support import (  # noqa: E402,F401
-    _isolated_settings,
-    _no_logged_errors,
-    app_model,
-    make_panel,
-    make_window,
-    registry,
-    window,
-)
+from qt_support import *  # noqa: F403  (tests/ is on sys.path: tests/conftest.py lives there)

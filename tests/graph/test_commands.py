@@ -23,6 +23,15 @@ from gradviz.graph import (
     SetValue,
     load_example,
 )
+from gradviz.graph.commands import (
+    AddConnected,
+    Macro,
+    PasteNodes,
+    ReplaceGraph,
+    delete_nodes,
+    fresh_input_name,
+    new_node_command,
+)
 
 
 @pytest.fixture
@@ -123,6 +132,111 @@ def test_bound_command_follows_the_core_command_protocol(g):
     bound.undo()
     assert g.node(x).value == 2.0
     assert not bound.merge_with(BoundCommand(SetValue(x, 1.0), Graph()))
+
+
+# --------------------------------------------------------------------------- compound edits
+
+
+def test_macro_is_one_step_and_a_failing_part_leaves_the_graph_unchanged(g):
+    before = g.to_dict()
+    x, y, z = ids(g, "x", "y", "z")
+    macro = Macro("Two values", [SetValue(x, 5.0), SetValue(y, 6.0)])
+    macro.do(g)
+    assert (g.node(x).value, g.node(y).value) == (5.0, 6.0)
+    macro.undo(g)
+    assert g.to_dict() == before
+    # The second part closes a cycle: the first (already done) is taken back.
+    failing = Macro("Bad", [SetValue(x, 9.0), Connect(z, g.node_id("a"), "a")])
+    with pytest.raises(GraphError, match="cycle"):
+        failing.do(g)
+    assert g.to_dict() == before
+
+
+def test_delete_nodes_is_one_command_and_undo_brings_every_edge_back(g):
+    before = g.to_dict()
+    x, y = ids(g, "x", "y")
+    single = delete_nodes(g, [x])
+    assert isinstance(single, RemoveNode) and single.label == "Remove x"
+    both = delete_nodes(g, [y, x, y])
+    assert both.label == "Delete 2 nodes"
+    both.do(g)
+    assert x not in g and y not in g
+    assert all(x not in (e.src, e.dst) and y not in (e.src, e.dst) for e in g.edges)
+    both.undo(g)
+    assert g.to_dict() == before
+
+
+def test_new_nodes_get_the_chapters_defaults_and_free_names(g):
+    assert fresh_input_name(g) == "w"  # x and y are taken
+    add = new_node_command(g, "input", (1.0, 2.0))
+    assert (add.kind, add.name, add.value, add.requires_grad) == ("input", "w", 1.0, True)
+    assert add.position == (1.0, 2.0)
+    const = new_node_command(g, "constant", (0.0, 0.0))
+    assert (const.value, const.requires_grad) == (2.0, False)
+    assert new_node_command(g, "mul", (0.0, 0.0)).value is None
+    for name in ("w", "b", "u", "v", "p", "q"):
+        AddNode("input", name, 1.0).do(g)
+    assert fresh_input_name(g) == "x2"
+
+
+def test_paste_copies_nodes_and_inner_edges_with_fresh_names_and_redo_keeps_ids(g):
+    x, y, a = ids(g, "x", "y", "a")
+    nodes = [g.node(i) for i in (x, y, a)]
+    before = g.to_dict()
+    n_edges = len(g.edges)
+    paste = PasteNodes(nodes, g.edges, offset=(30.0, 30.0))
+    assert paste.label == "Paste 3 nodes"
+    # Only the edges among the copied nodes are copied (a → z is left out).
+    assert {(e.src, e.dst) for e in paste.edges} == {(x, a), (y, a)}
+    paste.do(g)
+    new = paste.new_ids
+    assert len(new) == 3 and not set(new) & {x, y, a}
+    assert [g.node(i).name for i in new[:2]] == ["x2", "y2"]
+    assert g.node(new[0]).position == (g.node(x).position[0] + 30, g.node(x).position[1] + 30)
+    assert len(g.edges) == n_edges + 2
+    assert {(e.src, e.dst) for e in g.edges_into(new[2])} == {(new[0], new[2]), (new[1], new[2])}
+    after = g.to_dict()
+    paste.undo(g)
+    assert g.to_dict() == before
+    paste.do(g)
+    assert g.to_dict() == after and paste.new_ids == new
+
+
+def test_add_connected_adds_and_feeds_the_new_node_in_one_step(g):
+    before = g.to_dict()
+    z = g.node_id("z")
+    add = new_node_command(g, "exp", (5.0, 5.0))
+    cmd = AddConnected(add, z, g)
+    assert cmd.label == "Add exp fed by z"
+    cmd.do(g)
+    (edge,) = g.edges_into(add.node_id)
+    assert edge.src == z
+    cmd.undo(g)
+    assert g.to_dict() == before
+    cmd.do(g)
+    assert g.edges_into(add.node_id)[0].src == z
+
+
+def test_add_connected_into_a_node_without_inputs_changes_nothing(g):
+    before = g.to_dict()
+    cmd = AddConnected(new_node_command(g, "input", (0.0, 0.0)), g.node_id("z"), g)
+    with pytest.raises(GraphError):
+        cmd.do(g)
+    assert g.to_dict() == before
+
+
+def test_replace_graph_swaps_the_whole_graph_and_bad_data_changes_nothing(g):
+    before = g.to_dict()
+    chain = load_example("chain").to_dict()
+    cmd = ReplaceGraph(chain, "Open example Chain")
+    cmd.do(g)
+    assert g.to_dict() == chain
+    cmd.undo(g)
+    assert g.to_dict() == before
+    bad = ReplaceGraph({"format_version": 1, "nodes": [{"id": "oops"}], "edges": []}, "Bad")
+    with pytest.raises(ValueError):
+        bad.do(g)
+    assert g.to_dict() == before
 
 
 # --------------------------------------------------------------------------- random sequences

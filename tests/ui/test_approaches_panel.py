@@ -14,21 +14,14 @@ from PySide6.QtTest import QTest
 
 from gradviz.core.approaches import CostRun
 from gradviz.ui.panels.approaches import QtApproachesPanel
-from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, image_to_array, picture_stats
 from gradviz.ui.window_common import settle
 
 
 @pytest.fixture
-def panel(qtbot, app_model):
-    p = QtApproachesPanel(PanelContext(model=app_model))
-    p._start_timer.stop()  # tests start the cost run themselves
-    qtbot.addWidget(p)
-    p.resize(1300, 900)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.teardown()
+def panel(make_panel):
+    # Tests start the cost run themselves.
+    return make_panel(QtApproachesPanel, (1300, 900), prepare=lambda p: p._start_timer.stop())
 
 
 def _cell(panel, row, col):

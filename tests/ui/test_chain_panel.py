@@ -12,21 +12,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from gradviz.ui.panels.chain import QtChainPanel
-from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, image_to_array, picture_stats
 from gradviz.ui.theme import LIGHT
 from gradviz.ui.window_common import settle
 
 
 @pytest.fixture
-def panel(qtbot, app_model):
-    p = QtChainPanel(PanelContext(model=app_model))
-    qtbot.addWidget(p)
-    p.resize(1300, 900)
-    p.show()
-    qtbot.waitExposed(p)
-    yield p
-    p.teardown()
+def panel(make_panel):
+    return make_panel(QtChainPanel, (1300, 900))
 
 
 def test_default_chain_shows_the_product_of_locals(panel):

@@ -15,6 +15,8 @@ from gradviz.ui.window_common import settle
 
 @pytest.fixture
 def editor(window, qtbot):
+    # The editor opens on the two-paths example; these tests build their graphs from nothing.
+    window.model["graph"].clear()
     window.show_panel("graph")
     panel = window.panel("graph")
     qtbot.waitExposed(panel.view)
@@ -196,7 +198,7 @@ def test_allowed_ports_highlight_during_a_drag(qtbot, editor, graph):
     qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=port_pos(view, z))
     qtbot.mouseMove(view.viewport(), port_pos(view, z) + QPoint(40, 40))
     assert view.nodes[mul].inputs["a"].highlight == "no"  # taken (and a cycle)
-    assert view._rubber is not None and not view._rubber.path().isEmpty()
+    assert view.connector.rubber is not None and not view.connector.rubber.path().isEmpty()
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton,
                        pos=port_pos(view, z) + QPoint(40, 40))
     settle()
@@ -310,7 +312,7 @@ def test_detach_edge_is_cut_and_unreached_leaf_shows_none(qtbot, editor, graph):
 
 
 def test_import_code_error_points_at_the_line_and_changes_nothing(qtbot, editor, graph):
-    from gradviz.ui.panels.graph_editor.code_view import QtImportCodeDialog
+    from gradviz.ui.panels.graph_editor.code_pane import QtImportCodeDialog
 
     editor.open_example("chain")
     settle(20)
@@ -326,7 +328,7 @@ def test_import_code_error_points_at_the_line_and_changes_nothing(qtbot, editor,
     assert dialog.try_import()
     settle(20)
     assert graph.input_named("q") is not None
-    assert "q = torch.tensor(1.5, requires_grad=True)" in editor.code.text.toPlainText()
+    assert "q = torch.tensor(1.5, requires_grad=True)" in editor.code.code()
 
 
 def test_export_and_import_graph_json(qtbot, tmp_path, editor, graph):

@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QMainWindow
 
 from gradviz.app import build_model
-from gradviz.ui.panels.graph_editor import QtGraphEditorPanel
+from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, image_to_array, picture_stats
 from gradviz.ui.window_common import settle

@@ -2,12 +2,11 @@
 
 import pytest
 
-from gradviz.lesson.catalog import build_model, panel_infos
+from gradviz.lesson.catalog import panel_infos
 from gradviz.ui.panels import builtin_registry
 from gradviz.ui.panels.base import spec_of
-from gradviz.ui.registry import PanelContext
 
-EXPECTED = ["chapter_map", "tangent", "approaches", "chain", "graph", "trap", "training",
+EXPECTED = ["chapter_map", "tangent", "approaches", "chain", "graph", "traced", "trap", "training",
             "nograd", "surface", "playground", "scenes"]
 
 
@@ -18,23 +17,14 @@ def test_registry_lists_every_declared_panel_in_menu_order():
 
 
 @pytest.mark.parametrize("name", EXPECTED)
-def test_a_panel_takes_its_name_and_title_from_its_declaration(qtbot, name):
-    registry = builtin_registry()
-    spec = registry[name]
-    panel = spec.factory(PanelContext(model=build_model(), spec=spec,
-                                      panel_names=registry.names, panel_title=registry.title))
-    qtbot.addWidget(panel)
+def test_a_panel_takes_its_name_and_title_from_its_declaration(declared_panel, name):
+    spec = builtin_registry()[name]
+    panel = declared_panel(name)
     assert spec_of(type(panel)).view == spec.view
     assert (panel.panel_name, panel.title) == (spec.name, spec.title)
-    panel.teardown()
 
 
-def test_chapter_map_reads_titles_from_the_registry(qtbot):
-    registry = builtin_registry()
-    ctx = PanelContext(model=build_model(), spec=registry["chapter_map"],
-                       panel_names=registry.names, panel_title=registry.title)
-    panel = registry["chapter_map"].factory(ctx)
-    qtbot.addWidget(panel)
+def test_chapter_map_reads_titles_from_the_registry(declared_panel):
+    panel = declared_panel("chapter_map")
     texts = {card.button.text() for card in panel.cards}
     assert "Open Graph editor" in texts and "Open no_grad && detach" in texts
-    panel.teardown()

@@ -9,7 +9,10 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QFont, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel
 
+from gradviz.core.panel_info import Presenter
 from gradviz.lesson.scenes import AddSceneCommand, capture_scene
+from gradviz.ui.panels.base import QtPanel
+from gradviz.ui.registry import PanelSpec
 from gradviz.ui.render import grab, image_to_array
 from gradviz.ui.window_common import settle
 
@@ -204,3 +207,150 @@ def test_re_entering_keeps_live_changes(lecture, qtbot):
     assert w.model["scenes"].current == 1 and w.model["mininet"].b == 0.5
     assert w.presentation.caption.text() == "Second: three steps"
     assert w.docks["stepper"].isVisible() and not w.docks["chapter_map"].isVisible()
+
+
+class SectionsPanel(QtPanel):
+    """A panel built from named sections, as real panels are: a plot and stepping controls to
+    show, code to fold, and settings that are neither (secondary)."""
+
+    explainer = "Sections for the presenter layout."
+
+    def __init__(self, ctx):
+        super().__init__(ctx)
+        self.parts = {}
+        for name in ("plot", "steps", "settings", "code"):
+            section = QLabel(f"{name} section")
+            section.setObjectName(f"section-{name}")
+            self.body_layout.addWidget(section)
+            self.parts[name] = section
+
+
+SECTIONS_PRESENTER = Presenter(show=("plot", "steps"), fold=("code",))
+
+
+def sections_registry():
+    reg = stepper_registry()
+    reg.register(PanelSpec("sections", "Sections", SectionsPanel, presenter=SECTIONS_PRESENTER))
+    return reg
+
+
+@pytest.fixture
+def sections_window(make_window, qtbot):
+    window = make_window(reg=sections_registry())
+    window.lessons.dialogs = ScriptedDialogs()
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    scenes = window.model["scenes"]
+    for panels, caption in ((["sections"], ""),
+                            (["chapter_map", "stepper", "sections"], "Three at once")):
+        AddSceneCommand(scenes, capture_scene(window.model, panels, caption)).do()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    yield window
+    window.presentation.stop()
+
+
+def test_scale_menu_offers_one_to_three(lecture):
+    assert sorted(lecture.scale_actions) == [1.0, 1.5, 2.0, 2.5, 3.0]
+
+
+def test_presenter_layout_folds_declared_sections_and_restores_them(sections_window, qtbot):
+    w = sections_window
+    _key(qtbot, w, Qt.Key.Key_F5)
+    panel = w.panel("sections")
+    settle(50)
+    visible = {name: part.isVisible() for name, part in panel.parts.items()}
+    assert visible == {"plot": True, "steps": True, "settings": True, "code": False}
+    assert not panel.header.isVisible()
+    # The scene has no caption: the panel's explainer becomes it.
+    assert w.presentation.caption.text() == SectionsPanel.explainer
+    toggle = panel.fold_strip.buttons["code"]
+    assert panel.fold_strip.isVisible() and toggle.text() == "Code"
+    toggle.click()
+    assert panel.parts["code"].isVisible()
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    settle(50)
+    assert all(part.isVisible() for part in panel.parts.values())
+    assert panel.header.isVisible() and not panel.fold_strip.isVisible()
+
+
+def test_a_panel_that_does_not_fit_folds_secondary_sections_and_says_so(sections_window, qtbot):
+    w = sections_window
+    panel = w.panel("sections")
+    panel.parts["settings"].setMinimumHeight(3000)  # far taller than any screen
+    _key(qtbot, w, Qt.Key.Key_F5)
+    settle(50)
+    p = w.presentation
+    assert not panel.parts["settings"].isVisible()
+    assert panel.parts["plot"].isVisible() and panel.parts["steps"].isVisible()
+    assert p.hidden_note == "Sections: Settings"
+    status = p.caption_box.status
+    assert status.isVisible() and "Sections: Settings" in status.text()
+    scroll = w.docks["sections"].widget()
+    assert scroll.verticalScrollBar().maximum() == 0
+    panel.parts["settings"].setMinimumHeight(0)
+    p.set_scale(1.0)  # a new scale fits again from the start: the section comes back
+    settle(50)
+    assert panel.parts["settings"].isVisible() and p.hidden_note == ""
+
+
+def test_three_panels_are_laid_out_in_a_grid(sections_window, qtbot):
+    w = sections_window
+    _key(qtbot, w, Qt.Key.Key_F5)
+    _key(qtbot, w, Qt.Key.Key_PageDown)
+    settle(50)
+    docks = [w.docks[n] for n in ("chapter_map", "stepper", "sections")]
+    assert all(d.isVisible() for d in docks)
+    first, second, third = (d.geometry() for d in docks)
+    assert first.top() == second.top() and first.right() < second.left()  # one row of two
+    assert third.top() > first.bottom()  # the third below them
+    assert not w.docks["scenes"].isVisible()
+
+
+def test_caption_wraps_shrinks_and_is_never_cut(lecture, qtbot):
+    w = lecture
+    w.presentation.set_scale(1.5)
+    _key(qtbot, w, Qt.Key.Key_F5)
+    p = w.presentation
+    long_text = ("The chain rule: each link only knows its own slope; the total is their "
+                 "product, and autograd multiplies them for you. ") * 2
+    p._set_caption(long_text)
+    settle(50)
+    label = p.caption
+    full = QFont(QApplication.font())
+    assert label.font().pointSizeF() < full.pointSizeF() * 1.6  # shrunk from its full size
+    assert label.height() >= label.heightForWidth(label.width())  # never cut
+    p._set_caption("Short.")
+    settle(50)
+    assert label.font().pointSizeF() == pytest.approx(full.pointSizeF() * 1.6)
+    assert label.height() >= label.heightForWidth(label.width())
+
+
+def test_first_start_fits_the_screen(make_window, qtbot):
+    w = make_window()
+    room = w.screen().availableGeometry()
+    assert w.width() <= room.width() and w.height() <= room.height()
+    w.fit_to_screen(room.width() * 2, room.height() * 2)  # a size saved on a larger screen
+    w.show()
+    qtbot.waitExposed(w)
+    frame = w.frameGeometry()
+    assert frame.width() <= room.width() and frame.height() <= room.height()
+    assert room.contains(w.geometry())
+
+
+def test_a_styled_label_gets_its_font_back_after_presenting(lecture, qtbot):
+    w = lecture
+    label = QLabel("Press Step")
+    label.setStyleSheet("color: #1B1B1B;")  # as panels colour their status lines
+    w.panel("stepper").body_layout.addWidget(label)
+    before = label.font().pointSizeF()
+    w.presentation.set_scale(2.0)
+    _key(qtbot, w, Qt.Key.Key_F5)
+    _key(qtbot, w, Qt.Key.Key_PageDown)
+    label.setStyleSheet("color: #0072B2;")  # restyled while presenting
+    settle(20)
+    assert label.font().pointSizeF() == pytest.approx(before * 2.0)
+    _key(qtbot, w, Qt.Key.Key_Escape)
+    settle(20)
+    assert label.font().pointSizeF() == pytest.approx(before)

@@ -13,22 +13,16 @@ from PySide6.QtTest import QTest
 
 from gradviz.core.commands import SetFieldCommand
 from gradviz.ui.panels.tangent import QtTangentPanel
-from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import grab, image_to_array, picture_stats
 from gradviz.ui.theme import LIGHT
 from gradviz.ui.window_common import settle
 
 
 @pytest.fixture
-def panel(qtbot, app_model):
-    p = QtTangentPanel(PanelContext(model=app_model))
-    qtbot.addWidget(p)
-    p.resize(1300, 850)
-    p.show()
-    qtbot.waitExposed(p)
+def panel(make_panel):
+    p = make_panel(QtTangentPanel, (1300, 850))
     settle(50)
-    yield p
-    p.teardown()
+    return p
 
 
 def _widget_point(panel, x, y):

@@ -65,8 +65,6 @@ TICK_MS = 16
 class QtApproachesPanel(QtPanel):
     """Symbolic, numerical and autograd derivatives side by side, with their errors and costs."""
 
-    panel_name = "approaches"
-    title = "Three approaches"
     explainer = ("Three ways to the same slope: the calculus rules give a formula, finite "
                  "differences nudge x by h and measure, autograd replays the recorded operations "
                  "backwards. Compare their numbers, their errors and what they cost.")

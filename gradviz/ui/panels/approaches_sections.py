@@ -26,6 +26,7 @@ from gradviz.core.functions1d import compiled
 from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.expression_field import QtExpressionField
 from gradviz.ui.widgets.float_slider import QtFloatSlider
+from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 from gradviz.ui.widgets.plot_setup import make_plot
 
 CUSTOM = "Custom expression…"
@@ -150,9 +151,10 @@ class CostSection(QTabWidget):
         self.addTab(self.code_view, "Code")
         self.cost_code_view = QtCodeView("The cost experiment for n = 1000.")
         self.cost_code_view.set_code(cost_code(1000))
-        self.code_view.editor.setAccessibleName("code listing")
-        self.cost_code_view.editor.setAccessibleName("cost experiment code")
+        self.code_view.setAccessibleName("code listing")
+        self.cost_code_view.setAccessibleName("cost experiment code")
         self.addTab(self.cost_code_view, "Code (cost)")
+        size_to_current_page(self)
 
 
 def h_slider() -> QtFloatSlider:

@@ -1,18 +1,20 @@
 """The base class of every dockable panel: an explainer header, a body, clean teardown,
-theme hooks and the stepping protocol."""
+theme hooks, the stepping protocol and the presenting hook."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from gradviz.ui.binding import Binding, bind
 from gradviz.ui.connections import disconnect_all
+from gradviz.ui.panels.presenting import QtFoldStrip, QtPresenterSections
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.wrap_row import QtWrapRow
 
 
 class ExplainerHeader(QFrame):
@@ -56,12 +58,16 @@ class QtPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         outer.setSpacing(6)
+        self.fold_strip = QtFoldStrip()
+        self.fold_strip.setVisible(False)
+        outer.addWidget(self.fold_strip)
         self.header = ExplainerHeader(self.explainer, self.try_this)
         outer.addWidget(self.header)
         self.body = QWidget()
         self.body_layout = QVBoxLayout(self.body)
         self.body_layout.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.body, 1)
+        self.presenter_sections = QtPresenterSections(self, self.fold_strip)
         # The C++ object can die before Python collects the wrapper: disconnect then too,
         # through a callable that does not reference self.
         conns = self._connections
@@ -103,6 +109,44 @@ class QtPanel(QWidget):
         """Advance (+1) or go back (-1) one step; return whether anything happened."""
         return False
 
+    # -- fitting its dock ----------------------------------------------------------------
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        """The height the panel cannot do without at ``width``.
+
+        The dock's scroll area reads this as the panel's minimum height. Qt's default is the
+        layout's *preferred* height for the width, so a panel with a wrapped label and a plot
+        (whose preferred size is large) scrolled on a laptop although everything fitted. The
+        minimum size, plus what wrapped labels and rows need beyond their own minimum at the
+        width they have, is what must fit."""
+        # Side by side (one table row, one row of controls) wrapped texts grow together:
+        # count the largest growth at each height once.
+        extra: dict[int, int] = {}
+        for w in self.findChildren(QWidget):
+            wraps = (isinstance(w, QLabel) and w.wordWrap()) or isinstance(w.layout(), QtWrapRow)
+            if wraps and w.isVisibleTo(self) and w.width() > 0:
+                top = w.mapTo(self, QPoint(0, 0)).y()
+                grows = w.heightForWidth(w.width()) - w.minimumSizeHint().height()
+                extra[top] = max(extra.get(top, 0), grows)
+        return self.minimumSizeHint().height() + sum(extra.values())
+
+    # -- presenting hook -----------------------------------------------------------------
+    @property
+    def presenting(self) -> bool:
+        return self.presenter_sections.presenting
+
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """Presentation mode: keep the sections ``spec.presenter.show`` names, fold those in
+        ``fold`` and the explainer header into the fold strip (``on=False`` restores all).
+        Panels that lay out differently at a scale override this and call it."""
+        if on:
+            self.presenter_sections.start()
+        else:
+            self.presenter_sections.stop()
+
+    def fold_for_fit(self) -> str | None:
+        """Fold one more secondary section (neither shown nor folded by the declaration) when
+        the panel does not fit; returns its name, or None when nothing more may go."""
+        return self.presenter_sections.fold_secondary()
 
 
 def spec_of(cls: type) -> PanelSpec:

@@ -36,8 +36,6 @@ log = logging.getLogger(__name__)
 class QtChainPanel(QtPanel):
     """Compose 2–4 links, slide x, and compare the product of local derivatives with autograd."""
 
-    panel_name = "chain"
-    title = "Chain rule"
     explainer = ("A composition's slope is the product of each link's own slope, taken at the "
                  "value that reaches it. The boxes compute forward to the right; the product "
                  "flows back to the left, exactly as backward() does.")
@@ -80,7 +78,7 @@ class QtChainPanel(QtPanel):
             "The chain rule by hand, then the same with autograd: run it and compare with the "
             "diagram.")
         self.code_view.setObjectName("section-code")
-        self.code_view.editor.setAccessibleName("code listing")
+        self.code_view.setAccessibleName("code listing")
         self.code_view.setMinimumHeight(160)
         # The sections' widgets keep their old names (panel.editors, panel.diagram …).
         for section in (self.links_section, self.diagram_section, self.x_section):

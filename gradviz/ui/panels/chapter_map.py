@@ -34,8 +34,6 @@ class SectionCard(QFrame):
 
 
 class QtChapterMap(QtPanel):
-    panel_name = "chapter_map"
-    title = "Chapter map"
     explainer = ("The chapter “Why Derivatives?” section by section. Each card names the idea "
                  "and opens the panel where you can touch it.")
     try_this = "start at the top and open each panel in turn."

@@ -27,6 +27,7 @@ from gradviz.ui.panels.nograd_sections import (
 )
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 from gradviz.ui.widgets.panel_section import QtCodeSection, section_page
 
 #: Slider changes are coalesced: a drag measures once it pauses for this long.
@@ -40,8 +41,6 @@ __all__ = ["QtNoGradPanel", "human_bytes"]
 class QtNoGradPanel(QtPanel):
     """Memory saved for backward (grad on vs no_grad) and a detached path in a small graph."""
 
-    panel_name = "nograd"
-    title = "no_grad & detach"
     explainer = ("Recording a graph costs memory: every operation keeps the tensors its backward "
                  "needs. Inside torch.no_grad() nothing is kept. detach() cuts one tensor out of "
                  "the graph, so no gradient flows back through it.")
@@ -94,6 +93,7 @@ class QtNoGradPanel(QtPanel):
         self.tabs.addTab(section_page(*memory, grow=self.plot_section), "no_grad(): memory")
         self.tabs.addTab(section_page(*detach, grow=self.graph_section),
                          "detach(): where the flow stops")
+        size_to_current_page(self.tabs)
         # The names tests have always used.
         self.sliders, self.slider_labels = self.size_section.sliders, \
             self.size_section.slider_labels

@@ -29,8 +29,6 @@ from gradviz.ui.registry import PanelContext
 
 
 class QtScenesPanel(QtPanel):
-    panel_name = "scenes"
-    title = "Scenes"
     explainer = ("A lesson is a sequence of scenes. Each scene remembers which panels are on "
                  "screen, every value in them and a caption; F5 presents them one by one.")
     try_this = ("set up a panel, press “Add scene”, change something, add another — then press "

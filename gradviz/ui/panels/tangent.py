@@ -68,8 +68,6 @@ BOUND = (("x_slider", "x"), ("x_spin", "x"), ("lo_spin", "x_lo"), ("hi_spin", "x
 class QtTangentPanel(QtPanel):
     """The tangent line at a draggable point, its slope from autograd, and 1-D descent."""
 
-    panel_name = "tangent"
-    title = "Tangent slope"
     explainer = ("The derivative is the slope of the line that just touches the curve. Move the "
                  "point and read the slope PyTorch's backward() returns: its sign says which way "
                  "is uphill, its size how steep it is.")

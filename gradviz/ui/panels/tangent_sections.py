@@ -31,6 +31,7 @@ from gradviz.core.functions1d import PRESETS, compiled
 from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.expression_field import QtExpressionField
 from gradviz.ui.widgets.float_slider import QtFloatSlider
+from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 from gradviz.ui.widgets.plot_setup import make_plot
 
 CUSTOM = "Custom expression…"
@@ -205,5 +206,6 @@ class StepsSection(QTabWidget):
         self.addTab(self.table, "Steps")
         self.code_view = QtCodeView("The slope at the point with autograd, then the descent "
                                     "loop: run it and compare with the panel.")
-        self.code_view.editor.setAccessibleName("code listing")
+        self.code_view.setAccessibleName("code listing")
         self.addTab(self.code_view, "Code")
+        size_to_current_page(self)

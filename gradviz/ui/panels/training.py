@@ -45,8 +45,6 @@ def _to_slider(value: float, lo: float) -> int:
 class QtTrainingPanel(QtPanel):
     """Run, pause, step and reset two training runs; the phase diagram follows along."""
 
-    panel_name = "training"
-    title = "Training loop"
     explainer = ("Every training loop repeats four lines: clear the gradients, compute the loss, "
                  "backward(), step. Two real runs fit the same line to the same data — one of "
                  "them forgot the first line.")

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from gradviz.core.numbers import full_text
 from gradviz.core.training import PHASE_CODE, PHASES, TrainingRun, loss_curve, run_summary
 from gradviz.ui.theme import Theme
-from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
+from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.loop_diagram import QtLoopDiagram
 from gradviz.ui.widgets.panel_section import QtSection
 from gradviz.ui.widgets.plot_setup import make_plot
@@ -87,7 +87,10 @@ class QtLoopPlotSection(QtSection):
         self.plot = make_plot("step", "loss (MSE, log scale)", log_y=True, si_prefix=False)
         self.plot.setMinimumSize(320, 240)
         self.legend = self.plot.addLegend(offset=(-8, 8))
-        self.curves = {name: self.plot.plot([], [], name=RUN_TITLES[name]) for name in RUN_TITLES}
+        # Antialiasing a thick polyline of thousands of steps cost ~20× the aliased redraw
+        # (340 ms against 14 ms measured) and adds little to a dense loss curve.
+        self.curves = {name: self.plot.plot([], [], name=RUN_TITLES[name], antialias=False)
+                       for name in RUN_TITLES}
         self.diverged_marks = pg.ScatterPlotItem(symbol="x", size=16)
         self.plot.addItem(self.diverged_marks)
         row.addWidget(self.plot, 3)
@@ -146,12 +149,12 @@ class QtTrainingCodeSection(QtSection):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("code", parent)
         row = QHBoxLayout()
-        self.codes: dict[str, QtHighlightedCode] = {}
+        self.codes: dict[str, QtCodeView] = {}
         for name in RUN_TITLES:
             holder = QWidget()
             col = QVBoxLayout(holder)
             col.addWidget(QLabel(f"<b>{RUN_TITLES[name]}</b>"))
-            self.codes[name] = QtHighlightedCode(max_lines=9)
+            self.codes[name] = QtCodeView(max_lines=9)
             self.codes[name].setAccessibleName(f"code of the loop {RUN_TITLES[name]}")
             col.addWidget(self.codes[name])
             row.addWidget(holder)

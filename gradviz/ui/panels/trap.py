@@ -48,14 +48,13 @@ from gradviz.ui.panels.trap_sections import (
 )
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 from gradviz.ui.widgets.panel_section import QtCodeSection, section_page
 
 
 class QtTrapPanel(QtPanel):
     """Press ``loss.backward()`` in three modes on the shared mini network."""
 
-    panel_name = "trap"
-    title = "zero_grad trap"
     explainer = ("backward() adds its result into .grad; it never replaces it. Press it a few "
                  "times without zeroing and the gradient grows 0.4, 0.8, 1.2, … although one "
                  "press's true gradient is still 0.4.")
@@ -98,6 +97,7 @@ class QtTrapPanel(QtPanel):
         )
         for title, grow, sections in pages:
             self.tabs.addTab(section_page(*sections, grow=grow), title)
+        size_to_current_page(self.tabs)
 
     def _expose_widgets(self) -> None:
         """The widgets tests and the clicker reach, under the names they always had."""

@@ -20,7 +20,7 @@ from gradviz.core.trap_reading import (
     update_summary,
 )
 from gradviz.ui.theme import Theme, style_plot
-from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
+from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.panel_section import QtSection, wrapped_label
 from gradviz.ui.widgets.plot_setup import make_plot
 from gradviz.ui.widgets.tick_sliders import QtStepSlider
@@ -102,7 +102,7 @@ class QtUpdateSection(QtSection):
         self.box.addLayout(row)
         self.update_label = wrapped_label("")
         self.box.addWidget(self.update_label)
-        self.update_code = QtHighlightedCode(max_lines=6)
+        self.update_code = QtCodeView(max_lines=6)
         self.update_code.setAccessibleName("code of the update")
         self.box.addWidget(self.update_code)
 
@@ -119,7 +119,7 @@ class QtNonScalarSection(QtSection):
         self.box.addWidget(wrapped_label(
             "backward() needs one number to start from. With a loss per example (a vector), "
             "PyTorch refuses; reduce it to one number first."))
-        self.scalar_code = QtHighlightedCode(max_lines=8)
+        self.scalar_code = QtCodeView(max_lines=8)
         self.scalar_code.setAccessibleName("code of the non-scalar loss")
         self.scalar_code.set_code((
             "xs, ys = data[:3]                       # three examples",

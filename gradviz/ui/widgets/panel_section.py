@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradviz.ui.widgets.highlighted_code import QtHighlightedCode
+from gradviz.ui.widgets.code_view import QtCodeView
 
 
 class QtSection(QWidget):
@@ -45,7 +45,7 @@ class QtCodeSection(QtSection):
         super().__init__(name, parent)
         if caption:
             self.box.addWidget(QLabel(caption))
-        self.code = QtHighlightedCode(max_lines=max_lines)
+        self.code = QtCodeView(max_lines=max_lines)
         self.code.setAccessibleName(label or caption)
         self.box.addWidget(self.code)
 

@@ -130,6 +130,49 @@ class Timeline:
         return any(f.phase == BACKWARD for f in self.frames[: self.pos + 1])
 
 
+@dataclass
+class _Frame:
+    """What wording any node needs to know about the run and the frame shown."""
+
+    graph: Graph
+    result: RunResult | None
+    timeline: Timeline
+    root: str
+    computed: dict[int, int]  # nodes whose forward step is shown → its index
+    backward: list[tuple[int, BackwardStep]]  # backward steps shown so far
+    in_backward: bool
+    parts: dict[int, list[float]]  # node → contributions received so far, in order
+    received_all: dict[int, float | None]  # node → its total, once its last part arrived
+    previous: dict[int, float | None] | None
+    zeroed: bool
+
+    def shown(self, nid: int) -> bool:
+        """The node's value exists at this frame (computed by the forward steps shown)."""
+        return self.result is not None and nid in self.computed
+
+    def dim(self, nid: int) -> bool:
+        """Not computed yet at this frame of a stepped animation."""
+        return self.result is not None and self.timeline.pos is not None \
+            and not self.shown(nid)
+
+
+def _frame_facts(graph: Graph, result: RunResult | None, timeline: Timeline,
+                 previous: dict[int, float | None] | None, zeroed: bool) -> _Frame:
+    backward = timeline.backward_shown() if result is not None else []
+    parts: dict[int, list[float]] = {}
+    received_all: dict[int, float | None] = {}
+    for _, st in backward:
+        parts.setdefault(st.edge.src, []).append(st.contribution)
+        if st.last:
+            received_all[st.edge.src] = st.total if st.total is not None else st.running_sum
+    return _Frame(
+        graph=graph, result=result, timeline=timeline, root=root_label(graph, result),
+        computed=timeline.forward_done() if result is not None else {},
+        backward=backward,
+        in_backward=result is not None and timeline.in_backward() and result.backward_ran,
+        parts=parts, received_all=received_all, previous=previous, zeroed=zeroed)
+
+
 def build_scene(graph: Graph, result: RunResult | None, timeline: Timeline | None = None,
                 previous_grads: dict[int, float | None] | None = None,
                 zeroed: bool = False) -> Scene:
@@ -144,98 +187,112 @@ def build_scene(graph: Graph, result: RunResult | None, timeline: Timeline | Non
         ``zero_grad()`` was called after the run: leaves show ``.grad = None``.
     """
     timeline = timeline or Timeline(frames_of(result))
-    scene = Scene()
-    root = root_label(graph, result)
-    nodes = {n.id: n for n in graph.nodes}
-    computed = timeline.forward_done() if result is not None else {}
-    backward = timeline.backward_shown() if result is not None else []
-    in_backward = result is not None and timeline.in_backward() and result.backward_ran
+    facts = _frame_facts(graph, result, timeline, previous_grads, zeroed)
     current = None if timeline.pos is None or timeline.pos < 0 else timeline.frames[timeline.pos]
-
-    parts: dict[int, list[float]] = {}
-    received_all: dict[int, float | None] = {}
-    for _, st in backward:
-        parts.setdefault(st.edge.src, []).append(st.contribution)
-        if st.last:
-            received_all[st.edge.src] = st.total if st.total is not None else st.running_sum
-
-    for nid, node in nodes.items():
-        view = NodeView(header=node_title(node))
-        label = node.label
-        has_value = result is not None and nid in result.node_values
-        value = result.node_values.get(nid) if has_value else None
-        shown = result is not None and (nid in computed)
-        flags = result.flags.get(nid, ()) if result is not None else ()
-        view.problem = bool(flags)
-        dname = f"∂{root}/∂{label}"
-        if node.kind == "output":
-            src = graph.edge_at(nid, "x")
-            view.value = f"{root}.backward()" if src is not None else "connect a tensor"
-            seed = result.node_grads.get(nid) if result is not None else None
-            view.grad = (f"∂{root}/∂{root} = {fmt(seed)}" if in_backward and seed is not None
-                         else "")
-            view.grad_sign = _sign(seed) if in_backward else 0
-            view.tooltip = ("The output marker: backward() starts here with the gradient 1 of "
-                            f"{root} with respect to itself.")
-        elif node.kind in ("input", "constant"):
-            view.value = f"value {fmt(node.value)}"
-            if node.kind == "constant":
-                view.grad = "no gradient"
-                view.note = "a plain number"
-                view.tooltip = "A constant: a number in the code, not a tensor that tracks gradients."
-            elif not node.requires_grad:
-                view.grad = f"{label}.grad = None"
-                view.note = "requires_grad=False"
-                view.tooltip = (f"{label} is data: requires_grad is off, so PyTorch never stores "
-                                "a gradient for it.")
-            else:
-                _leaf_lines(view, node, result, timeline, parts, received_all, previous_grads,
-                            zeroed)
-            view.dim = result is not None and timeline.pos is not None and not shown
-        else:
-            view.value = f"= {fmt(value)}" if shown and value is not None else "= …"
-            fn = result.grad_fns.get(nid) if result is not None and shown else None
-            if node.kind == "detach":
-                view.grad = "gradient stops here"
-                view.grad_fn = f"grad_fn={fn}" if shown else ""
-                view.note = "new tensor, cut from the graph"
-                view.tooltip = ("detach() returns the same value with no history: backward() "
-                                "cannot pass it, so nothing upstream gets a gradient from here.")
-            else:
-                view.grad_fn = f"grad_fn={fn}" if fn else ("grad_fn=None" if shown else "")
-                total = _node_total(nid, result, received_all, timeline)
-                got = parts.get(nid, [])
-                if in_backward and got:
-                    view.grad = f"{dname} = {_gradient_text(got, total)}"
-                    view.grad_sign = _sign(total if total is not None else sum(got))
-                elif in_backward and result.node_grads.get(nid) is not None \
-                        and graph.edge_at(result.output, "x") is not None \
-                        and graph.edge_at(result.output, "x").src == nid:
-                    view.grad = f"{dname} = {fmt(result.node_grads[nid])}"
-                    view.grad_sign = _sign(result.node_grads[nid])
-                elif result is not None and result.backward_ran:
-                    if timeline.pos is not None and not in_backward:
-                        view.grad = ""  # the forward pass: no gradient exists yet
-                    elif timeline.pos is not None and result.node_grads.get(nid) is not None:
-                        view.grad = f"{dname} = …"
-                    else:
-                        view.grad = f"{dname}: none"
-                else:
-                    view.grad = f"{dname}: —"
-                name = node.name or "t"
-                view.note = f"kept only with {name}.retain_grad()"
-                view.tooltip = (f"{dname} — PyTorch keeps it only with {name}.retain_grad(): "
-                                f"without it, {name}.grad is None after backward(), because "
-                                f"{name} is an intermediate tensor, not a leaf.")
-            view.dim = result is not None and timeline.pos is not None and not shown
-        if flags:
-            view.tooltip += "\n" + "; ".join(flags)
-        scene.nodes[nid] = view
-
-    _edge_views(scene, graph, result, timeline, backward)
+    scene = Scene()
+    for node in graph.nodes:
+        scene.nodes[node.id] = _node_view(node, facts)
+    _edge_views(scene, graph, result, timeline, facts.backward)
     _lighting(scene, graph, current)
-    scene.caption = _caption(graph, result, timeline, current, root)
+    scene.caption = _caption(graph, result, timeline, current, facts.root)
     return scene
+
+
+def _node_view(node: Node, facts: _Frame) -> NodeView:
+    view = NodeView(header=node_title(node))
+    result = facts.result
+    flags = result.flags.get(node.id, ()) if result is not None else ()
+    view.problem = bool(flags)
+    if node.kind == "output":
+        _output_lines(view, node, facts)
+    elif node.kind == "constant":
+        view.value = f"value {fmt(node.value)}"
+        view.grad = "no gradient"
+        view.note = "a plain number"
+        view.tooltip = "A constant: a number in the code, not a tensor that tracks gradients."
+        view.dim = facts.dim(node.id)
+    elif node.kind == "input":
+        view.value = f"value {fmt(node.value)}"
+        if node.requires_grad:
+            _leaf_lines(view, node, result, facts.timeline, facts.parts, facts.received_all,
+                        facts.previous, facts.zeroed)
+        else:
+            view.grad = f"{node.label}.grad = None"
+            view.note = "requires_grad=False"
+            view.tooltip = (f"{node.label} is data: requires_grad is off, so PyTorch never "
+                            "stores a gradient for it.")
+        view.dim = facts.dim(node.id)
+    else:
+        _operation_lines(view, node, facts)
+        view.dim = facts.dim(node.id)
+    if flags:
+        view.tooltip += "\n" + "; ".join(flags)
+    return view
+
+
+def _output_lines(view: NodeView, node: Node, facts: _Frame) -> None:
+    root, result = facts.root, facts.result
+    src = facts.graph.edge_at(node.id, "x")
+    view.value = f"{root}.backward()" if src is not None else "connect a tensor"
+    seed = result.node_grads.get(node.id) if result is not None else None
+    view.grad = (f"∂{root}/∂{root} = {fmt(seed)}" if facts.in_backward and seed is not None
+                 else "")
+    view.grad_sign = _sign(seed) if facts.in_backward else 0
+    view.tooltip = ("The output marker: backward() starts here with the gradient 1 of "
+                    f"{root} with respect to itself.")
+
+
+def _operation_lines(view: NodeView, node: Node, facts: _Frame) -> None:
+    """An operation: its value once computed, its grad_fn, and the gradient it passed on
+    (PyTorch keeps that only with ``retain_grad()``, which the note says)."""
+    nid, result = node.id, facts.result
+    shown = facts.shown(nid)
+    value = result.node_values.get(nid) if result is not None else None
+    view.value = f"= {fmt(value)}" if shown and value is not None else "= …"
+    fn = result.grad_fns.get(nid) if result is not None and shown else None
+    if node.kind == "detach":
+        view.grad = "gradient stops here"
+        view.grad_fn = f"grad_fn={fn}" if shown else ""
+        view.note = "new tensor, cut from the graph"
+        view.tooltip = ("detach() returns the same value with no history: backward() "
+                        "cannot pass it, so nothing upstream gets a gradient from here.")
+        return
+    view.grad_fn = f"grad_fn={fn}" if fn else ("grad_fn=None" if shown else "")
+    dname = f"∂{facts.root}/∂{node.label}"
+    _operation_gradient(view, nid, dname, facts)
+    name = node.name or "t"
+    view.note = f"kept only with {name}.retain_grad()"
+    view.tooltip = (f"{dname} — PyTorch keeps it only with {name}.retain_grad(): "
+                    f"without it, {name}.grad is None after backward(), because "
+                    f"{name} is an intermediate tensor, not a leaf.")
+
+
+def _operation_gradient(view: NodeView, nid: int, dname: str, facts: _Frame) -> None:
+    result, timeline = facts.result, facts.timeline
+    got = facts.parts.get(nid, [])
+    if facts.in_backward and got:
+        total = _node_total(nid, result, facts.received_all, timeline)
+        view.grad = f"{dname} = {_gradient_text(got, total)}"
+        view.grad_sign = _sign(total if total is not None else sum(got))
+    elif facts.in_backward and result.node_grads.get(nid) is not None \
+            and _feeds_output(facts.graph, result, nid):
+        view.grad = f"{dname} = {fmt(result.node_grads[nid])}"
+        view.grad_sign = _sign(result.node_grads[nid])
+    elif result is not None and result.backward_ran:
+        if timeline.pos is not None and not facts.in_backward:
+            view.grad = ""  # the forward pass: no gradient exists yet
+        elif timeline.pos is not None and result.node_grads.get(nid) is not None:
+            view.grad = f"{dname} = …"
+        else:
+            view.grad = f"{dname}: none"
+    else:
+        view.grad = f"{dname}: —"
+
+
+def _feeds_output(graph: Graph, result: RunResult, nid: int) -> bool:
+    """``nid`` is the tensor ``backward()`` is called on (it feeds the output marker)."""
+    edge = graph.edge_at(result.output, "x")
+    return edge is not None and edge.src == nid
 
 
 def _gradient_text(got: list[float], total: float | None) -> str:

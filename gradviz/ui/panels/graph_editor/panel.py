@@ -22,14 +22,15 @@ from PySide6.QtWidgets import (
 
 from gradviz.core.model import StateError
 from gradviz.graph import CodeImportError, Graph, RunResult, available_examples, load_example
+from gradviz.graph.commands import ReplaceGraph
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.panels.graph_editor.animation import SPEEDS, Player
-from gradviz.ui.panels.graph_editor.code_view import QtCodeView, QtImportCodeDialog
+from gradviz.ui.panels.graph_editor.code_pane import QtGraphCodePane, QtImportCodeDialog
 from gradviz.ui.panels.graph_editor.display import Timeline, build_scene, frames_of
-from gradviz.ui.panels.graph_editor.edits import ReplaceGraph
 from gradviz.ui.panels.graph_editor.palette import QtPaletteList
 from gradviz.ui.panels.graph_editor.properties import QtNodeProperties
 from gradviz.ui.panels.graph_editor.style import canvas_style
+from gradviz.ui.panels.graph_editor.typed_line import QtTypedLine
 from gradviz.ui.panels.graph_editor.view import QtGraphView
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
@@ -45,8 +46,6 @@ EXAMPLE_TITLES = {"chain": "Chain: y = (3x + 1)²", "two_paths": "Two paths: z =
 class QtGraphEditorPanel(QtPanel):
     """Build computational graphs by hand and watch PyTorch run them forward and backward."""
 
-    panel_name = "graph"
-    title = "Graph editor"
     explainer = ("Wire tensors and operations into a graph; PyTorch runs it for real after every "
                  "change. Play the forward pass to see the graph being built, then the backward "
                  "pass to see each gradient travel back and add up where paths meet.")
@@ -82,32 +81,49 @@ class QtGraphEditorPanel(QtPanel):
         self.banner.setObjectName("graph-banner")
         self.banner.setWordWrap(True)
         self.body_layout.addWidget(self.banner)
+        self.typed_line = QtTypedLine(self.graph, self.push)
+        self.body_layout.addWidget(self.typed_line)
+        self._build_body()
+        self._build_player()
+        self._connect_signals()
+        self.rerun()
+        self._fit_timer.start(0)
 
+    # ================================================================== widgets
+    def _build_body(self) -> None:
+        """Palette list | canvas | properties and code, in a splitter."""
         self.palette_list = QtPaletteList()
         self.palette_list.setMaximumWidth(150)
-        self.view = QtGraphView(self.graph, self.push, ctx.status, self.listen,
+        self.view = QtGraphView(self.graph, self.push, self.ctx.status, self.listen,
                                 canvas_style(self._theme))
         self.properties = QtNodeProperties(self.graph, self.push)
-        self.code = QtCodeView()
+        self.code = QtGraphCodePane()
         side = QTabWidget()
         side.addTab(self.properties, "Properties")
         side.addTab(self.code, "Code")
         self.side_tabs = side
         palette_box = QWidget()
+        palette_box.setObjectName("section-palette")
+        side.setObjectName("section-details")
+        canvas = QWidget()
+        canvas.setObjectName("section-canvas")
+        cl = QVBoxLayout(canvas)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.view)
         pl = QVBoxLayout(palette_box)
         pl.setContentsMargins(0, 0, 0, 0)
         pl.addWidget(QLabel("<b>Nodes</b> (drag onto the canvas)"))
         pl.addWidget(self.palette_list, 1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(palette_box)
-        splitter.addWidget(self.view)
+        splitter.addWidget(canvas)
         splitter.addWidget(side)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([110, 900, 250])
         self.splitter = splitter
         self.body_layout.addWidget(splitter, 1)
-        self._build_player()
 
+    def _connect_signals(self) -> None:
         self.player = Player(self)
         self.player.moved.connect(self._on_player_moved)
         self.player.pulse.connect(self._on_pulse)
@@ -118,16 +134,12 @@ class QtGraphEditorPanel(QtPanel):
         self.code.import_button.clicked.connect(self.import_code_dialog)
         self.code.export_json_button.clicked.connect(self.export_json_dialog)
         self.code.import_json_button.clicked.connect(self.import_json_dialog)
-
         ev = self.graph.events
         self.listen(ev.changed, self._on_changed)
         self.listen(ev.ran, self._on_ran)
         self.listen(ev.grads_zeroed, self._on_grads_zeroed)
         self.listen(ev.rebuilt, self._on_rebuilt)
-        self.rerun()
-        self._fit_timer.start(0)
 
-    # ================================================================== widgets
     def _button(self, text: str, tip: str, slot, name: str) -> QPushButton:
         b = QPushButton(text)
         b.setToolTip(tip)
@@ -136,7 +148,8 @@ class QtGraphEditorPanel(QtPanel):
         return b
 
     def _build_toolbar(self) -> None:
-        row = QHBoxLayout()
+        section = _section_row("toolbar")
+        row = section.layout()
         self.examples = QComboBox()
         self.examples.setObjectName("graph-examples")
         self.examples.addItem("Examples…", None)
@@ -157,10 +170,11 @@ class QtGraphEditorPanel(QtPanel):
         for b in (self.again_button, self.backward_button, self.zero_button, self.fit_button):
             row.addWidget(b)
         row.addStretch(1)
-        self.body_layout.addLayout(row)
+        self.body_layout.addWidget(section)
 
     def _build_player(self) -> None:
-        row = QHBoxLayout()
+        section = _section_row("stepping")
+        row = section.layout()
         self.restart_button = self._button("↺ Restart", "Back to before the forward pass",
                                            lambda: self.player.restart(), "graph-restart")
         self.back_button = self._button("◀ Step back", "One step back (PageUp)",
@@ -187,7 +201,7 @@ class QtGraphEditorPanel(QtPanel):
         f.setPointSizeF(f.pointSizeF() * 1.2)
         self.caption.setFont(f)
         row.addWidget(self.caption, 1)
-        self.body_layout.addLayout(row)
+        self.body_layout.addWidget(section)
 
     # ================================================================== model → view
     def push(self, command: Any) -> bool:
@@ -304,7 +318,7 @@ class QtGraphEditorPanel(QtPanel):
     def _refresh_properties(self) -> None:
         ids = self.view.selected_ids()
         nid = ids[0] if len(ids) == 1 else None
-        scene_views = self.view._scene_text.nodes
+        scene_views = self.view.mirror.scene_text.nodes
         self.properties.show_node(nid, scene_views.get(nid) if nid is not None else None,
                                   self.result)
 
@@ -451,3 +465,12 @@ class QtGraphEditorPanel(QtPanel):
         self.player.stop()
         self.view.teardown()
         super().teardown()
+
+
+def _section_row(name: str) -> QWidget:
+    """A row of controls in its own ``section-<name>`` widget (what a presenter layout shows or
+    folds)."""
+    section = QWidget()
+    section.setObjectName(f"section-{name}")
+    QHBoxLayout(section).setContentsMargins(0, 0, 0, 0)
+    return section

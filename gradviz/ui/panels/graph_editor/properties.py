@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -17,9 +18,20 @@ from PySide6.QtWidgets import (
 )
 
 from gradviz.core.numbers import fmt, full_text
-from gradviz.graph import Graph, GraphError, Rename, RunResult, SetRequiresGrad, SetValue
+from gradviz.graph import Graph, GraphError, Node, Rename, RunResult, SetRequiresGrad, SetValue
 from gradviz.graph.elements import check_value
 from gradviz.ui.panels.graph_editor.display import NodeView
+
+
+@contextmanager
+def _signals_blocked(*widgets: QWidget) -> Iterator[None]:
+    """The widgets emit nothing inside the block (one :class:`QSignalBlocker` each)."""
+    blockers = [QSignalBlocker(w) for w in widgets]
+    try:
+        yield
+    finally:
+        for blocker in blockers:
+            blocker.unblock()
 
 
 class QtNodeProperties(QWidget):
@@ -65,36 +77,43 @@ class QtNodeProperties(QWidget):
 
     def show_node(self, node_id: int | None, view: NodeView | None,
                   result: RunResult | None) -> None:
-        """Fill the fields for ``node_id`` (None: nothing selected). Never echoes back."""
+        """Fill the fields for ``node_id`` (None: nothing selected). Never echoes back.
+
+        These fields are not plain model fields that :func:`gradviz.ui.binding.bind` could
+        take: they belong to whichever node is selected, and edits go through graph commands
+        with their own refusals. So they are filled here with their signals blocked (disabling
+        a focused line edit would otherwise finish its editing, and the checkbox would toggle).
+        """
         self.node_id = node_id if node_id is not None and node_id in self.graph else None
         node = None if self.node_id is None else self.graph.node(self.node_id)
-        for w in (self.name, self.value, self.requires_grad):
-            w.blockSignals(True)
-        try:
+        with _signals_blocked(self.name, self.value, self.requires_grad):
             if node is None:
-                self.title.setText("<b>No node selected</b>")
-                self.name.setText("")
-                self.value.setText("")
-                self.requires_grad.setChecked(False)
-                self.info.setText("Click a node to see and edit it here. Double-click a value "
-                                  "on the canvas to type a new one, or drag it sideways.")
-                for w in (self.name, self.value, self.requires_grad):
-                    w.setEnabled(False)
-                return
-            self.title.setText(f"<b>{html.escape(node.label)}</b> ({node.spec.title})")
-            if not self.name.hasFocus():
-                self.name.setText(node.name)
-            self.name.setEnabled(node.kind not in ("output",))
-            leafish = node.kind in ("input", "constant")
-            self.value.setEnabled(leafish)
-            if not self.value.hasFocus():
-                self.value.setText(repr(node.value) if leafish else "")
-            self.requires_grad.setEnabled(node.kind == "input")
-            self.requires_grad.setChecked(node.requires_grad)
-            self.info.setText(self._info_html(node, view, result))
-        finally:
-            for w in (self.name, self.value, self.requires_grad):
-                w.blockSignals(False)
+                self._show_nothing()
+            else:
+                self._show(node, view, result)
+
+    def _show(self, node: Node, view: NodeView | None, result: RunResult | None) -> None:
+        self.title.setText(f"<b>{html.escape(node.label)}</b> ({node.spec.title})")
+        if not self.name.hasFocus():
+            self.name.setText(node.name)
+        self.name.setEnabled(node.kind not in ("output",))
+        leafish = node.kind in ("input", "constant")
+        self.value.setEnabled(leafish)
+        if not self.value.hasFocus():
+            self.value.setText(repr(node.value) if leafish else "")
+        self.requires_grad.setEnabled(node.kind == "input")
+        self.requires_grad.setChecked(node.requires_grad)
+        self.info.setText(self._info_html(node, view, result))
+
+    def _show_nothing(self) -> None:
+        self.title.setText("<b>No node selected</b>")
+        self.name.setText("")
+        self.value.setText("")
+        self.requires_grad.setChecked(False)
+        self.info.setText("Click a node to see and edit it here. Double-click a value "
+                          "on the canvas to type a new one, or drag it sideways.")
+        for w in (self.name, self.value, self.requires_grad):
+            w.setEnabled(False)
 
     def _info_html(self, node, view: NodeView | None, result: RunResult | None) -> str:
         rows = []

@@ -30,6 +30,7 @@ from gradviz.core.loss_surface import PRESETS, LossSurface
 from gradviz.core.numbers import fmt
 from gradviz.core.optim_race import OPTIMIZERS, USES_BETAS, USES_MOMENTUM
 from gradviz.core.surface_view import LogScale
+from gradviz.ui.widgets.wrap_row import QtWrapRow
 
 Bind = Callable[[QWidget, Any, str], Any]
 
@@ -40,6 +41,17 @@ def _row(owner: QWidget, name: str) -> QHBoxLayout:
     row.setContentsMargins(0, 0, 0, 0)
     row.setSpacing(4)  # as the controls' column around it
     return row
+
+
+def _group(*widgets: QWidget) -> QWidget:
+    """Widgets that stay together on one line of a wrapping row."""
+    group = QWidget()
+    row = QHBoxLayout(group)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(4)
+    for w in widgets:
+        row.addWidget(w)
+    return group
 
 
 def set_label_text(label: QLabel, text: str) -> None:
@@ -144,7 +156,10 @@ class SteppingControls(QWidget):
 
     def __init__(self, state: LossSurface, bind: Bind) -> None:
         super().__init__()
-        row = _row(self, "stepping")
+        self.setObjectName("section-stepping")
+        # Three groups that wrap onto a second line where the dock is narrow (presentation
+        # scale, or beside the graph): the buttons, the speed, the step count.
+        wrap = QtWrapRow(self, spacing=12)
         self.play_button = QPushButton("▶ Play")
         self.play_button.setObjectName("surface-play")
         self.play_button.setCheckable(True)
@@ -154,24 +169,21 @@ class SteppingControls(QWidget):
         self.back_button.setToolTip("Undo one step (PageUp on a clicker)")
         self.reset_button = QPushButton("⟲ Reset")
         self.reset_button.setToolTip("Every ball back to its start")
-        for b in (self.play_button, self.step_button, self.back_button, self.reset_button):
-            row.addWidget(b)
-        row.addSpacing(12)
-        row.addWidget(QLabel("speed:"))
+        wrap.add(_group(self.play_button, self.step_button, self.back_button,
+                        self.reset_button))
         self.speed_slider = QSlider(Qt.Orientation.Horizontal)
+        self.speed_slider.setMinimumWidth(100)
         self.speed_slider.setMaximumWidth(160)
         bind(self.speed_slider, state, "speed")
-        row.addWidget(self.speed_slider)
         self.speed_label = QLabel()
         self.speed_label.setMinimumWidth(70)
-        row.addWidget(self.speed_label)
-        row.addStretch(1)
+        wrap.add(_group(QLabel("speed:"), self.speed_slider, self.speed_label))
         self.step_label = QLabel()
         self.step_label.setObjectName("surface-step")
         self.step_label.setMinimumWidth(
             self.step_label.fontMetrics().horizontalAdvance("step 00000"))
         self.step_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        row.addWidget(self.step_label)
+        wrap.add(self.step_label)
 
     def show_speed(self, speed: float) -> None:
         self.speed_label.setText(f"{speed:g} steps/s")

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gradviz.core.commands import SetFieldCommand, SetFieldsCommand
 from gradviz.core.expr import ExpressionError
-from gradviz.core.loss_surface import PRESETS, LossSurface
+from gradviz.core.landscape_race import net_ball_status, network_frame
+from gradviz.core.landscape_source import NETWORK, SLICE_EXPLAINER
+from gradviz.core.loss_surface import INVALIDATING, PRESETS, LossSurface
 from gradviz.core.optim_race import MAX_BALLS
 from gradviz.core.surface_view import (
     ball_status,
@@ -27,7 +29,7 @@ from gradviz.core.surface_view import (
     race_frame,
     readout_text,
 )
-from gradviz.core.surfaces import SURFACE_TITLES, custom_surface
+from gradviz.core.surfaces import custom_surface
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.panels.surface.controls import (
     LearningRateRow,
@@ -35,6 +37,7 @@ from gradviz.ui.panels.surface.controls import (
     SurfaceChooser,
     set_label_text,
 )
+from gradviz.ui.panels.surface.network import NetworkControls, NetworkSource
 from gradviz.ui.panels.surface.tabs import BallsTab, CodeTab, SettingsTabs, ViewTab
 from gradviz.ui.panels.surface.views import NO_OPENGL_ENV, SurfaceViews
 from gradviz.ui.registry import PanelContext
@@ -69,7 +72,7 @@ class QtSurfacePanel(QtPanel):
     title = "Loss surface"
     explainer = ("With two parameters the loss becomes a landscape. The red ball moves by "
                  "gradient descent; the yellow arrow is −∇f at the ball — the steepest way "
-                 "down, computed by autograd.")
+                 "down, computed by autograd. " + SLICE_EXPLAINER)
     try_this = ("press ▶ Play, then raise the learning rate until the ball overshoots. Pick "
                 "“The chapter's f = x² + 2xy” and watch the ball escape: a saddle has no bottom.")
 
@@ -92,6 +95,10 @@ class QtSurfacePanel(QtPanel):
         for name in self.state.SETTINGS:
             self.listen(getattr(self.state.events, name), functools.partial(self._on_field, name))
         self.listen(self.state.stepped, self._on_stepped)
+        playground = self.state.playground
+        for name in (*INVALIDATING, "stepped", "was_reset"):
+            self.listen(getattr(playground.events, name),
+                        functools.partial(self._on_field, "playground"))
         net = self.state.mininet
         for name in ("seed", "n_samples", "true_w", "true_b", "noise"):
             self.listen(getattr(net.events, name), functools.partial(self._on_field, "mininet"))
@@ -104,6 +111,9 @@ class QtSurfacePanel(QtPanel):
         self.chooser = SurfaceChooser(s, bind, self._on_surface_chosen, self._on_preset_chosen,
                                       self._on_expression_entered)
         self.views = SurfaceViews(self.ctx.theme().plot_bg, self._on_contour_click)
+        self.network_controls = NetworkControls(s, bind)
+        self.network = NetworkSource(self.network_controls, self._on_network_done,
+                                     self._show_problem)
         self.stepping = SteppingControls(s, bind)
         self.learning_rate = LearningRateRow(s, bind, self._on_lr_ball_chosen, self._set_lr,
                                              self._parse_lr)
@@ -115,6 +125,7 @@ class QtSurfacePanel(QtPanel):
         lay = self.body_layout
         lay.setSpacing(4)
         lay.addWidget(self.chooser)
+        lay.addWidget(self.network_controls)
         self.caption = QLabel()
         self.caption.setObjectName("surface-caption")
         self.caption.setWordWrap(True)
@@ -227,24 +238,37 @@ class QtSurfacePanel(QtPanel):
         if self._dirty_controls:
             self._sync_controls()
             self._dirty_controls = False
-        grid = s.grid_data()
-        flags = (s.floor_contour, s.arrow_field)
+        network = s.surface == NETWORK
+        land = self.network.landscape(s) if network else None
+        if network and land is None:
+            return  # the first grid is computing; the controls show its progress
+        grid = land.grid if network else s.grid_data()
+        flags = (s.floor_contour, s.arrow_field and not network)
         if grid is not self._shown_grid:
             if self.scene is not None:
                 self.scene.set_grid(grid, s.floor_contour)
-            self.contour.set_grid(grid, s.arrow_field)
+            self.contour.set_grid(grid, flags[1])
             self._shown_grid = grid
         elif flags != self._shown_flags:
             if self.scene is not None:
                 self.scene.set_floor(grid, s.floor_contour)
-            self.contour.set_field(grid, s.arrow_field)
+            self.contour.set_field(grid, flags[1])
         self._shown_flags = flags
-        self._show_race(grid)
+        if network:
+            self._show_network_race(grid, land)
+        else:
+            self._show_race(grid)
 
     def _sync_controls(self) -> None:
         """Controls that are not bound to one field (bound ones follow the model themselves)."""
         s = self.state
         self.chooser.show_state(s)
+        network = s.surface == NETWORK
+        self.network_controls.setVisible(network)
+        self.views.show_interpolation(network)
+        self.network_controls.show_plane(s.net_plane)
+        self.grid_spin.setEnabled(not network)
+        self.field_check.setEnabled(not network)
         self.learning_rate.show_state(s)
         self.settings.balls.show_state(s)
         self.stepping.show_speed(s.speed)
@@ -252,20 +276,47 @@ class QtSurfacePanel(QtPanel):
         self.caption.setText(caption_text(s.current_surface()))
         self.settings.code.show_code(*s.code_text())
 
+    def _draw_frame(self, frame, numbers: list[int], start: tuple[float, float],
+                    arrow: bool, fname: str) -> None:
+        colours = [BALL_COLOURS[n - 1] for n in numbers]
+        if self.scene is not None:
+            self.scene.set_balls(frame.poses, frame.trails3d, colours, arrow)
+        self.contour.set_balls(frame.positions, frame.trails2d, frame.arrows2d, colours, start)
+        self.loss_plot.symbol = fname
+        self.loss_plot.set_curves(frame.losses, frame.names, [CURVE_COLOURS[n - 1] for n in numbers])
+
+    def _show_network_race(self, grid, land) -> None:
+        """The balls trained in full weight space, projected onto the plane (or nothing yet)."""
+        race = self.network.race(self.state, land)
+        index = self.state.landscapes.index
+        paths = race.paths if race is not None else []
+        numbers = [p.number for p in paths]
+        if race is not None:
+            frame = network_frame(grid, race, index, trails3d=self.scene is not None)
+            self._draw_frame(frame, numbers, (0.0, 0.0), False, "L")
+            self.views.interp.set_curves(race.curves)
+        self._show_readout((f"<b>{grid.surface.formula}</b> — {len(paths)} ball(s) trained "
+                            "in the full weight space; their paths are projected onto this "
+                            "plane.", ""))
+        for i in range(MAX_BALLS):
+            text = net_ball_status(paths[numbers.index(i + 1)], index) if i + 1 in numbers else ""
+            set_label_text(self.ball_states[i], text)
+        self.stepping.show_steps(index)
+        if self._play.isActive() and not self.state.running:
+            self.play_button.setChecked(False)
+
+    def _on_network_done(self) -> None:
+        self._dirty_controls = True
+        self._refresh_timer.start(0)
+
     def _show_race(self, grid) -> None:
         s = self.state
         race = s.race
         surface = grid.surface
         numbers = s.ball_numbers()
-        colours = [BALL_COLOURS[n - 1] for n in numbers]
         frame = race_frame(grid, race, s.show_arrow, trails3d=self.scene is not None)
-        if self.scene is not None:
-            self.scene.set_balls(frame.poses, frame.trails3d, colours, s.show_arrow)
-        self.contour.set_balls(frame.positions, frame.trails2d, frame.arrows2d, colours,
-                               (s.start_x, s.start_y))
         fname = loss_symbol(surface)
-        self.loss_plot.symbol = fname
-        self.loss_plot.set_curves(frame.losses, frame.names, [CURVE_COLOURS[n - 1] for n in numbers])
+        self._draw_frame(frame, numbers, (s.start_x, s.start_y), s.show_arrow, fname)
         selected = self.learning_rate.selected
         self._show_readout(readout_text(race.balls[numbers.index(selected)], selected, surface,
                                         BALL_COLOURS[selected - 1]))
@@ -304,7 +355,7 @@ class QtSurfacePanel(QtPanel):
             return
         self._pause()
         self._push(SetFieldsCommand(self.state, self.state.values_for_surface(key),
-                                    f"Surface: {SURFACE_TITLES[key]}"))
+                                    f"Surface: {self.state.surface_for(key).title}"))
 
     @_guarded
     def _on_preset_chosen(self, key: str) -> None:
@@ -361,6 +412,8 @@ class QtSurfacePanel(QtPanel):
 
     @_guarded
     def _on_contour_click(self, x: float, y: float) -> None:
+        if self.state.surface == NETWORK:
+            return  # the balls start at the plane's origin: the weights the surface is about
         self._pause()
         self._push(SetFieldsCommand(self.state, {"start_x": float(f"{x:.4g}"),
                                                  "start_y": float(f"{y:.4g}")},
@@ -384,7 +437,7 @@ class QtSurfacePanel(QtPanel):
     @_guarded
     def _on_play_toggled(self, playing: bool) -> None:
         if playing:
-            if not self.state.race.running:
+            if not self.state.running:
                 self.state.restart()
             self._play.start(int(1000 / max(self.state.speed, 1.0)))
         else:
@@ -395,8 +448,9 @@ class QtSurfacePanel(QtPanel):
     def _tick(self) -> None:
         moved = self.state.step(1)
         self.refresh_now()  # draw this step now: the timer's next tick may come before idle
-        race = self.state.race
-        if not moved or all(b.stopped or b.settled(race.domain) for b in race.balls):
+        race = None if self.state.surface == NETWORK else self.state.race
+        if not moved or not self.state.running or race is not None and all(
+                b.stopped or b.settled(race.domain) for b in race.balls):
             self._pause()  # nothing left to watch
 
     def is_playing(self) -> bool:
@@ -428,4 +482,5 @@ class QtSurfacePanel(QtPanel):
     def teardown(self) -> None:
         self._play.stop()
         self._refresh_timer.stop()
+        self.network.shutdown()
         super().teardown()

@@ -52,6 +52,9 @@ class QtSurfaceScene:
         self.surface = gl.GLSurfacePlotItem(computeNormals=False, smooth=True, shader=None,
                                             glOptions="opaque")
         self.view.addItem(self.surface)
+        # Hidden until it has a grid: the network loss arrives from a worker after the first
+        # frame, and an item without data fails to draw.
+        self.surface.setVisible(False)
         self.floor = gl.GLLinePlotItem(pos=np.zeros((0, 3), np.float32), mode="lines",
                                        width=1.0, glOptions="translucent")
         self.view.addItem(self.floor)
@@ -90,6 +93,7 @@ class QtSurfaceScene:
         sx, sy = grid.scene_xy
         self.surface.setData(x=sx, y=sy, z=grid.height,
                              colors=shaded_colours(grid).reshape(-1, 4))
+        self.surface.setVisible(True)
         self.set_floor(grid, floor_contour)
 
     def set_floor(self, grid: SurfaceGrid, visible: bool) -> None:

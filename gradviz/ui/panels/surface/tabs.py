@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from gradviz.core.loss_surface import LossSurface
 from gradviz.core.numbers import fmt
 from gradviz.core.optim_race import MAX_BALLS
+from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 
 Bind = Callable[[QWidget, Any, str], Any]
 
@@ -151,3 +152,4 @@ class SettingsTabs(QTabWidget):
         self.addTab(view, "View")
         self.addTab(code, "Code")
         self.setMaximumHeight(200)
+        size_to_current_page(self)

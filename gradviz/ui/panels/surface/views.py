@@ -1,5 +1,6 @@
 """The visualization section of the surface panel: the 3D view (or, without OpenGL, a note and
-the contour map in its place), the contour map and the loss-vs-step plot, in splitters."""
+the contour map in its place), the contour map, the loss-vs-step plot and, for the network
+loss, the 1-D interpolation plot, in splitters."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from gradviz.ui.panels.surface.contour import QtContourView, QtLossPlot
+from gradviz.ui.panels.surface.network import InterpolationPlot
 from gradviz.ui.theme import Theme
 
 #: Environment switch that forces the 2D fallback (remote sessions with broken GL drivers).
@@ -85,10 +87,25 @@ class SurfaceViews(QSplitter):
             self._show_note()
             self._left_layout.addWidget(self.contour, 1)
         right.addWidget(self.loss_plot)
+        # The network loss's 1-D interpolations, beside the surface (shown for that source).
+        self.interp = InterpolationPlot()
+        self.interp.setMinimumHeight(120)
+        self.interp.hide()
+        right.addWidget(self.interp)
+        self._right = right
         self.addWidget(left)
         self.addWidget(right)
         self.setSizes([620, 380] if self.scene is not None else [560, 440])
         self.setMinimumHeight(200)
+
+    def show_interpolation(self, visible: bool) -> None:
+        """Show or hide the interpolation plot, sharing the column evenly when shown."""
+        if visible == self.interp.isVisibleTo(self):
+            return
+        self.interp.setVisible(visible)
+        if visible:
+            count = self._right.count()
+            self._right.setSizes([max(self._right.height(), 300) // count] * count)
 
     def fall_back_to_2d(self, reason: str) -> bool:
         """Replace the 3D view by the contour map and a note; False if there was no 3D view."""
@@ -110,6 +127,7 @@ class SurfaceViews(QSplitter):
     def apply_theme(self, theme: Theme) -> None:
         self.contour.apply_theme(theme)
         self.loss_plot.apply_theme(theme)
+        self.interp.apply_theme(theme)
         if self.scene is not None:
             self.scene.set_background(theme.plot_bg)
         self.gl_note.setStyleSheet(f"color: {theme.text}; background: {theme.base}; "

@@ -1,0 +1,210 @@
+"""A panel's presenter layout: in presentation mode a panel keeps the sections its declaration
+shows (``PanelInfo.presenter.show``: the visualization, the stepping controls) and folds those
+it lists in ``fold`` (editing chrome) and its explainer header into a thin strip of toggles.
+
+Sections are the panel's child widgets named ``section-<name>``; nothing here knows what is
+inside one, so every panel gets the same behaviour from its declaration alone. A section that
+is neither shown nor folded is *secondary*: it stays, but may be folded later to make the panel
+fit (:meth:`QtPresenterSections.fold_secondary`).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QSplitter, QToolButton, QWidget
+
+from gradviz.core.panel_info import Presenter
+
+SECTION_PREFIX = "section-"
+HEADER = "explainer"
+#: The fold strip's type, in pixels, at every scale.
+STRIP_PIXELS = 13
+#: A splitter shares out its room in proportion to the sizes it is given: this one is far
+#: larger than any screen, so the visualization's pane takes all the others leave.
+FAVOURED = 100_000
+#: A widget with this property set keeps its font when presentation scales fonts.
+NO_SCALE = "gv_keep_font"
+
+
+def section_title(name: str) -> str:
+    """``"plot"`` → ``"Plot"``; ``"lr_settings"`` → ``"Lr settings"``: what a toggle reads."""
+    return name.replace("_", " ").replace("-", " ").capitalize()
+
+
+def _least(widget: QWidget, along: bool) -> int:
+    """The room a splitter pane cannot do without, across (``along``) or down; down, wrapped
+    text needs its height at the pane's width."""
+    hint = widget.minimumSizeHint()
+    if along:
+        return max(0, hint.width())
+    wrapped = widget.heightForWidth(widget.width()) if widget.hasHeightForWidth() else 0
+    return max(0, hint.height(), wrapped)
+
+
+class QtFoldStrip(QWidget):
+    """One thin row of toggle buttons, one per folded section: checked shows it again."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("presenter-strip")
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(4)
+        self.row.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # Chrome, not content: the strip keeps a small type at every presentation scale.
+        small = QFont(self.font())
+        small.setPixelSize(STRIP_PIXELS)
+        self.setFont(small)
+        self.setProperty(NO_SCALE, True)
+        self.buttons: dict[str, QToolButton] = {}
+
+    def add(self, name: str, target: QWidget) -> QToolButton:
+        button = QToolButton()
+        button.setObjectName(f"unfold-{name}")
+        button.setText(section_title(name))
+        button.setAccessibleName(f"Show {section_title(name).lower()}")
+        button.setToolTip(f"Show or fold the {section_title(name).lower()} section")
+        button.setCheckable(True)
+        button.setAutoRaise(True)
+        button.toggled.connect(target.setVisible)
+        self.row.insertWidget(self.row.count() - 1, button)
+        self.buttons[name] = button
+        self.setVisible(True)
+        return button
+
+    def remove(self, name: str) -> None:
+        button = self.buttons.pop(name, None)
+        if button is not None:
+            button.hide()
+            button.deleteLater()
+        self.setVisible(bool(self.buttons))
+
+    def clear(self) -> None:
+        for button in self.buttons.values():
+            button.deleteLater()
+        self.buttons.clear()
+        self.setVisible(False)
+
+
+class QtPresenterSections:
+    """The presenting state of one panel: which sections it folded, and how to undo that.
+
+    Parameters
+    ----------
+    panel
+        The panel (its ``header``, ``spec.presenter`` and ``section-*`` children).
+    strip
+        Where folded sections get their toggles.
+    """
+
+    def __init__(self, panel: QWidget, strip: QtFoldStrip) -> None:
+        self.panel = panel
+        self.strip = strip
+        self.folded: dict[str, QWidget] = {}
+        self.dropped: list[str] = []
+        self.splitters: list[tuple[QSplitter, list[int]]] = []
+        self.presenting = False
+
+    @property
+    def presenter(self) -> Presenter:
+        return getattr(self.panel.spec, "presenter", None) or Presenter()
+
+    def sections(self) -> dict[str, QWidget]:
+        """The panel's sections by name, in the order they were built (first wins)."""
+        found: dict[str, QWidget] = {}
+        for widget in self.panel.findChildren(QWidget):
+            name = widget.objectName()
+            if name.startswith(SECTION_PREFIX):
+                found.setdefault(name.removeprefix(SECTION_PREFIX), widget)
+        return found
+
+    def start(self) -> None:
+        if self.presenting:
+            return
+        self.presenting = True
+        sections = self.sections()
+        # The explainer needs no toggle: the caption says what the scene shows.
+        if not self.panel.header.isHidden():
+            self.panel.header.setVisible(False)
+            self.folded[HEADER] = self.panel.header
+        for name in self.presenter.fold:
+            if name in sections:
+                self._fold(name, sections[name])
+        self.favour_visualization()
+
+    def stop(self) -> None:
+        if not self.presenting:
+            return
+        self.presenting = False
+        for widget in self.folded.values():
+            widget.setVisible(True)
+        self.folded.clear()
+        self.dropped.clear()
+        self.strip.clear()
+        for splitter, sizes in self.splitters:
+            splitter.setSizes(sizes)
+        self.splitters.clear()
+
+    def favour_visualization(self) -> None:
+        """In every splitter that holds the visualization (the first section ``show`` names),
+        the other panes shrink to the least they need at their width now and the
+        visualization takes the rest (again after a resize: wrapped text may need more)."""
+        if not self.presenting:
+            return
+        sections = self.sections()
+        view = next((sections[n] for n in self.presenter.show if n in sections), None)
+        saved = {id(sp) for sp, _ in self.splitters}
+        child = view
+        while child is not None and child is not self.panel:
+            splitter = child.parentWidget()
+            if isinstance(splitter, QSplitter):
+                if id(splitter) not in saved:
+                    self.splitters.append((splitter, splitter.sizes()))
+                along = splitter.orientation() == Qt.Orientation.Horizontal
+                sizes = [FAVOURED if splitter.widget(i) is child
+                         else _least(splitter.widget(i), along) for i in range(splitter.count())]
+                splitter.setSizes(sizes)
+            child = splitter
+
+    def unfold_dropped(self) -> None:
+        """Bring back what :meth:`fold_secondary` folded (the room changed: fit again)."""
+        for name in self.dropped:
+            widget = self.folded.pop(name, None)
+            if widget is not None:
+                widget.setVisible(True)
+            self.strip.remove(name)
+        self.dropped.clear()
+
+    def _fold(self, name: str, widget: QWidget) -> None:
+        if widget.isHidden():  # hidden by the panel itself (an unused mode): not ours to show
+            return
+        widget.setVisible(False)
+        self.folded[name] = widget
+        self.strip.add(name, widget)
+
+    def secondary(self) -> list[str]:
+        """Shown sections that are neither declared as shown nor nested in one that is, last
+        built first: what may drop out when the panel does not fit."""
+        sections = self.sections()
+        keep = [sections[n] for n in self.presenter.show if n in sections]
+        names = []
+        for name, widget in sections.items():
+            if name in self.presenter.show or name in self.folded \
+                    or not widget.isVisibleTo(self.panel):  # hidden, or on another tab
+                continue
+            if any(k.isAncestorOf(widget) or widget.isAncestorOf(k) for k in keep):
+                continue
+            names.append(name)
+        return names[::-1]
+
+    def fold_secondary(self) -> str | None:
+        """Fold the next secondary section; returns its name, or None when none is left."""
+        if not self.presenting or not self.presenter.show:
+            return None  # without a declaration nothing is known to be secondary
+        for name in self.secondary():
+            self._fold(name, self.sections()[name])
+            self.dropped.append(name)
+            return name
+        return None
