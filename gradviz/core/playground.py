@@ -435,5 +435,5 @@ def _playground_models(model: AppModel) -> list[Any]:
 
 PANEL = PanelInfo("playground", "Playground", "playground.panel:QtPlaygroundPanel", order=90,
                   models=_playground_models,
-                  presenter=Presenter(show=("stepping", "network", "boundary", "losses", "backprop"),
-                                      fold=("data", "settings", "links")))
+                  presenter=Presenter(show=("network", "boundary", "losses", "stepping"),
+                                      fold=("controls",)))

@@ -31,7 +31,7 @@ from gradviz.ui.panels.playground.trainer import QtTrainer
 from gradviz.ui.panels.playground.walk import WalkStepper
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
-from gradviz.ui.widgets.panel_section import section_page
+from gradviz.ui.widgets.panel_section import QtSection, section_page
 
 _BOUND = (("dataset", "data_section", "dataset_combo"), ("noise", "data_section", "noise_spin"),
           ("train_fraction", "data_section", "fraction_spin"),
@@ -104,7 +104,10 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
                                ("Backprop", self.backprop_section),
                                ("Graph editor and code", self.links_section)):
             self.tabs.addTab(_scrolling(section_page(section, grow=section)), title)
-        lower.addWidget(self.tabs, 2)
+        # The editing chrome as one section: presenting folds it whole (its tabs stay together).
+        self.controls_section = QtSection("controls")
+        self.controls_section.box.addWidget(self.tabs)
+        lower.addWidget(self.controls_section, 2)
         self.body_layout.addLayout(lower, 2)
 
     def _connect(self) -> None:
