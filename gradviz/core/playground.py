@@ -435,5 +435,4 @@ def _playground_models(model: AppModel) -> list[Any]:
 
 PANEL = PanelInfo("playground", "Playground", "playground.panel:QtPlaygroundPanel", order=90,
                   models=_playground_models,
-                  presenter=Presenter(show=("network", "boundary", "losses", "stepping"),
-                                      fold=("controls",)))
+                  presenter=Presenter(show=("views", "stepping"), fold=("controls",)))

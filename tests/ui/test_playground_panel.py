@@ -93,7 +93,7 @@ def test_step_button_makes_one_real_update(qtbot, panel):
     assert panel.pg.steps == 1
     after = list(panel.pg.network.parameters())
     assert any(not torch.equal(a, b) for a, b in zip(after, before, strict=True))
-    qtbot.waitUntil(lambda: panel.stepping_section.status_label.text().startswith("step 1 "))
+    qtbot.waitUntil(lambda: panel.status_label.text().startswith("step 1 "))
 
 
 def test_clicks_add_points_by_button_and_shift_drag_erases(qtbot, panel):
@@ -187,7 +187,7 @@ def test_play_trains_and_redraws_until_paused(qtbot, panel):
     steps = panel.pg.steps
     qtbot.wait(50)
     assert panel.pg.steps == steps
-    assert panel.stepping_section.status_label.text().startswith(f"step {steps} ")
+    assert panel.status_label.text().startswith(f"step {steps} ")
     assert panel.stepping_section.play_button.text() == "Play"
 
 

@@ -31,7 +31,7 @@ from gradviz.ui.panels.playground.trainer import QtTrainer
 from gradviz.ui.panels.playground.walk import WalkStepper
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
-from gradviz.ui.widgets.panel_section import QtSection, section_page
+from gradviz.ui.widgets.panel_section import QtSection, section_page, wrapped_label
 
 _BOUND = (("dataset", "data_section", "dataset_combo"), ("noise", "data_section", "noise_spin"),
           ("train_fraction", "data_section", "fraction_spin"),
@@ -90,25 +90,30 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
         self.settings_section = QtSettingsSection()
         self.backprop_section = QtBackpropSection()
         self.links_section = QtLinksSection()
-        self.body_layout.addWidget(self.stepping_section)
-        views = QHBoxLayout()
-        views.addWidget(self.network_view, 3)
-        views.addWidget(self.plane_view, 2)
-        self.body_layout.addLayout(views, 3)
-        lower = QHBoxLayout()
-        lower.addWidget(self.loss_view, 3)
         self.tabs = QTabWidget()
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for title, section in (("Data", self.data_section),
-                               ("Network and training", self.settings_section),
+                               ("Network", self.settings_section),
                                ("Backprop", self.backprop_section),
-                               ("Graph editor and code", self.links_section)):
+                               ("Links", self.links_section)):
             self.tabs.addTab(_scrolling(section_page(section, grow=section)), title)
         # The editing chrome as one section: presenting folds it whole (its tabs stay together).
         self.controls_section = QtSection("controls")
         self.controls_section.box.addWidget(self.tabs)
+        # The three live views together are the visualization a presenter layout keeps.
+        self.views_section = QtSection("views")
+        top, lower = QHBoxLayout(), QHBoxLayout()
+        top.addWidget(self.network_view, 3)
+        top.addWidget(self.plane_view, 2)
+        lower.addWidget(self.loss_view, 3)
         lower.addWidget(self.controls_section, 2)
-        self.body_layout.addLayout(lower, 2)
+        # The readout belongs to the pictures (step and losses), not to the buttons.
+        self.status_label = wrapped_label()
+        self.views_section.box.addWidget(self.status_label)
+        self.views_section.box.addLayout(top, 3)
+        self.views_section.box.addLayout(lower, 2)
+        self.body_layout.addWidget(self.stepping_section)
+        self.body_layout.addWidget(self.views_section, 1)
 
     def _connect(self) -> None:
         for field, section, widget in _BOUND:
@@ -203,7 +208,7 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
         try:
             self.loss_view.show_run(self.pg.curve_steps, self.pg.train_curve,
                                     self.pg.test_curve)
-            self.stepping_section.status_label.setText(self._status_text())
+            self.status_label.setText(self._status_text())
         except Exception as exc:
             self.ctx.status(f"Playground could not redraw: {exc}")
 

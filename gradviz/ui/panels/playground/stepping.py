@@ -32,8 +32,6 @@ class QtSteppingSection(QtSection):
             row.addWidget(w)
         row.addStretch(1)
         self.box.addLayout(row)
-        self.status_label = wrapped_label()
-        self.box.addWidget(self.status_label)
 
     def show_playing(self, playing: bool) -> None:
         self.play_button.setChecked(playing)
