@@ -165,8 +165,24 @@ def training(model):
                           "forgets the first line.")
 
 
+def playground(model):
+    """One start, two learning rates: the slow run is rewound and kept as a ghost."""
+    from gradviz.core.playground_ghosts import run_label
+
+    pg, ghosts = model["playground"], model["playground_ghosts"]
+    pg.lr = 0.003
+    pg.step(300)
+    slow = pg.train_loss
+    ghosts.keep(run_label(pg.settings(), pg.steps), pg.train_curve, pg.test_curve)
+    pg.reset()  # Rewind: the same initial weights
+    pg.lr = 0.03
+    pg.step(300)
+    return ["playground"], (f"A network learning. Same start, 300 updates: lr 0.003 (grey "
+                            f"ghost) reaches loss {fmt(slow)}, lr 0.03 {fmt(pg.train_loss)}.")
+
+
 SCENES = (slope, approaches, chain, graph_chain, graph_two_paths, graph_mini_network,
-          autograd_api, partials, trap, nograd, descent, surface, training)
+          autograd_api, partials, trap, nograd, descent, surface, training, playground)
 
 
 def build_tour(available: set[str]) -> tuple[Lesson, list[str]]:

@@ -60,6 +60,11 @@ SECTIONS = (
             "zero the gradients, run forward, call backward, take a step: four lines that every "
             "training loop repeats.",
             "training"),
+    Section("Watching a network learn",
+            "Many neurons, each a small w·x + b with an activation, trained by the same loop. "
+            "Watch every weight and neuron change as the gradients push them, and walk one "
+            "update through forward, loss, backward and the optimizer's step.",
+            "playground"),
 )
 
 

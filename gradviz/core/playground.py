@@ -19,7 +19,8 @@ from typing import Any
 import torch
 from psygnal import Signal, SignalGroup
 
-from gradviz.core.model import Setting, SettingsModel, StateError, check_number
+from gradviz.core.model import AppModel, Setting, SettingsModel, StateError, check_number
+from gradviz.core.panel_info import PanelInfo, Presenter, shared
 from gradviz.core.playground_data import (
     DATASETS,
     MAX_COORD,
@@ -133,19 +134,32 @@ class PlaygroundModel(SettingsModel):
     key = "playground"
     format_version = 1
     SETTINGS = {
-        "dataset": Setting("circle", choices=DATASETS),
-        "noise": Setting(0.1, lo=0.0, hi=0.5),
-        "train_fraction": Setting(0.5, lo=0.1, hi=0.9),
+        "dataset": Setting("circle", choices=DATASETS, label="data set",
+                           doc="Which generated points to learn (hand-added points come on top)."),
+        "noise": Setting(0.1, lo=0.0, hi=0.5, step=0.05, decimals=2, label="noise",
+                         doc="How far the generated points are pushed off their pattern."),
+        "train_fraction": Setting(0.5, lo=0.1, hi=0.9, step=0.1, decimals=1,
+                                  label="train fraction",
+                                  doc="Share of the points used for training; the rest test."),
         "hidden": Setting((4, 2), check=check_hidden, label="hidden layers",
                           doc="Neurons in each hidden layer (0 to 8 layers of 1 to 16)."),
-        "activation": Setting("tanh", choices=ACTIVATIONS),
-        "optimizer": Setting("Adam", choices=OPTIMIZERS),
-        "momentum": Setting(0.9, lo=0.0, hi=0.99),
-        "lr": Setting(0.01, lo=1e-5, hi=10.0),
-        "batch_size": Setting(10, lo=1, hi=10_000, integer=True),
-        "regularization": Setting("none", choices=REGULARIZATIONS),
-        "reg_rate": Setting(0.001, lo=0.0, hi=1.0),
-        "seed": Setting(0, lo=0, hi=2**31 - 1, integer=True),
+        "activation": Setting("tanh", choices=ACTIVATIONS, label="activation",
+                              doc="The function every hidden neuron applies to w·x + b."),
+        "optimizer": Setting("Adam", choices=OPTIMIZERS, label="optimizer",
+                             doc="The torch.optim rule that turns gradients into updates."),
+        "momentum": Setting(0.9, lo=0.0, hi=0.99, step=0.05, decimals=2, label="momentum",
+                            doc="How much of the previous update SGD and RMSprop carry on."),
+        "lr": Setting(0.01, lo=1e-5, hi=10.0, step=0.001, decimals=5, label="learning rate",
+                      doc="The step size each update multiplies the gradient (or its average) by."),
+        "batch_size": Setting(10, lo=1, hi=10_000, integer=True, label="batch size",
+                              doc="Points per update, taken in a fresh shuffled order each epoch."),
+        "regularization": Setting("none", choices=REGULARIZATIONS, label="regularization",
+                                  doc="An extra loss term that pulls the weights toward zero."),
+        "reg_rate": Setting(0.001, lo=0.0, hi=1.0, step=0.001, decimals=4,
+                            label="regularization rate",
+                            doc="λ, the weight of the regularization term."),
+        "seed": Setting(0, lo=0, hi=2**31 - 1, integer=True, label="seed",
+                        doc="Seeds the data, the split, the initial weights and the batch order."),
     }
     Events = PlaygroundEvents
 
@@ -407,3 +421,18 @@ class PlaygroundModel(SettingsModel):
         for name in changed:
             getattr(self.events, name).emit(self._values[name])
         self.events.was_reset.emit()
+
+
+def _playground_models(model: AppModel) -> list[Any]:
+    """The Playground model is shared (the loss-surface panel reads it too): registered here
+    through :func:`shared` if nobody did yet, so it is never registered twice; the ghost runs
+    are this panel's own."""
+    from gradviz.core.playground_ghosts import PlaygroundGhosts
+
+    shared(model, PlaygroundModel, PlaygroundModel.key)
+    return [] if PlaygroundGhosts.key in model else [PlaygroundGhosts()]
+
+
+PANEL = PanelInfo("playground", "Playground", "playground.panel:QtPlaygroundPanel", order=90,
+                  models=_playground_models,
+                  presenter=Presenter(show=("views", "stepping"), fold=("controls",)))

@@ -11,14 +11,14 @@ def test_every_panel_is_declared_once_in_menu_order():
     infos = panel_infos()
     names = [p.name for p in infos]
     assert names == ["chapter_map", "tangent", "approaches", "chain", "graph", "traced", "trap",
-                     "training", "nograd", "surface", "scenes"]
+                     "training", "nograd", "surface", "playground", "scenes"]
     assert all(isinstance(p, PanelInfo) and p.title and ":" in p.view for p in infos)
 
 
 def test_the_model_is_built_from_the_declarations_and_shares_the_mini_network():
     model = build_model()
     assert {"tangent", "approaches", "chain", "graph", "trap", "training", "nograd",
-            "surface", "mininet", "scenes", "playground"} == set(model.keys())
+            "surface", "mininet", "scenes", "playground", "playground_ghosts"} == set(model.keys())
     assert model["trap"].net is model["mininet"]
     assert model["surface"].mininet is model["mininet"]
     assert build_model() is not model

@@ -7,7 +7,7 @@ from gradviz.ui.panels import builtin_registry
 from gradviz.ui.panels.base import spec_of
 
 EXPECTED = ["chapter_map", "tangent", "approaches", "chain", "graph", "traced", "trap", "training",
-            "nograd", "surface", "scenes"]
+            "nograd", "surface", "playground", "scenes"]
 
 
 def test_registry_lists_every_declared_panel_in_menu_order():
