@@ -100,3 +100,15 @@ def test_cost_code_runs():
     diff = float(re.search(r"largest difference: (\S+)", out).group(1))
     assert diff < 1e-4 and "numerical:" in out
     assert math.isfinite(diff)
+
+
+def test_an_exact_slope_beyond_float32_shows_as_inf_without_a_warning():
+    import warnings
+
+    from gradviz.core.approaches import compare_approaches
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        c = compare_approaches("exp(x)", 100.0, h=1e-4)  # e^100 ≈ 2.7e43 > float32's 3.4e38
+    assert c.row("symbolic").value32 == float("inf")
+    assert c.row("symbolic").value64 > 1e43
