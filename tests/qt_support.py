@@ -87,8 +87,8 @@ def make_panel(qtbot, app_model):
 
     with _after_test(lambda panel: panel.teardown()) as made:
 
-        def make(cls, size=(1000, 900), prepare=None):
-            panel = cls(PanelContext(model=app_model))
+        def make(cls, size=(1000, 900), prepare=None, **context):
+            panel = cls(PanelContext(model=app_model, **context))
             if prepare is not None:  # e.g. stop a timer before the panel is shown
                 prepare(panel)
             qtbot.addWidget(panel)

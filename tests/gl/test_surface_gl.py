@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from gradviz.core.meshes import ball_pose, project_point
-from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import image_to_array, picture_stats
 from gradviz.ui.window_common import settle
 
@@ -15,17 +14,12 @@ pytestmark = pytest.mark.gl
 
 
 @pytest.fixture
-def panel(qtbot, app_model):
+def panel(make_panel, app_model):
     from gradviz.ui.panels.surface.panel import QtSurfacePanel
 
-    p = QtSurfacePanel(PanelContext(model=app_model))
-    qtbot.addWidget(p)
-    p.resize(1300, 900)
-    p.show()
-    qtbot.waitExposed(p)
+    p = make_panel(QtSurfacePanel, (1300, 900))
     assert p.scene is not None, p.gl_reason
-    yield p
-    p.teardown()
+    return p
 
 
 def _frame(panel) -> np.ndarray:

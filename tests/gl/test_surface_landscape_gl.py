@@ -9,7 +9,6 @@ import pytest
 from test_surface_gl import _frame, _pixel, _red, _share_near
 
 from gradviz.core.landscape_race import network_frame
-from gradviz.ui.registry import PanelContext
 from gradviz.ui.render import picture_stats
 from gradviz.ui.window_common import settle
 
@@ -17,20 +16,15 @@ pytestmark = pytest.mark.gl
 
 
 @pytest.fixture
-def panel(qtbot, app_model):
+def panel(make_panel, app_model):
     from gradviz.ui.panels.surface.panel import QtSurfacePanel
 
     app_model["playground"].hidden = (4, 4)
     app_model["playground"].step(100)
     app_model["surface"].net_grid = 31
-    p = QtSurfacePanel(PanelContext(model=app_model))
-    qtbot.addWidget(p)
-    p.resize(1300, 900)
-    p.show()
-    qtbot.waitExposed(p)
+    p = make_panel(QtSurfacePanel, (1300, 900))
     assert p.scene is not None, p.gl_reason
-    yield p
-    p.teardown()
+    return p
 
 
 def _network_ready(panel) -> bool:

@@ -14,13 +14,12 @@ from test_surface_panel import _Host
 from gradviz.core.landscape_paths import project
 from gradviz.core.landscape_source import NETWORK
 from gradviz.core.loss_surface import LossSurface
-from gradviz.ui.registry import PanelContext
 
 WAIT_MS = 60_000
 
 
 @pytest.fixture
-def panel(qtbot, app_model):
+def panel(make_panel, app_model):
     from gradviz.ui.panels.surface.panel import QtSurfacePanel
 
     host = _Host()
@@ -29,15 +28,9 @@ def panel(qtbot, app_model):
     playground.step(20)
     state = app_model["surface"]
     state.net_grid = 21
-    ctx = PanelContext(model=app_model, push=host.push, status=host.statuses.append)
-    p = QtSurfacePanel(ctx)
-    qtbot.addWidget(p)
-    p.resize(1300, 900)
-    p.show()
-    qtbot.waitExposed(p)
+    p = make_panel(QtSurfacePanel, (1300, 900), push=host.push, status=host.statuses.append)
     p.refresh_now()
-    yield p
-    p.teardown()
+    return p
 
 
 def _choose_network(panel) -> None:

@@ -45,18 +45,12 @@ def host():
 
 
 @pytest.fixture
-def panel(qtbot, app_model, host):
+def panel(make_panel, host):
     from gradviz.ui.panels.surface.panel import QtSurfacePanel
 
-    ctx = PanelContext(model=app_model, push=host.push, status=host.statuses.append)
-    p = QtSurfacePanel(ctx)
-    qtbot.addWidget(p)
-    p.resize(1300, 900)
-    p.show()
-    qtbot.waitExposed(p)
+    p = make_panel(QtSurfacePanel, (1300, 900), push=host.push, status=host.statuses.append)
     p.refresh_now()
-    yield p
-    p.teardown()
+    return p
 
 
 def _state(panel):
@@ -216,7 +210,6 @@ def test_arrow_field_toggle(panel):
 def test_without_opengl_the_contour_map_stands_in(qtbot, monkeypatch, how, app_model):
     from gradviz.ui.panels.surface import panel as panel_module
     from gradviz.ui.panels.surface import scene3d
-    from gradviz.ui.registry import PanelContext
 
     if how == "env":
         monkeypatch.setenv(panel_module.NO_OPENGL_ENV, "1")
@@ -247,7 +240,6 @@ def test_a_gl_context_that_fails_when_shown_falls_back_to_the_map(qtbot, monkeyp
     import pyqtgraph.opengl as gl
 
     from gradviz.ui.panels.surface.panel import QtSurfacePanel
-    from gradviz.ui.registry import PanelContext
 
     monkeypatch.setattr(gl.GLViewWidget, "isValid", lambda self: False)
     p = QtSurfacePanel(PanelContext(model=app_model))
