@@ -20,6 +20,7 @@ import torch
 
 from gradviz.core.functions1d import check_function, compiled, slope_at
 from gradviz.core.model import Setting, SettingsModel
+from gradviz.core.numbers import to_float32
 from gradviz.core.panel_info import PanelInfo, Presenter
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -111,13 +112,6 @@ def _difference(source: str, x: float, h: float | torch.Tensor, dtype: torch.dty
         return (fn(xt + ht) - fn(xt)) / ht
 
 
-def _as_float32(value: float) -> float:
-    """``value`` as float32 holds it: beyond float32's range that is ±inf, as a float32 tensor
-    would show (numpy warns about the overflow; here it is the answer, not a mistake)."""
-    with np.errstate(over="ignore"):
-        return float(np.float32(value))
-
-
 def autograd_derivative(source: str, x: float, dtype: torch.dtype = torch.float32) -> float:
     """f′(x) by ``backward()``."""
     return slope_at(source, x, dtype).slope
@@ -135,7 +129,7 @@ def compare_approaches(source: str, x: float, h: float) -> Comparison:
     def err(v: float) -> float:
         return abs(v - exact) if math.isfinite(exact) and math.isfinite(v) else math.nan
 
-    exact32 = _as_float32(exact)
+    exact32 = float(to_float32(exact))
     rows = [Approach("symbolic", exact32, exact, err(exact32) if math.isfinite(exact) else math.nan,
                      0.0 if math.isfinite(exact) else math.nan)]
     for name, fn in (("forward", forward_difference), ("central", central_difference)):

@@ -49,7 +49,7 @@ def full_text(value: Any, dtype: str = "float32") -> str:
         return f"{fmt(v)}: not a finite number."
     # numpy prints the shortest text that reads back as the same float32 (1.9999999), where
     # repr(float(...)) would print all digits of its float64 widening (1.9999998807907104).
-    exact32 = str(np.float32(v))
+    exact32 = str(to_float32(v))
     exact64 = repr(v)
     shown = fmt(v)
     lines = [f"shown: {shown}", f"stored ({dtype}): {exact32 if dtype == 'float32' else exact64}"]
@@ -59,3 +59,10 @@ def full_text(value: Any, dtype: str = "float32") -> str:
             lines.append("float32 keeps about 7 significant digits, so decimals such as 0.4 "
                          "are stored as the nearest binary fraction.")
     return "\n".join(lines)
+
+
+def to_float32(value: float) -> np.float32:
+    """``value`` as float32 stores it: beyond float32's range that is ±inf, as a float32 tensor
+    would hold (numpy warns about the overflow; here it is the answer, not a mistake)."""
+    with np.errstate(over="ignore"):
+        return np.float32(value)

@@ -40,3 +40,14 @@ def test_dataset_is_seeded_and_mse_vectorizes():
     assert grid.shape == (5, 4)
     xs, ys = a.dataset()
     torch.testing.assert_close(grid[2, 1], ((w[2, 1] * xs + bb[2, 1] - ys) ** 2).mean())
+
+
+def test_full_text_of_a_float64_beyond_float32_does_not_warn():
+    import warnings
+
+    from gradviz.core.numbers import full_text
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        text = full_text(2.7e43, "float64")
+    assert "2.7e+43" in text or "2.7e43" in text
