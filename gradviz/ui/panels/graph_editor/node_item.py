@@ -106,6 +106,8 @@ class NodeItem(QGraphicsItem):
     #: True while the user is zooming: zoomed far out, nodes then skip their titles, which
     #: the view paints again as soon as the wheel stops (set by the canvas's zoom tool).
     interacting = False
+    #: True while presenting: level of detail then never hides values or gradients.
+    presenting = False
 
     def __init__(self, node: Node, style: CanvasStyle) -> None:
         super().__init__()
@@ -203,13 +205,17 @@ class NodeItem(QGraphicsItem):
 
     def value_text_pixels(self) -> float:
         """How tall the value and gradient lines' type is, in scene units (times the view's
-        scale, that is what the back row reads)."""
-        return QFontMetricsF(_BODY_FONT).height()
+        scale, that is what the back row reads): the smaller of the two after a long line
+        shrank to fit the node."""
+        body_w = self._rect.width() - 20
+        heights = [QFontMetricsF(_fit(text, _BODY_FONT, body_w)).height()
+                   for text in (self.view.value, self.view.grad) if text]
+        return min(heights, default=value_text_height())
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        compact = lod < COMPACT_LOD
+        compact = lod < COMPACT_LOD and not NodeItem.presenting
         if compact and NodeItem.interacting:
             # Mid-zoom, far out: a plain box in the header's colour; details come back when
             # the wheel stops.
@@ -308,6 +314,11 @@ class NodeItem(QGraphicsItem):
         painter.setPen(self.style.text)
         painter.drawText(rect.adjusted(4, HEADER_HEIGHT * 0.5, -4, 0),
                          Qt.AlignmentFlag.AlignCenter, cached[2])
+
+
+def value_text_height() -> float:
+    """How tall the value and gradient lines' type is, in scene units."""
+    return QFontMetricsF(_BODY_FONT).height()
 
 
 def _fit(text: str, f: QFont, width: float) -> QFont:
