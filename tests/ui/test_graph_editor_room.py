@@ -52,6 +52,9 @@ def test_presenting_draws_values_legibly_and_grows_with_the_scale(editor):
     settle(20)
     assert on_screen_value_pixels(view) >= 24.0
     assert on_screen_value_pixels(view) > at_15
+    editor.set_presenting(True, 1.0)
+    settle(20)
+    assert on_screen_value_pixels(view) >= 18.0  # never under 18 px, even at ×1
     editor.set_presenting(False)
     assert not NodeItem.presenting
 

@@ -17,8 +17,11 @@ MIN_ZOOM, MAX_ZOOM, FIT_MAX_ZOOM = 0.12, 4.0, 1.6
 #: Scene units of margin around the graph when it is framed.
 FIT_MARGIN = 50.0
 #: While presenting, value text is at least this many screen pixels tall per unit of the
-#: presentation scale (18 px at ×1.5, 24 px at ×2).
+#: presentation scale (18 px at ×1.5, 24 px at ×2), and never under PRESENT_MIN_PX.
 PRESENT_PX_PER_SCALE = 12.0
+PRESENT_MIN_PX = 18.0
+#: A hair above the floor, so rounding never lands the type a fraction of a pixel under it.
+_HEADROOM = 1.005
 #: Zoom factor per degree of wheel turn (an eighth of the angle delta).
 WHEEL_BASE = 1.0015
 #: How long after the last wheel step far-out nodes get their titles back.
@@ -75,12 +78,14 @@ class ZoomTool:
 
     def legible_zoom(self) -> float:
         """The least zoom at which value text is legible while presenting (``MIN_ZOOM`` when
-        not presenting): its on-screen height is ``PRESENT_PX_PER_SCALE`` × the scale."""
+        not presenting): its on-screen height is ``PRESENT_PX_PER_SCALE`` × the scale, and at
+        least ``PRESENT_MIN_PX``."""
         if self.presenting_scale is None:
             return MIN_ZOOM
         smallest = min((item.value_text_pixels() for item in self.view.nodes.values()),
                        default=value_text_height())
-        wanted = PRESENT_PX_PER_SCALE * self.presenting_scale / smallest
+        pixels = max(PRESENT_MIN_PX, PRESENT_PX_PER_SCALE * self.presenting_scale)
+        wanted = pixels * _HEADROOM / smallest
         return min(MAX_ZOOM, max(MIN_ZOOM, wanted))
 
     def set_presenting(self, scale: float | None) -> None:
