@@ -123,6 +123,8 @@ class NodeItem(QGraphicsItem):
         self._header_path.addRect(self._header_rect.adjusted(0, HEADER_HEIGHT / 2, 0, 0))
         self._header_path.setFillRule(Qt.FillRule.WindingFill)
         self._compact_text: tuple[str, int, str] | None = None
+        #: value_text_pixels() for the current wording (framing asks every node for it).
+        self._value_px: float | None = None
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -162,6 +164,7 @@ class NodeItem(QGraphicsItem):
         if view == self.view:
             return  # unchanged: keep the cached picture (stepping re-words every node)
         self.view = view
+        self._value_px = None
         self.setToolTip(view.tooltip)
         self.update()
 
@@ -207,10 +210,12 @@ class NodeItem(QGraphicsItem):
         """How tall the value and gradient lines' type is, in scene units (times the view's
         scale, that is what the back row reads): the smaller of the two after a long line
         shrank to fit the node."""
-        body_w = self._rect.width() - 20
-        heights = [QFontMetricsF(_fit(text, _BODY_FONT, body_w)).height()
-                   for text in (self.view.value, self.view.grad) if text]
-        return min(heights, default=value_text_height())
+        if self._value_px is None:
+            body_w = self._rect.width() - 20
+            heights = [QFontMetricsF(_fit(text, _BODY_FONT, body_w)).height()
+                       for text in (self.view.value, self.view.grad) if text]
+            self._value_px = min(heights, default=value_text_height())
+        return self._value_px
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
