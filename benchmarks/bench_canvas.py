@@ -2,6 +2,8 @@
 
 - Pan step with 300 nodes, all in view, against the same view of an empty scene (same size, same
   run): a pan step scrolls the view and repaints it synchronously (raster, no OpenGL).
+- Fit-to-view with 300 nodes (F, a resize, a scene change), in normal mode and presenting at
+  ×1.5 (where the zoom floor asks every node how small its value text was shrunk).
 - Backward animation with 100 edges: one pulse frame (the dot moves along its edge, repaint) and
   one schedule step (the player advances, every node and edge is re-worded, repaint).
 
@@ -85,6 +87,20 @@ def _zoom_frame_ms(view) -> float:
     return median_time(frame, repeat=30, warmup=4)
 
 
+def _fit_rows(view, n: int) -> list[Row]:
+    """Framing the whole graph: the zoom and centre only (the repaint is the pan rows')."""
+    normal = median_time(view.fit_all, repeat=30, warmup=3)
+    view.set_presenting(True, 1.5)
+    presenting = median_time(view.fit_all, repeat=30, warmup=3)
+    view.set_presenting(False)
+    return [
+        Row(f"canvas fit-to-view, {n} nodes", normal, "ms", goal=16.0,
+            note=f"view {VIEW_SIZE[0]}×{VIEW_SIZE[1]}"),
+        Row(f"canvas fit-to-view presenting ×1.5, {n} nodes", presenting, "ms", goal=16.0,
+            note="zoom floor: legible value text"),
+    ]
+
+
 def _pan_rows() -> list[Row]:
     from gradviz.graph import Graph
     from gradviz.ui.panels.graph_editor.display import build_scene
@@ -99,6 +115,7 @@ def _pan_rows() -> list[Row]:
     all_in_view = _pan_frame_ms(view)
     repaint_all = _pan_frame_ms(view, full=True)
     zoom_step = _zoom_frame_ms(view)
+    fits = _fit_rows(view, n)
     view.zoom_by(1.0 / view.zoom())  # 100 %: node texts drawn in full
     settle(30)
     at_100 = _pan_frame_ms(view)
@@ -116,6 +133,7 @@ def _pan_rows() -> list[Row]:
             base_full, goal=33.0, note="baseline: empty scene, full repaint"),
         Row(f"canvas zoom step (wheel), {n} nodes in view", zoom_step, "ms", base_zoom,
             goal=33.0, note="titles of far-out nodes return 160 ms after the wheel stops; baseline: empty scene"),
+        *fits,
     ]
 
 

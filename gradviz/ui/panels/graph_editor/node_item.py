@@ -106,6 +106,8 @@ class NodeItem(QGraphicsItem):
     #: True while the user is zooming: zoomed far out, nodes then skip their titles, which
     #: the view paints again as soon as the wheel stops (set by the canvas's zoom tool).
     interacting = False
+    #: True while presenting: level of detail then never hides values or gradients.
+    presenting = False
 
     def __init__(self, node: Node, style: CanvasStyle) -> None:
         super().__init__()
@@ -121,6 +123,8 @@ class NodeItem(QGraphicsItem):
         self._header_path.addRect(self._header_rect.adjusted(0, HEADER_HEIGHT / 2, 0, 0))
         self._header_path.setFillRule(Qt.FillRule.WindingFill)
         self._compact_text: tuple[str, int, str] | None = None
+        #: value_text_pixels() for the current wording (framing asks every node for it).
+        self._value_px: float | None = None
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsMovable
                       | QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
@@ -160,6 +164,7 @@ class NodeItem(QGraphicsItem):
         if view == self.view:
             return  # unchanged: keep the cached picture (stepping re-words every node)
         self.view = view
+        self._value_px = None
         self.setToolTip(view.tooltip)
         self.update()
 
@@ -203,13 +208,19 @@ class NodeItem(QGraphicsItem):
 
     def value_text_pixels(self) -> float:
         """How tall the value and gradient lines' type is, in scene units (times the view's
-        scale, that is what the back row reads)."""
-        return QFontMetricsF(_BODY_FONT).height()
+        scale, that is what the back row reads): the smaller of the two after a long line
+        shrank to fit the node."""
+        if self._value_px is None:
+            body_w = self._rect.width() - 20
+            heights = [QFontMetricsF(_fit(text, _BODY_FONT, body_w)).height()
+                       for text in (self.view.value, self.view.grad) if text]
+            self._value_px = min(heights, default=value_text_height())
+        return self._value_px
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem,
               widget: QWidget | None = None) -> None:
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
-        compact = lod < COMPACT_LOD
+        compact = lod < COMPACT_LOD and not NodeItem.presenting
         if compact and NodeItem.interacting:
             # Mid-zoom, far out: a plain box in the header's colour; details come back when
             # the wheel stops.
@@ -308,6 +319,11 @@ class NodeItem(QGraphicsItem):
         painter.setPen(self.style.text)
         painter.drawText(rect.adjusted(4, HEADER_HEIGHT * 0.5, -4, 0),
                          Qt.AlignmentFlag.AlignCenter, cached[2])
+
+
+def value_text_height() -> float:
+    """How tall the value and gradient lines' type is, in scene units."""
+    return QFontMetricsF(_BODY_FONT).height()
 
 
 def _fit(text: str, f: QFont, width: float) -> QFont:

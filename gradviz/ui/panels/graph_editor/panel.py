@@ -82,7 +82,7 @@ class QtGraphEditorPanel(QtPanel):
         self.banner.setObjectName("graph-banner")
         self.banner.setWordWrap(True)
         self.body_layout.addWidget(self.banner)
-        self.typed_line = QtTypedLine(self.graph, self.push)
+        self.typed_line = QtTypedLine(self.graph, self._push_typed)
         self.body_layout.addWidget(self.typed_line)
         self._build_body()
         self._build_player()
@@ -218,6 +218,13 @@ class QtGraphEditorPanel(QtPanel):
             self.ctx.status(f"{command.label}: {exc}")
             return False
 
+    def _push_typed(self, command: Any) -> bool:
+        """A typed line's command; what it added is framed with the rest."""
+        ok = self.push(command)
+        if ok:
+            self._fit_timer.start(0)
+        return ok
+
     def _on_changed(self) -> None:
         self.error_text = ""
         self._run_timer.start(0)
@@ -297,6 +304,8 @@ class QtGraphEditorPanel(QtPanel):
         for v in scene.nodes.values():
             v.lit = v.lit or v.flash
         self.view.apply_scene(scene)
+        if self.presenting:
+            self.view.follow_lit()
         self.caption.setText(scene.caption)
         self._show_banner()
         self._refresh_properties()
@@ -458,6 +467,11 @@ class QtGraphEditorPanel(QtPanel):
 
     def step(self, direction: int) -> bool:
         return self.player.step(direction)
+
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """Presenter layout, and a canvas whose values and gradients the room can read."""
+        super().set_presenting(on, scale)
+        self.view.set_presenting(on, scale)
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme

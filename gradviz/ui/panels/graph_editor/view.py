@@ -198,15 +198,42 @@ class QtGraphView(QGraphicsView):
         return self.zoomer.zoom()
 
     def zoom_by(self, factor: float, anchor: QPoint | None = None) -> None:
-        """Zoom by ``factor`` keeping the scene point under ``anchor`` (viewport pixels) fixed."""
+        """Zoom by ``factor`` keeping the scene point under ``anchor`` (viewport pixels) fixed;
+        the user's own framing then stays through resizes."""
+        self.zoomer.auto_fit = False
         self.zoomer.zoom_by(factor, anchor)
 
     def pan_by(self, dx: float, dy: float) -> None:
+        self.zoomer.auto_fit = False
         self.zoomer.pan_by(dx, dy)
 
-    def fit_all(self) -> None:
-        """Frame every node (F); never zoom in beyond 160 %."""
-        self.zoomer.fit_all()
+    def fit_all(self, focus: QPointF | None = None) -> None:
+        """Frame every node (F); never zoom in beyond 160 %, nor, while presenting, out below
+        legible value text (then ``focus``, a scene point, is centred)."""
+        self.zoomer.fit_all(focus if focus is not None else self._lit_centre())
+
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """Presentation mode at ``scale``: values and gradients always drawn, legibly."""
+        self.zoomer.set_presenting(scale if on else None)
+
+    def follow_lit(self) -> None:
+        """Pan so the lit (active) nodes are in view, when the graph is too large to fit."""
+        if not self.zoomer.overflowing:
+            return
+        rect = QRectF()
+        for item in self.nodes.values():
+            if item.view.lit:
+                rect = rect.united(item.sceneBoundingRect())
+        self.zoomer.follow(rect)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.zoomer.auto_fit:
+            self.fit_all()
+
+    def _lit_centre(self) -> QPointF | None:
+        lit = [item.scenePos() for item in self.nodes.values() if item.view.lit]
+        return lit[0] if lit else None
 
     def add_node(self, kind: str, scene_pos: QPointF, source: int | None = None) -> bool:
         return self.palette_tool.add(kind, scene_pos, source)

@@ -1,14 +1,27 @@
-"""Zooming and framing: the wheel zooms about the cursor, F frames every node."""
+"""Zooming and framing: the wheel zooms about the cursor, F frames every node.
+
+While presenting, framing never zooms out below the zoom at which a node's value and gradient
+lines are legible from the back of a room (:meth:`ZoomTool.legible_zoom`); a graph too large to
+fit at that zoom is shown around its active node instead.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRectF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QPainter, QWheelEvent
 
 from gradviz.ui.panels.graph_editor.items import COMPACT_LOD
-from gradviz.ui.panels.graph_editor.node_item import NodeItem
+from gradviz.ui.panels.graph_editor.node_item import NodeItem, value_text_height
 
 MIN_ZOOM, MAX_ZOOM, FIT_MAX_ZOOM = 0.12, 4.0, 1.6
+#: Scene units of margin around the graph when it is framed.
+FIT_MARGIN = 50.0
+#: While presenting, value text is at least this many screen pixels tall per unit of the
+#: presentation scale (18 px at ×1.5, 24 px at ×2), and never under PRESENT_MIN_PX.
+PRESENT_PX_PER_SCALE = 12.0
+PRESENT_MIN_PX = 18.0
+#: A hair above the floor, so rounding never lands the type a fraction of a pixel under it.
+_HEADROOM = 1.005
 #: Zoom factor per degree of wheel turn (an eighth of the angle delta).
 WHEEL_BASE = 1.0015
 #: How long after the last wheel step far-out nodes get their titles back.
@@ -25,6 +38,13 @@ class ZoomTool:
         self._settle = QTimer(view)
         self._settle.setSingleShot(True)
         self._settle.timeout.connect(self._interaction_ended)
+        #: The presentation scale while presenting, else None.
+        self.presenting_scale: float | None = None
+        #: True while the view shows what the last fit framed: a resize frames again; the
+        #: user's own wheel zoom or pan keeps its view.
+        self.auto_fit = True
+        #: True when the last fit could not show the whole graph at a legible zoom.
+        self.overflowing = False
 
     def zoom(self) -> float:
         return self.view.transform().m11()
@@ -32,6 +52,7 @@ class ZoomTool:
     def wheel(self, event: QWheelEvent) -> None:
         delta = event.angleDelta().y()
         if delta:
+            self.auto_fit = False
             self.zoom_by(WHEEL_BASE ** delta, event.position().toPoint())
         event.accept()
 
@@ -55,11 +76,36 @@ class ZoomTool:
         h.setValue(h.value() + round(dx))
         v.setValue(v.value() + round(dy))
 
-    def fit_all(self) -> None:
-        """Frame every node; never zoom in beyond :data:`FIT_MAX_ZOOM`."""
+    def legible_zoom(self) -> float:
+        """The least zoom at which value text is legible while presenting (``MIN_ZOOM`` when
+        not presenting): its on-screen height is ``PRESENT_PX_PER_SCALE`` × the scale, and at
+        least ``PRESENT_MIN_PX``."""
+        if self.presenting_scale is None:
+            return MIN_ZOOM
+        smallest = min((item.value_text_pixels() for item in self.view.nodes.values()),
+                       default=value_text_height())
+        pixels = max(PRESENT_MIN_PX, PRESENT_PX_PER_SCALE * self.presenting_scale)
+        wanted = pixels * _HEADROOM / smallest
+        return min(MAX_ZOOM, max(MIN_ZOOM, wanted))
+
+    def set_presenting(self, scale: float | None) -> None:
+        """Start (``scale``) or stop (None) presenting: level of detail keeps every value and
+        gradient, and the graph is framed again."""
+        self.presenting_scale = scale
+        NodeItem.presenting = scale is not None
+        for item in self.view.nodes.values():
+            item.update()
+        self.fit_all()
+
+    def fit_all(self, focus: QPointF | None = None) -> None:
+        """Frame every node with a margin; never zoom in beyond :data:`FIT_MAX_ZOOM`, nor out
+        below :meth:`legible_zoom`. When the graph does not fit at that zoom, centre ``focus``
+        (scene point, e.g. the active node) or else the graph's centre."""
         view = self.view
+        self.auto_fit = True
         items = list(view.nodes.values())
         if not items:
+            self.overflowing = False
             view.resetTransform()
             view.centerOn(0, 0)
             self.zoom_changed()
@@ -67,17 +113,24 @@ class ZoomTool:
         rect = QRectF()
         for item in items:
             rect = rect.united(item.sceneBoundingRect())
-        rect = rect.adjusted(-50, -50, 50, 50)
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         view.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > FIT_MAX_ZOOM:
-            view.resetTransform()
-            view.scale(FIT_MAX_ZOOM, FIT_MAX_ZOOM)
-        view.centerOn(rect.center())
+        fitted = self.zoom()
+        zoom = max(self.legible_zoom(), min(fitted, FIT_MAX_ZOOM))
+        self.overflowing = zoom > fitted * 1.0001
+        view.resetTransform()
+        view.scale(zoom, zoom)
+        view.centerOn(focus if self.overflowing and focus is not None else rect.center())
         self.zoom_changed()
+
+    def follow(self, rect: QRectF) -> None:
+        """Pan just enough that ``rect`` (scene, e.g. the active node) is in view."""
+        if not rect.isEmpty():
+            self.view.ensureVisible(rect, 20, 20)
 
     def zoom_changed(self) -> None:
         """Hide edge labels when zoomed too far out to read them; show them again after."""
-        readable = self.zoom() >= COMPACT_LOD
+        readable = self.zoom() >= COMPACT_LOD or self.presenting_scale is not None
         mirror = self.view.mirror
         if readable != mirror.labels_readable:
             # Zoomed far out, smooth curves are invisible and cost most of a frame.
