@@ -59,7 +59,7 @@ say "packing $TARBALL"
 mkdir -p dist
 rm -rf "dist/$NAME" "$TARBALL"
 mv build/frozen/gradviz "dist/$NAME"
-cp packaging/install.sh packaging/uninstall.sh packaging/INSTALL.txt "dist/$NAME/"
+cp packaging/install.sh packaging/uninstall.sh packaging/INSTALL.txt LICENSE "dist/$NAME/"
 chmod 755 "dist/$NAME/install.sh" "dist/$NAME/uninstall.sh"
 # Reproducible member order and owners; gzip -6 is the usual speed/size balance.
 tar --sort=name --owner=0 --group=0 --numeric-owner -C dist -cf - "$NAME" | gzip -6 > "$TARBALL"

@@ -49,7 +49,7 @@ echo "unpacked: $(du -sh "$BUNDLE" | cut -f1)"
 echo "== bundle contents"
 for f in _internal/resources/RESOURCES _internal/resources/gradviz.desktop \
          _internal/resources/icons/gradviz.svg _internal/torch/bin/torch_shm_manager \
-         install.sh uninstall.sh; do
+         install.sh uninstall.sh LICENSE; do
   if [ -e "$BUNDLE/$f" ]; then pass "has $f"; else fail "missing $f"; fi
 done
 [ ! -e "$BUNDLE/_internal/torch/test" ] && pass "torch/test left out" || fail "torch/test is bundled"
