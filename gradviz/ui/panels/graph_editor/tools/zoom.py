@@ -100,7 +100,8 @@ class ZoomTool:
     def fit_all(self, focus: QPointF | None = None) -> None:
         """Frame every node with a margin; never zoom in beyond :data:`FIT_MAX_ZOOM`, nor out
         below :meth:`legible_zoom`. When the graph does not fit at that zoom, centre ``focus``
-        (scene point, e.g. the active node) or else the graph's centre."""
+        (scene point, e.g. the active node), or else show its left end: the leaves, where the
+        ``.grad`` a lecture is about is written, rather than a middle that cuts them off."""
         view = self.view
         self.auto_fit = True
         items = list(view.nodes.values())
@@ -120,7 +121,13 @@ class ZoomTool:
         self.overflowing = zoom > fitted * 1.0001
         view.resetTransform()
         view.scale(zoom, zoom)
-        view.centerOn(focus if self.overflowing and focus is not None else rect.center())
+        if not self.overflowing:
+            view.centerOn(rect.center())
+        elif focus is not None:
+            view.centerOn(focus)
+        else:
+            half_width = view.viewport().width() / (2 * zoom)
+            view.centerOn(min(rect.center().x(), rect.left() + half_width), rect.center().y())
         self.zoom_changed()
 
     def follow(self, rect: QRectF) -> None:
