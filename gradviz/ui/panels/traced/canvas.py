@@ -45,6 +45,8 @@ class GraphItem(QGraphicsItem):
         self.selected = -1
         self.hits: set[int] = set()
         self.reached: np.ndarray | None = None
+        #: Items the forward animation has not computed yet (drawn faint, without numbers).
+        self.pending: np.ndarray | None = None
         self.current: set[int] = set()
         self._bounds = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
@@ -57,7 +59,7 @@ class GraphItem(QGraphicsItem):
         x0, y0, x1, y1 = drawing.bounds()
         self._bounds = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-20, -20, 20, 20)
         self.details, self.selected, self.hits = {}, -1, set()
-        self.reached, self.current = None, set()
+        self.reached, self.pending, self.current = None, None, set()
         self.update()
 
     def lines(self, idx: np.ndarray) -> list[QLineF]:
@@ -109,10 +111,15 @@ class GraphItem(QGraphicsItem):
         lit = np.zeros(len(ln), dtype=bool)
         if self.reached is not None:
             lit = self.reached[d.edge_items[:, 0]] & self.reached[d.edge_items[:, 1]]
-        pen = QPen(self.style.idle_edge, 1.2)
-        pen.setCosmetic(True)
-        painter.setPen(pen)
-        painter.drawLines(self.lines(np.flatnonzero(vis & ~lit)))
+        faint = np.zeros(len(ln), dtype=bool)
+        if self.pending is not None:  # a value not yet computed has not flowed along it
+            faint = self.pending[d.edge_items[:, 0]]
+        for colour, mask in ((self.style.idle_edge, vis & ~lit & ~faint),
+                             (self.style.grid_major, vis & faint)):
+            pen = QPen(colour, 1.2)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            painter.drawLines(self.lines(np.flatnonzero(mask)))
         if lit.any():
             pen = QPen(self.style.lit, 3.0)
             pen.setCosmetic(True)
@@ -129,6 +136,9 @@ class GraphItem(QGraphicsItem):
         groups = [(self.style.accent, marked[idx]),
                   (self.style.lit, reached[idx] & ~marked[idx])]
         rest = ~(marked[idx] | reached[idx])
+        if self.pending is not None:
+            groups.append((self.style.grid_major, rest & self.pending[idx]))
+            rest = rest & ~self.pending[idx]
         groups += [(self._fill(name), rest & (role == code)) for code, name in enumerate(ROLES)]
         for colour, mask in groups:
             if mask.any():
@@ -141,15 +151,18 @@ class GraphItem(QGraphicsItem):
         for i, box in zip(idx.tolist(), self.rects(idx), strict=True):
             x0, y0, x1 = box.left(), box.top(), box.right()
             reached = self.reached is not None and self.reached[i]
+            pending = self.pending is not None and self.pending[i]
             border = s.accent if (i == self.selected or i in self.hits) else (
-                s.lit if reached else s.node_border)
-            painter.setPen(QPen(border, 3.0 if border != s.node_border else 1.0))
-            painter.setBrush(QBrush(s.node_dim if d.roles[i] in ("module", "repeat") else s.node_fill))
+                s.lit if reached else s.grid_major if pending else s.node_border)
+            painter.setPen(QPen(border, 3.0 if border in (s.accent, s.lit) else 1.0))
+            dim = pending or d.roles[i] in ("module", "repeat")
+            painter.setBrush(QBrush(s.node_dim if dim else s.node_fill))
             painter.drawRoundedRect(box, 5, 5)
             head = QRectF(x0, y0, x1 - x0, 24)
-            painter.fillRect(head.adjusted(1, 1, -1, 0), s.lit if i in self.current else self._fill(d.roles[i]))
+            painter.fillRect(head.adjusted(1, 1, -1, 0), s.lit if i in self.current else
+                             s.grid_major if pending else self._fill(d.roles[i]))
             painter.setFont(title_font)
-            painter.setPen(s.header_text)
+            painter.setPen(s.muted if pending and i not in self.current else s.header_text)
             painter.drawText(head.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter,
                              self._title(i, title_font, head.width() - 10))
             if d.badges[i]:
@@ -157,7 +170,8 @@ class GraphItem(QGraphicsItem):
             if full:
                 painter.setFont(small)
                 painter.setPen(s.text)
-                lines = d.subtitles[i] + ("\n" + self.details[i] if i in self.details else "")
+                extra = i in self.details and not pending
+                lines = d.subtitles[i] + ("\n" + self.details[i] if extra else "")
                 painter.drawText(box.adjusted(6, 26, -4, -1), Qt.AlignmentFlag.AlignLeft, lines)
 
     def _title(self, i: int, title_font, width: float) -> str:
