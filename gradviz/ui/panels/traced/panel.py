@@ -83,6 +83,7 @@ class QtTracedPage(TracedAnimation, BackwardActions, QWidget):
         self.drawing: Drawing | None = None
         self.schedule: TracedSchedule | None = None
         self._detail_kind = "grad"
+        self._backward_ok = False
         self._graph_conns: list = []
         self._hits: list[int] = []
         self._hit_pos = -1
