@@ -61,7 +61,7 @@ def test_an_empty_traced_model_shows_no_switch_until_a_graph_arrives(editor, app
     assert panel.traced.row.isVisible()
     assert panel.traced.page is None  # built only when shown
     panel.show_page("traced", "my mlp")
-    assert panel.traced.traced.text() == "Your PyTorch graph: my mlp"
+    assert panel.traced.traced_button.text() == "Your PyTorch graph: my mlp"
     assert len(panel.traced.page.drawing) == len(app_model["traced"])
 
 
@@ -75,17 +75,19 @@ def test_the_traced_page_is_read_only_with_a_notice_and_switches_back_and_forth(
     assert panel.canvas_stack.currentWidget() is page and page.isVisible()
     notice = page.controls.notice.text()
     assert "Traced from your code" in notice and "read-only" in notice
+    assert "as PyTorch recorded it" in panel.header.explainer.text()
     for chrome in (panel.toolbar_section, panel.typed_line, panel.palette_list, panel.properties,
                    panel.code, panel.view, panel.banner):
         assert not chrome.isVisible()
     for tool in (page.controls.depth, page.controls.search, page.controls.backward,
                  panel.play_button, panel.step_button):
         assert tool.isVisible()
-    panel.traced.mine.click()
+    panel.traced.editor_button.click()
     assert panel.canvas_stack.currentIndex() == 0
     assert panel.view.isVisible() and panel.palette_list.isVisible()
+    assert "Wire tensors" in panel.header.explainer.text()
     assert len(app_model["graph"]) == hand_built and len(page.drawing) == len(app_model["traced"])
-    panel.traced.traced.click()
+    panel.traced.traced_button.click()
     assert page.isVisible() and not panel.view.isVisible()
 
 

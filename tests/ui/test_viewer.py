@@ -53,7 +53,7 @@ def check():
     panel = editor.traced.page
     print("ITEMS", len(panel.drawing), len(graph), flush=True)
     print("LEAVES", sorted(t for t in panel.drawing.titles if "." in t), flush=True)
-    print("TITLE", editor.traced.traced.text(), panel.isVisible(), flush=True)
+    print("TITLE", editor.traced.traced_button.text(), panel.isVisible(), flush=True)
     viewer.close()
 
 QTimer.singleShot(400, check)

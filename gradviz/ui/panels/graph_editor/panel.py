@@ -469,6 +469,8 @@ class QtGraphEditorPanel(QtPanel):
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
         self.view.set_style(canvas_style(theme))
+        if self.traced.page is not None:
+            self.traced.page.apply_theme(theme)
         self._refresh()
 
     def teardown(self) -> None:

@@ -21,6 +21,14 @@ if TYPE_CHECKING:
     from gradviz.ui.panels.traced.panel import QtTracedPage
 
 EDITOR, TRACED = "editor", "traced"
+TITLE = "Your PyTorch graph"
+#: The explainer header while the traced page is shown.
+EXPLAINER = ("The autograd graph of your own PyTorch code, as PyTorch recorded it: each box is "
+             "one backward function (MulBackward0, …) with the shape of the tensor it produced; "
+             "edges point the way the gradient flows back.")
+TRY_THIS = ("press Play: the forward pass computes each box left to right, then the gradient "
+            "flows back to your parameters. Click a grey module box to open it, or drag the "
+            "module depth slider.")
 
 
 class TracedSwitch:
@@ -42,14 +50,14 @@ class TracedSwitch:
         self.row.setObjectName("graph-switch")
         layout = QHBoxLayout(self.row)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.mine = self._toggle("Hand-built graph", "graph-switch-editor", EDITOR)
-        self.traced = self._toggle("Your PyTorch graph", "graph-switch-traced", TRACED)
+        self.editor_button = self._toggle("Hand-built graph", "graph-switch-editor", EDITOR)
+        self.traced_button = self._toggle(TITLE, "graph-switch-traced", TRACED)
         self.group = QButtonGroup(self.row)
-        for b in (self.mine, self.traced):
+        for b in (self.editor_button, self.traced_button):
             self.group.addButton(b)
             layout.addWidget(b)
         layout.addStretch(1)
-        self.mine.setChecked(True)
+        self.editor_button.setChecked(True)
         self.row.hide()
         panel.body_layout.insertWidget(0, self.row)
         panel.listen(panel.model.registered, self._on_registered)
@@ -81,13 +89,13 @@ class TracedSwitch:
     def _update(self, *_: Any) -> None:
         has = self.has_graph()
         self.row.setVisible(has)
-        self.traced.setText(f"{self.title()}" if has else "Your PyTorch graph")
+        self.traced_button.setText(self.title())
         if not has and self.showing == TRACED and not self._busy():
             self.show_page(EDITOR)
 
     def title(self) -> str:
         """"Your PyTorch graph: <name>", as the switch shows it."""
-        return f"Your PyTorch graph: {self.name}" if self.name else "Your PyTorch graph"
+        return f"{TITLE}: {self.name}" if self.name else TITLE
 
     def _busy(self) -> bool:
         return self.page is not None and self.page.controls.busy_row.isVisibleTo(self.page)
@@ -126,7 +134,7 @@ class TracedSwitch:
         else:
             panel.canvas_stack.setCurrentIndex(0)
         self.showing = TRACED if traced else EDITOR
-        (self.traced if traced else self.mine).setChecked(True)
+        (self.traced_button if traced else self.editor_button).setChecked(True)
         self.apply_chrome()
 
     def apply_chrome(self) -> None:
@@ -135,6 +143,8 @@ class TracedSwitch:
         p = self.panel
         for w in (p.toolbar_section, p.banner, p.typed_line, p.caption):
             w.setVisible(editing)
+        p.header.explainer.setText(p.explainer if editing else EXPLAINER)
+        p.header.try_this.setText(f"<b>Try this:</b> {p.try_this if editing else TRY_THIS}")
         if "toolbar" in p.presenter_sections.folded:  # presenting folded it: it stays folded
             p.toolbar_section.setVisible(False)
         p._on_playing_changed(self.active_player().playing)

@@ -68,8 +68,6 @@ class QtTracedPage(TracedAnimation, BackwardActions, QWidget):
         shows its own page).
     """
 
-    title = "Your PyTorch graph"
-
     def __init__(self, ctx: PanelContext, on_copied: Callable[[], None] = lambda: None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
