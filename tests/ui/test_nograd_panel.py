@@ -69,3 +69,21 @@ def test_measuring_runs_off_the_gui_thread_and_the_latest_request_wins(qtbot, pa
     assert panel.reports[False].width == 32 and panel.reports[False].depth == 8
     assert panel.busy_label.text() == ""
     assert panel.cells[("activation_bytes", True)].text() == "0 B"
+
+
+def test_presenting_folds_the_table_and_keeps_its_key_rows_over_the_plot(qtbot, panel):
+    readout = panel.plot_section.readout
+    assert not readout.isVisible()
+    panel.set_presenting(True, 1.5)
+    assert not panel.table_section.isVisible() and readout.isVisible()
+    assert "table" in panel.fold_strip.buttons
+    on, off = panel.reports[False], panel.reports[True]
+    shown = [[cells[False].text(), cells[True].text()] for cells in readout.cells]
+    assert shown == [[human_bytes(on.saved_bytes).split(" (")[0], "0 B"],
+                     [str(on.graph_nodes), "0"]]
+    assert on.graph_nodes > 0
+    assert f"width {panel.settings.width}" in readout.corner.text()
+    panel.fold_strip.buttons["table"].setChecked(True)  # the full table, one click away
+    assert panel.table_section.isVisible()
+    panel.set_presenting(False)
+    assert panel.table_section.isVisible() and not readout.isVisible()

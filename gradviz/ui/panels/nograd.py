@@ -162,6 +162,7 @@ class QtNoGradPanel(QtPanel):
             self._sweep_key = (depth, batch)
             self.plot_section.show_sweep(sweep)
         self.table_section.show_reports(reports[False], reports[True])
+        self.plot_section.readout.show_reports(reports[False], reports[True])
         self.plot_section.show_width(width)
         self.memory_code_section.show_code(no_grad_code(width, depth, batch), (4, 5, 7, 8))
 
@@ -191,6 +192,12 @@ class QtNoGradPanel(QtPanel):
         if choice != self.settings.detach:
             self.ctx.push(SetFieldCommand(self.settings, "detach", choice, merge=False,
                                           label=f"detach: {TITLES[choice]}"))
+
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """The full table folds into the strip (the declaration says so); its key rows stay on
+        screen as the plot's readout."""
+        super().set_presenting(on, scale)
+        self.plot_section.set_presenting(on, scale)
 
     def teardown(self) -> None:
         self._measure_timer.stop()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QGridLayout,
     QLabel,
@@ -19,6 +20,7 @@ from gradviz.core.memory import (
     SWEEP_WIDTHS,
     MemoryReport,
     cell_text,
+    readout_rows,
     saving_text,
     width_ticks,
 )
@@ -84,11 +86,69 @@ class QtMemoryTableSection(QtSection):
         self.saving_label.setText(saving_text(on, off))
 
 
+#: The readout's figures, relative to the panel's font: read from the back row.
+READOUT_SIZE = 1.3
+#: The legend's type at ×1 (pyqtgraph's default); presenting scales it like the axes.
+LEGEND_PT = 9.0
+
+
+class QtMemoryReadout(QWidget):
+    """The table's key rows at the marked width, over the plot while presenting (the full
+    table folds into the presenter strip): saved for backward and graph nodes, grad tracking
+    on against inside ``torch.no_grad()``, in the curves' colours."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("memory-readout")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(4, 0, 4, 4)
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(0)
+        self.corner = QLabel()
+        self.heads = {False: QLabel("grad tracking on"), True: QLabel("inside torch.no_grad()")}
+        grid.addWidget(self.corner, 0, 0)
+        for col, no_grad in ((1, False), (2, True)):
+            grid.addWidget(self.heads[no_grad], 0, col)
+        self.titles: list[QLabel] = []
+        self.cells: list[dict[bool, QLabel]] = []
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * READOUT_SIZE)
+        big.setBold(True)
+        for row in range(1, 3):
+            title = QLabel()
+            self.titles.append(title)
+            grid.addWidget(title, row, 0)
+            cells = {}
+            for col, no_grad in ((1, False), (2, True)):
+                cells[no_grad] = QLabel()
+                cells[no_grad].setFont(big)
+                grid.addWidget(cells[no_grad], row, col)
+            self.cells.append(cells)
+        grid.setColumnStretch(3, 1)
+
+    def show_reports(self, on: MemoryReport, off: MemoryReport) -> None:
+        self.corner.setText(f"at width {on.width} (dashed line)")
+        for (title, on_text, off_text), label, cells in zip(readout_rows(on, off), self.titles,
+                                                           self.cells, strict=True):
+            label.setText(title)
+            cells[False].setText(on_text)
+            cells[True].setText(off_text)
+
+    def apply_theme(self, theme: Theme) -> None:
+        for no_grad, colour in ((False, theme.positive), (True, theme.neutral)):
+            for label in (self.heads[no_grad], *(cells[no_grad] for cells in self.cells)):
+                label.setStyleSheet(f"color: {colour};")
+
+
 class QtMemoryPlotSection(QtSection):
-    """Saved bytes against the hidden width (log scale), with the current width marked."""
+    """Saved bytes against the hidden width (log scale), with the current width marked; while
+    presenting, the measured figures at that width over it (:class:`QtMemoryReadout`)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("plot", parent)
+        self.readout = QtMemoryReadout()
+        self.readout.setVisible(False)
+        self.box.addWidget(self.readout)
         self.memory_plot = make_plot("hidden width (log scale)", "KiB saved for backward",
                                      log_x=True, grid=0.25, min_height=170, si_prefix=False)
         self.memory_plot.setMouseEnabled(x=False, y=False)
@@ -113,8 +173,18 @@ class QtMemoryPlotSection(QtSection):
     def show_width(self, width: int) -> None:
         self.current_line.setValue(np.log10(width))
 
+    def set_presenting(self, on: bool, scale: float) -> None:
+        """Show the readout while presenting and size the legend's text like the axes'."""
+        self.readout.setVisible(on)
+        size = f"{LEGEND_PT * (scale if on else 1.0):g}pt"
+        for _sample, label in self.memory_legend.items:
+            label.setText(label.text, size=size)
+        self.memory_legend.setLabelTextSize(size)
+        self.memory_legend.updateSize()
+
     def apply_theme(self, theme: Theme) -> None:
         style_plot(self.memory_plot, theme)
+        self.readout.apply_theme(theme)
         for curve, colour, width in ((self.activation_curve, theme.positive, 2.5),
                                      (self.parameter_curve, theme.accent, 2),
                                      (self.nograd_curve, theme.neutral, 2.5)):
