@@ -77,7 +77,7 @@ def test_presenting_folds_the_table_and_keeps_its_key_rows_over_the_plot(qtbot, 
     panel.set_presenting(True, 1.5)
     assert not panel.table_section.isVisible() and readout.isVisible()
     assert "table" in panel.fold_strip.buttons
-    on, off = panel.reports[False], panel.reports[True]
+    on = panel.reports[False]
     shown = [[cells[False].text(), cells[True].text()] for cells in readout.cells]
     assert shown == [[human_bytes(on.saved_bytes).split(" (")[0], "0 B"],
                      [str(on.graph_nodes), "0"]]

@@ -198,6 +198,7 @@ class QtNoGradPanel(QtPanel):
         screen as the plot's readout."""
         super().set_presenting(on, scale)
         self.plot_section.set_presenting(on, scale)
+        self.graph_section.set_presenting(on)
 
     def teardown(self) -> None:
         self._measure_timer.stop()

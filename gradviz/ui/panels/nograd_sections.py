@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGridLayout,
     QLabel,
     QSlider,
@@ -216,11 +217,21 @@ class QtDetachGraphSection(QtSection):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("graph", parent)
         self.graph_view = QtDetachGraphView()
-        self.box.addWidget(self.graph_view, 1)
         self.leaf_bars = QtGradBars()
-        self.box.addWidget(self.leaf_bars)
+        # Under the graph normally; beside it while presenting, where height is what runs out.
+        self.row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.row.addWidget(self.graph_view, 3)
+        self.row.addWidget(self.leaf_bars, 0)
+        self.box.addLayout(self.row, 1)
         self.detach_note = wrapped_label()
         self.box.addWidget(self.detach_note)
+
+    def set_presenting(self, on: bool) -> None:
+        self.row.setDirection(QBoxLayout.Direction.LeftToRight if on
+                              else QBoxLayout.Direction.TopToBottom)
+        self.row.setStretchFactor(self.leaf_bars, 1 if on else 0)
+        self.row.setAlignment(self.leaf_bars, Qt.AlignmentFlag.AlignVCenter if on
+                              else Qt.AlignmentFlag(0))
 
     def show_result(self, r: DetachResult) -> None:
         self.graph_view.set_result(r)
