@@ -262,4 +262,4 @@ PANEL = PanelInfo("nograd", "no_grad & detach", "nograd:QtNoGradPanel", order=70
                   models=lambda model: [NoGradModel()],
                   presenter=Presenter(show=("plot", "graph", "detach-settings"),
                                       fold=("memory-settings", "table", "memory-code",
-                                            "detach-code")))
+                                            "detach-intro", "detach-code")))

@@ -87,3 +87,17 @@ def test_presenting_folds_the_table_and_keeps_its_key_rows_over_the_plot(qtbot, 
     assert panel.table_section.isVisible()
     panel.set_presenting(False)
     assert panel.table_section.isVisible() and not readout.isVisible()
+
+
+def test_presenting_puts_the_leaves_gradients_beside_the_graph(qtbot, panel):
+    panel.tabs.setCurrentIndex(1)
+    view = panel.detach_view
+    qtbot.waitUntil(lambda: view.leaves_section.y() > view.graph_section.y())
+    panel.set_presenting(True, 1.5)
+    assert panel.choice_section.intro.isHidden()  # folded into the strip: the caption says it
+    qtbot.waitUntil(lambda: view.leaves_section.x() > view.graph_section.x())
+    assert view.graph_section.width() > view.leaves_section.width()
+    assert panel.leaf_bars.texts() == ["x.grad = 4", "y.grad = None"]
+    panel.set_presenting(False)
+    qtbot.waitUntil(lambda: view.leaves_section.y() > view.graph_section.y())
+    assert not panel.choice_section.intro.isHidden()

@@ -199,39 +199,65 @@ class QtMemoryPlotSection(QtSection):
 
 
 class QtDetachChoiceSection(QtSection):
-    """Which path of ``z = a + b`` to cut (radio buttons)."""
+    """Which path of ``z = a + b`` to cut (radio buttons), under a sentence on what to try (a
+    section of its own, ``detach-intro``, that presenting folds: the caption says it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("detach-settings", parent)
-        self.box.addWidget(wrapped_label(
+        self.intro = QtSection("detach-intro")
+        self.intro.box.addWidget(wrapped_label(
             "z = a + b with a = x·y and b = x². Without detach, x gets 3 + 4 = 7 (both paths add "
             "up). Cut one path and see what reaches the leaves."))
+        self.box.addWidget(self.intro)
         choices = QtChoiceButtons({choice: TITLES[choice] for choice in CHOICES})
         self.detach_group, self.detach_buttons = choices.group, choices.buttons
         self.box.addWidget(choices)
 
 
 class QtDetachGraphSection(QtSection):
-    """The graph with the cut drawn, the leaves' ``.grad`` and what the cut did."""
+    """The graph ``z = a + b`` with the cut drawn and the gradient on every edge."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("graph", parent)
         self.graph_view = QtDetachGraphView()
+        self.box.addWidget(self.graph_view)
+
+
+class QtLeafGradsSection(QtSection):
+    """The leaves' ``.grad`` as big numbers with bars, and what the cut did to them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("leaf-grads", parent)
         self.leaf_bars = QtGradBars()
-        # Under the graph normally; beside it while presenting, where height is what runs out.
-        self.row = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-        self.row.addWidget(self.graph_view, 3)
-        self.row.addWidget(self.leaf_bars, 0)
-        self.box.addLayout(self.row, 1)
         self.detach_note = wrapped_label()
+        self.box.addStretch(1)
+        self.box.addWidget(self.leaf_bars)
         self.box.addWidget(self.detach_note)
+        self.box.addStretch(1)
+
+
+class QtDetachView(QWidget):
+    """The graph and its leaves' gradients: one under the other, or side by side while
+    presenting (where height is what runs out); ``show_result`` fills both."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graph_section = QtDetachGraphSection()
+        self.leaves_section = QtLeafGradsSection()
+        self.graph_view = self.graph_section.graph_view
+        self.leaf_bars = self.leaves_section.leaf_bars
+        self.detach_note = self.leaves_section.detach_note
+        self.row = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.addWidget(self.graph_section, 1)
+        self.row.addWidget(self.leaves_section, 0)
 
     def set_presenting(self, on: bool) -> None:
         self.row.setDirection(QBoxLayout.Direction.LeftToRight if on
                               else QBoxLayout.Direction.TopToBottom)
-        self.row.setStretchFactor(self.leaf_bars, 1 if on else 0)
-        self.row.setAlignment(self.leaf_bars, Qt.AlignmentFlag.AlignVCenter if on
-                              else Qt.AlignmentFlag(0))
+        # Side by side the graph keeps the larger share: its labels need the width.
+        self.row.setStretchFactor(self.graph_section, 2 if on else 1)
+        self.row.setStretchFactor(self.leaves_section, 1 if on else 0)
 
     def show_result(self, r: DetachResult) -> None:
         self.graph_view.set_result(r)

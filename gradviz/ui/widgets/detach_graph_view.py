@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -17,10 +17,27 @@ from gradviz.ui.theme import LIGHT, Theme
 POSITIONS = {"x": (0.12, 0.3), "y": (0.12, 0.78), "a": (0.5, 0.3), "b": (0.5, 0.78),
              "z": (0.86, 0.54)}
 RADIUS = 30.0
-#: Least room for the graph at the normal font; presenting grows it with the text.
 MIN_SIZE = (420, 260)
+#: The widest text under a node, and the room it has (a fraction of the width, a little less
+#: than the gap between two node columns, so neighbouring labels keep apart). Where the widget
+#: is too small for its font, the graph's type shrinks (to no less than ``FLOOR`` of the font,
+#: nor ``FLOOR_PT``) instead of overprinting or cutting its labels.
+WIDEST = "detached: grad_fn None"
+COLUMN_GAP = 0.3
+FLOOR = 0.5
+FLOOR_PT = 8.0
+#: Along an edge, where its label sits; the edge out of a leaves the node's own label (under
+#: it) behind before its label starts.
+LABEL_AT = {("a", "z"): 0.66}
 #: Painted text is drawn in a rectangle of its own measured size, never clipped by it.
 FLAGS = int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextDontClip)
+
+
+def _mono(font: QFont) -> QFont:
+    mono = QFont("monospace")
+    mono.setStyleHint(QFont.StyleHint.Monospace)
+    mono.setPointSizeF(font.pointSizeF())
+    return mono
 
 
 class QtDetachGraphView(QWidget):
@@ -30,6 +47,7 @@ class QtDetachGraphView(QWidget):
         super().__init__(parent)
         self.result: DetachResult | None = None
         self._theme: Theme = LIGHT
+        self._text_font: tuple[tuple, QFont] | None = None
         self.setMinimumSize(*MIN_SIZE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -44,20 +62,32 @@ class QtDetachGraphView(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(560, 320)
 
+    def _fits(self, font: QFont) -> bool:
+        line = QFontMetricsF(font).height()
+        radius = max(RADIUS, 1.1 * line)
+        wide = QFontMetricsF(_mono(font)).horizontalAdvance(WIDEST)
+        # Two rows of nodes, each with a line of text under it.
+        return wide <= COLUMN_GAP * self.width() and 4 * radius + 2 * line + 40 <= self.height()
+
+    def text_font(self) -> QFont:
+        """The widget's font (presenting scales it), made smaller where the graph would not fit."""
+        key = (self.font().key(), self.width(), self.height())
+        if self._text_font is None or self._text_font[0] != key:  # a paint asks many times
+            font = QFont(self.font())
+            # Never below FLOOR of the font, nor below a size that can still be read.
+            floor = min(font.pointSizeF(), max(font.pointSizeF() * FLOOR, FLOOR_PT))
+            while font.pointSizeF() > floor and not self._fits(font):
+                font.setPointSizeF(max(floor, font.pointSizeF() * 0.9))
+            self._text_font = (key, font)
+        return QFont(self._text_font[1])
+
     def line(self) -> float:
-        """The height of a line of the widget's text (presenting scales the font)."""
-        return QFontMetricsF(self.font()).height()
+        """The height of a line of the graph's text."""
+        return QFontMetricsF(self.text_font()).height()
 
     def radius(self) -> float:
-        """A node's circle holds two lines (name, value): it grows with the font."""
+        """A node's circle holds two lines (name, value): it grows with the text."""
         return max(RADIUS, 1.1 * self.line())
-
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.FontChange:
-            # Two rows of nodes, each with a line of text under it.
-            need = 4 * self.radius() + 2 * self.line() + 40
-            self.setMinimumSize(MIN_SIZE[0], max(MIN_SIZE[1], round(need)))
-        super().changeEvent(event)
 
     def centre(self, name: str) -> QPointF:
         fx, fy = POSITIONS[name]
@@ -74,14 +104,11 @@ class QtDetachGraphView(QWidget):
         return QRectF(left, top, width, height)
 
     def _fonts(self) -> tuple[QFont, QFont, QFont]:
-        """(small, bold, monospace), relative to the widget's font."""
-        small = QFont(self.font())
-        bold = QFont(self.font())
+        """(small, bold, monospace), from :meth:`text_font`."""
+        small = self.text_font()
+        bold = QFont(small)
         bold.setBold(True)
-        mono = QFont("monospace")
-        mono.setStyleHint(QFont.StyleHint.Monospace)
-        mono.setPointSizeF(self.font().pointSizeF())
-        return small, bold, mono
+        return small, bold, _mono(small)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if self.result is None:
@@ -113,16 +140,18 @@ class QtDetachGraphView(QWidget):
             self._head(p, end, ux, uy, p.pen().color())
             mid = QPointF((start.x() + end.x()) / 2, (start.y() + end.y()) / 2)
             # Labels sit a third of the way along, so the crossing edges' labels stay apart.
-            at = QPointF(start.x() + (end.x() - start.x()) * 0.3,
-                         start.y() + (end.y() - start.y()) * 0.3)
+            along = LABEL_AT.get((src, dst), 0.3)
+            at = QPointF(start.x() + (end.x() - start.x()) * along,
+                         start.y() + (end.y() - start.y()) * along)
+            if r.cut_edge == (src, dst):
+                self._cut(p, mid, t)  # its own label says it: no "no gradient" beside it
+                continue
             font = bold if flow is not None else small
             words = f"← grad {fmt(flow)}" if flow is not None else "no gradient"
             p.setFont(font)
             p.setPen(flow_colour if flow is not None else muted)
             p.drawText(self.text_rect(font, words, at.x(), at.y() - self.line() - 4), FLAGS,
                        words)
-            if r.cut_edge == (src, dst):
-                self._cut(p, mid, t)
 
     def _paint_nodes(self, p: QPainter, r: DetachResult) -> None:
         t = self._theme
