@@ -89,6 +89,18 @@ def test_presenting_folds_the_table_and_keeps_its_key_rows_over_the_plot(qtbot, 
     assert panel.table_section.isVisible() and not readout.isVisible()
 
 
+def test_legend_grows_while_presenting_and_comes_back_to_its_size(qtbot, panel):
+    def legend_height():
+        return panel.plot_section.memory_legend.boundingRect().height()
+
+    before = legend_height()
+    panel.set_presenting(True, 3.0)
+    assert legend_height() > 1.5 * before
+    assert len(panel.plot_section.memory_legend.items) == 3
+    panel.set_presenting(False)
+    assert legend_height() == pytest.approx(before, abs=1)
+
+
 def test_presenting_puts_the_leaves_gradients_beside_the_graph(qtbot, panel):
     panel.tabs.setCurrentIndex(1)
     view = panel.detach_view

@@ -154,6 +154,7 @@ class QtMemoryPlotSection(QtSection):
                                      log_x=True, grid=0.25, min_height=170, si_prefix=False)
         self.memory_plot.setMouseEnabled(x=False, y=False)
         self.memory_plot.getAxis("bottom").setTicks(width_ticks())
+        self._theme: Theme | None = None
         self.memory_legend = self.memory_plot.addLegend(offset=(8, 8))
         self.activation_curve = self.memory_plot.plot([], [], name="activations (grad on)",
                                                       symbol="o", symbolSize=6)
@@ -177,11 +178,22 @@ class QtMemoryPlotSection(QtSection):
     def set_presenting(self, on: bool, scale: float) -> None:
         """Show the readout while presenting and size the legend's text like the axes'."""
         self.readout.setVisible(on)
-        size = f"{LEGEND_PT * (scale if on else 1.0):g}pt"
-        for _sample, label in self.memory_legend.items:
-            label.setText(label.text, size=size)
-        self.memory_legend.setLabelTextSize(size)
-        self.memory_legend.updateSize()
+        self._new_legend(f"{LEGEND_PT * (scale if on else 1.0):g}pt")
+
+    def _new_legend(self, size: str) -> None:
+        """A legend with text of ``size``, built afresh: pyqtgraph's legend keeps the rows it
+        grew to when its text only shrinks (after presenting, its lines stood far apart)."""
+        item = self.memory_plot.getPlotItem()
+        old = item.legend
+        if old is not None:
+            if old.scene() is not None:
+                old.scene().removeItem(old)
+            item.legend = None
+        self.memory_legend = self.memory_plot.addLegend(offset=(8, 8), labelTextSize=size)
+        for curve in (self.activation_curve, self.parameter_curve, self.nograd_curve):
+            self.memory_legend.addItem(curve, curve.name())
+        if self._theme is not None:
+            self._style_legend(self._theme)
 
     def apply_theme(self, theme: Theme) -> None:
         style_plot(self.memory_plot, theme)
@@ -192,6 +204,10 @@ class QtMemoryPlotSection(QtSection):
             curve.setPen(pg.mkPen(colour, width=width))
             curve.setSymbolBrush(colour)
         self.current_line.setPen(pg.mkPen(theme.text, width=1.5, style=Qt.PenStyle.DashLine))
+        self._theme = theme
+        self._style_legend(theme)
+
+    def _style_legend(self, theme: Theme) -> None:
         backdrop = pg.mkColor(theme.plot_bg)
         backdrop.setAlpha(215)
         self.memory_legend.setBrush(pg.mkBrush(backdrop))
