@@ -89,6 +89,9 @@ class QtMemoryTableSection(QtSection):
 
 #: The readout's figures, relative to the panel's font: read from the back row.
 READOUT_SIZE = 1.3
+#: The left axis' title; while presenting a short one, which a plot of 300 px holds at ×3.
+LEFT_LABEL = "KiB saved for backward"
+LEFT_LABEL_PRESENTING = "KiB saved"
 #: The legend's type at ×1 (pyqtgraph's default); presenting scales it like the axes.
 LEGEND_PT = 9.0
 
@@ -150,7 +153,7 @@ class QtMemoryPlotSection(QtSection):
         self.readout = QtMemoryReadout()
         self.readout.setVisible(False)
         self.box.addWidget(self.readout)
-        self.memory_plot = make_plot("hidden width (log scale)", "KiB saved for backward",
+        self.memory_plot = make_plot("hidden width (log scale)", LEFT_LABEL,
                                      log_x=True, grid=0.25, min_height=170, si_prefix=False)
         self.memory_plot.setMouseEnabled(x=False, y=False)
         self.memory_plot.getAxis("bottom").setTicks(width_ticks())
@@ -176,8 +179,10 @@ class QtMemoryPlotSection(QtSection):
         self.current_line.setValue(np.log10(width))
 
     def set_presenting(self, on: bool, scale: float) -> None:
-        """Show the readout while presenting and size the legend's text like the axes'."""
+        """Show the readout while presenting and size the legend's text like the axes'; the
+        axis' title shortens (the readout says what is saved), so large type still fits."""
         self.readout.setVisible(on)
+        self.memory_plot.setLabel("left", LEFT_LABEL_PRESENTING if on else LEFT_LABEL)
         self._new_legend(f"{LEGEND_PT * (scale if on else 1.0):g}pt")
 
     def _new_legend(self, size: str) -> None:
