@@ -8,14 +8,21 @@ touch Qt.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 from psygnal import Signal, SignalGroup
 
-from gradviz.core.model import APP_FORMAT_VERSION, AppModel, StateError
+from gradviz.core.model import (
+    APP_FORMAT_VERSION,
+    AppModel,
+    StateError,
+    copy_state,
+    loads_in_two_phases,
+    state_fingerprint,
+)
 from gradviz.core.panel_info import PanelInfo
 
 MAX_SCENES = 200
@@ -47,7 +54,21 @@ class Scene:
 
     def to_dict(self) -> dict[str, Any]:
         return {"caption": self.caption, "panels": list(self.panels),
-                "state": copy.deepcopy(self.state)}
+                "state": copy_state(self.state)}
+
+    @cached_property
+    def fingerprints(self) -> dict[str, str]:
+        """:func:`~gradviz.core.model.state_fingerprint` of each sub-model's saved state in this
+        scene, computed once (a scene never changes: editing one replaces it)."""
+        models = self.state.get("models", {}) if self.state else {}
+        return {key: state_fingerprint(entry.get("state"))
+                for key, entry in models.items() if isinstance(entry, dict)}
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A fingerprint of the whole scene (caption, panels and state)."""
+        return state_fingerprint([self.caption, list(self.panels), sorted(self.fingerprints.items()),
+                                  self.state.get("format_version") if self.state else None])
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "scene") -> Scene:
@@ -70,7 +91,7 @@ class Scene:
             raise StateError(f"{where}: a panel is listed twice")
         state = data.get("state", {})
         check_scene_state(state, where)
-        return cls(caption, tuple(panels), copy.deepcopy(state))
+        return cls(caption, tuple(panels), copy_state(state))
 
 
 def check_scene_state(state: Any, where: str = "scene") -> None:
@@ -90,13 +111,26 @@ def capture_scene(model: AppModel, panels: list[str] | tuple[str, ...], caption:
     """A scene holding the current state of every sub-model except the scene list."""
     state = model.to_dict()
     state["models"].pop(SCENES_KEY, None)
-    return Scene(caption, tuple(p for p in panels if p != SCENES_KEY), copy.deepcopy(state))
+    return Scene(caption, tuple(p for p in panels if p != SCENES_KEY), copy_state(state))
 
 
 def apply_scene_state(model: AppModel, scene: Scene) -> None:
     """Load a scene's state into the model (all or nothing; StateError if refused)."""
     if scene.state:
-        model.from_dict(copy.deepcopy(scene.state))
+        model.from_dict(state_for_loading(model, scene.state))
+
+
+def state_for_loading(model: AppModel, state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` copied so that loading it cannot change it: only the entries of sub-models
+    that may keep references are copied (a traced graph's, the largest, is shared)."""
+    models = state.get("models")
+    if not isinstance(models, dict):
+        return copy_state(state)
+    shared = {k for k in models if k in model and loads_in_two_phases(model[k])}
+    copied = copy_state({k: v for k, v in models.items() if k not in shared})
+    copied.update((k, models[k]) for k in shared)
+    return {**{k: v for k, v in state.items() if k != "models"},
+            "models": {k: copied[k] for k in models}}
 
 
 class SceneEvents(SignalGroup):
