@@ -27,8 +27,10 @@ MAX_SAVED_EDGES = 400_000
 MAX_TEXT = 300
 #: Outputs kept per node (``torch.unbind`` of a long tensor has one per element).
 MAX_OUTPUTS = 100_000
-#: Total preview numbers written per graph: past this budget, previews are left out.
-MAX_PREVIEW_NUMBERS = 500_000
+#: Total preview numbers written per graph: past this budget, previews are left out (nodes
+#: nearest the output keep theirs). Previews are most of a large graph's bytes: at 500,000 a
+#: 3,900-node encoder took 8.8 MB, so two scenes of it came near the 20 MB a lesson may hold.
+MAX_PREVIEW_NUMBERS = 100_000
 MAX_DIM = 2**48
 
 #: The dtypes a saved graph may name (looked up, never evaluated).

@@ -248,6 +248,12 @@ class TracedGraph:
         for e in range(len(self.edges)):
             self.edge_grad(e)
 
+    def precompute_state(self) -> None:
+        """Summarise every value and gradient of a live graph now (about a second for 3,900
+        nodes), on the caller's thread: the lesson window does it in its worker before saving."""
+        if self.is_live:
+            self._summarize_all()
+
     def to_dict(self) -> dict[str, Any]:
         """Structure and value summaries only (plain data; see :mod:`gradviz.graph.trace_io`)."""
         if self.is_live:

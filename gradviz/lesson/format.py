@@ -70,6 +70,9 @@ class Lesson:
     source: str | None = None
     saved_at: str = ""
     app_version: str = field(default_factory=lambda: __version__)
+    #: What the sub-models that load in two phases prepared from ``model`` while the file was
+    #: decoded (see ``SubModel``): applying the lesson then validates and copies nothing again.
+    prepared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -236,17 +239,31 @@ def lesson_from_dict(data: dict[str, Any], model_factory: ModelFactory,
     except LessonError as exc:
         raise LessonError(f"{name}: {exc}") from None
     try:
-        candidate.from_dict(state)
+        prepared = _prepare(candidate, state)
+        candidate.from_dict(state, prepared=prepared)
     except StateError as exc:
         raise LessonError(f"{name}: {exc}") from None
     except Exception as exc:  # a sub-model's from_dict must not crash the caller
         raise LessonError(f"{name}: the state could not be loaded ({type(exc).__name__}: "
                           f"{exc})") from None
     _check_scene_states(candidate, model_factory, name)
-    return Lesson(model=_loaded_state(candidate, state), layout=layout,
+    return Lesson(model=_loaded_state(candidate, state), prepared=prepared, layout=layout,
                   layout_version=layout_version,
                   theme=theme, title=title, source=source,
                   saved_at=data.get("saved_at", ""), app_version=data.get("app_version", ""))
+
+
+def _prepare(candidate: AppModel, state: dict[str, Any]) -> dict[str, Any]:
+    """``prepare_state`` of each sub-model that loads in two phases (validation happens here,
+    where the file is decoded: in the window's worker thread)."""
+    entries = state.get("models")
+    if not isinstance(entries, dict):
+        return {}
+    return {key: candidate[key].prepare_state(entry.get("state"))
+            for key, entry in entries.items()
+            if key in candidate and isinstance(entry, dict)
+            and entry.get("version") == candidate[key].format_version
+            and loads_in_two_phases(candidate[key])}
 
 
 def _loaded_state(candidate: AppModel, state: dict[str, Any]) -> dict[str, Any]:
@@ -284,6 +301,7 @@ def _check_scene_states(candidate: AppModel, model_factory: ModelFactory, name: 
         return
     probe = model_factory()
     for i, scene in enumerate(scenes):
+        _ = scene.fingerprint  # computed here, in the worker, not by the window's first digest
         if not scene.state:
             continue
         try:

@@ -53,8 +53,9 @@ class Scene:
     state: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"caption": self.caption, "panels": list(self.panels),
-                "state": copy_state(self.state)}
+        """The saved form. ``state`` is the scene's own, shared, not copied (a traced graph's
+        is megabytes): read it, never change it."""
+        return {"caption": self.caption, "panels": list(self.panels), "state": self.state}
 
     @cached_property
     def fingerprints(self) -> dict[str, str]:
@@ -111,7 +112,8 @@ def capture_scene(model: AppModel, panels: list[str] | tuple[str, ...], caption:
     """A scene holding the current state of every sub-model except the scene list."""
     state = model.to_dict()
     state["models"].pop(SCENES_KEY, None)
-    return Scene(caption, tuple(p for p in panels if p != SCENES_KEY), copy_state(state))
+    return Scene(caption, tuple(p for p in panels if p != SCENES_KEY),
+                 state_for_loading(model, state))
 
 
 def apply_scene_state(model: AppModel, scene: Scene) -> None:
@@ -121,8 +123,9 @@ def apply_scene_state(model: AppModel, scene: Scene) -> None:
 
 
 def state_for_loading(model: AppModel, state: dict[str, Any]) -> dict[str, Any]:
-    """``state`` copied so that loading it cannot change it: only the entries of sub-models
-    that may keep references are copied (a traced graph's, the largest, is shared)."""
+    """``state`` copied so that loading it (or the model changing later) cannot change it: only
+    the entries of sub-models that may keep references are copied; those of sub-models that
+    load in two phases (a traced graph's, the largest) are shared."""
     models = state.get("models")
     if not isinstance(models, dict):
         return copy_state(state)
@@ -227,6 +230,19 @@ class SceneList:
         return {"current": self._current, "scenes": [s.to_dict() for s in self._scenes]}
 
     def from_dict(self, data: Any) -> None:
+        self.apply_prepared(self.prepare_state(data))
+
+    def apply_prepared(self, prepared: tuple[tuple[Scene, ...], int]) -> None:
+        """Show scenes already validated by :meth:`prepare_state`; cannot fail."""
+        scenes, current = prepared
+        self._scenes = list(scenes)
+        self.events.changed.emit()
+        self._set_current_quietly(current)
+
+    @staticmethod
+    def prepare_state(data: Any) -> tuple[tuple[Scene, ...], int]:
+        """Validate saved scenes: ``(scenes, current)``, the scenes holding copies of their
+        states (a lesson is decoded in a worker, then shown without copying them again)."""
         if not isinstance(data, dict):
             raise StateError(f"scenes: expected an object, got {type(data).__name__}")
         unknown = set(data) - {"current", "scenes"}
@@ -242,9 +258,7 @@ class SceneList:
         if isinstance(current, bool) or not isinstance(current, int) \
                 or not -1 <= current < len(scenes):
             raise StateError(f"scenes: current scene {current!r} does not exist")
-        self._scenes = scenes
-        self.events.changed.emit()
-        self._set_current_quietly(current)
+        return tuple(scenes), current
 
     def reset(self) -> None:
         if self._scenes or self._current != -1:

@@ -33,7 +33,7 @@ from gradviz.lesson.digest import state_digest
 from gradviz.lesson.scenes import SCENES_KEY
 from gradviz.ui.connections import connect_model_events, disconnect_all
 from gradviz.ui.lesson_dialogs import LessonDialogs, NonInteractiveDialogs, QtLessonDialogs
-from gradviz.ui.lesson_worker import LessonBusyError, QtLessonWorker
+from gradviz.ui.lesson_worker import LessonBusyError, QtLessonWorker, precompute_states
 from gradviz.ui.recent_files import RecentFiles
 
 if TYPE_CHECKING:
@@ -284,7 +284,8 @@ class LessonController(QObject):
 
     def apply_lesson(self, lesson: Lesson) -> bool:
         try:
-            self.model.from_dict(lesson.model)  # all or nothing (AppModel rolls back)
+            # All or nothing (AppModel rolls back); what the worker prepared is not redone.
+            self.model.from_dict(lesson.model, prepared=lesson.prepared)
         except Exception as exc:  # includes a panel's slot failing: never reach the event loop
             log.exception("applying a lesson failed")
             self._report("Could not open the lesson", str(exc))
@@ -327,8 +328,9 @@ class LessonController(QObject):
         return self._write(p)
 
     def _write(self, path: Path) -> bool:
-        lesson = self.capture()  # here: the state of one moment; the worker only writes it
         try:
+            self.worker.run(lambda: precompute_states(self.model), f"Saving {path.name}…")
+            lesson = self.capture()  # here: the state of one moment; the worker only writes it
             written = self.worker.run(lambda: save_lesson(path, lesson), f"Saving {path.name}…")
         except LessonBusyError as exc:
             self.window.show_status(str(exc))
@@ -408,6 +410,7 @@ class LessonController(QObject):
             if not self.is_modified():
                 self.recovery.clear()
                 return False
+            self.worker.run(lambda: precompute_states(self.model), "Saving a recovery copy…")
             lesson = self.capture()
             lesson.source = str(self.path) if self.path is not None else None
             recovery = self.recovery

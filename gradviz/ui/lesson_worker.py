@@ -14,10 +14,18 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject
 
+from gradviz.core.model import AppModel
 from gradviz.ui.widgets.job_runner import QtJobRunner
 
 #: Waited for without an event loop: a small lesson is read or written within this.
 WAIT_S = 0.05
+
+
+def precompute_states(model: AppModel) -> None:
+    """For the worker, before saving: what sub-models can do ahead of ``to_dict`` (their
+    ``precompute_state``, see :class:`~gradviz.core.model.SubModel`)."""
+    for key in model.keys():
+        getattr(model[key], "precompute_state", lambda: None)()
 
 
 class LessonBusyError(RuntimeError):

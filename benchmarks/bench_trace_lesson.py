@@ -1,0 +1,117 @@
+"""A traced graph in a lesson: saving, opening and switching scenes.
+
+The graph is the one of ``bench_trace``: ``trace_module`` of the 54-layer
+``nn.TransformerEncoder`` (about 3,900 nodes, every value kept) after one backward, so every node
+has a value and a gradient summary. The lesson has two scenes, one with the graph, one without.
+
+* "save, GUI thread": what the window does before handing the file to its worker (the model's
+  state, ``AppModel.to_dict``); goal 150 ms. "save, in the worker": ``save_lesson`` (encode and
+  an atomic, fsynced write). Baseline: ``json.dumps`` of the same dictionary.
+* "open, in the worker": ``open_lesson`` (parse, migrate, validate into candidate models, every
+  scene included). "open, GUI thread": applying the decoded lesson (``AppModel.from_dict``) and
+  the change-tracking digest; goal 150 ms. Baseline: ``json.loads`` of the same file.
+* "scene switch": showing a scene (``apply_scene_state``) plus the digest the window computes
+  after it, alternating between the two scenes; baseline: the same lesson without the graph.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from bench_trace import encoder
+from table import Row, median_time
+
+from gradviz.graph.trace import trace_module
+from gradviz.graph.trace_model import TracedGraph
+from gradviz.lesson import Lesson, open_lesson, save_lesson
+from gradviz.lesson.catalog import build_model
+from gradviz.lesson.digest import state_digest
+from gradviz.lesson.scenes import SCENES_KEY, apply_scene_state, capture_scene
+
+GOAL_MS = 150.0
+
+
+def _model() -> object:
+    model = build_model()
+    if "traced" not in model:  # builds before issue 15's lesson work (to measure "before")
+        model.register(TracedGraph())
+    return model
+
+
+def _lesson_model(with_graph: bool) -> object:
+    """A model holding the encoder's graph (reopened, as in a lecturer's lesson) and two
+    scenes: the graph, and none."""
+    model = _model()
+    if with_graph:
+        torch_model, x = encoder()
+        live = trace_module(torch_model, x)
+        live.backward()
+        state = live.to_dict()
+        live.close()
+        model["traced"].from_dict(json.loads(json.dumps(state)))
+    model[SCENES_KEY].insert(0, capture_scene(model, ["graph"], "the graph"))
+    keep = model["traced"].to_dict()
+    model["traced"].reset()
+    model[SCENES_KEY].insert(1, capture_scene(model, ["graph"], "no graph"))
+    model["traced"].from_dict(keep)
+    model[SCENES_KEY].set_current(0)
+    return model
+
+
+def _switch_ms(model: object) -> float:
+    scenes = model[SCENES_KEY]
+    turn = [0]
+
+    def switch() -> None:
+        turn[0] ^= 1
+        apply_scene_state(model, scenes[turn[0]])
+        scenes.set_current(turn[0])
+        state_digest(model)
+
+    return median_time(switch, repeat=10)
+
+
+def rows() -> list[Row]:
+    model = _lesson_model(True)
+    n = len(model["traced"])
+    out: list[Row] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "traced.gradviz"
+        state = model.to_dict()
+        dumps_ms = median_time(lambda: json.dumps(state), repeat=5)
+        capture_ms = median_time(model.to_dict, repeat=5)
+        write_ms = median_time(lambda: save_lesson(path, Lesson(model.to_dict())), repeat=5)
+        mb = path.stat().st_size / 1e6
+        out.append(Row(f"traced lesson save, GUI thread ({n:,} nodes)", capture_ms, "ms",
+                       baseline=dumps_ms, goal=GOAL_MS,
+                       note="AppModel.to_dict; baseline json.dumps of that dict"))
+        out.append(Row("traced lesson save, in the worker", write_ms, "ms", baseline=dumps_ms,
+                       note=f"to_dict + save_lesson, {mb:.1f} MB; baseline json.dumps"))
+        raw = path.read_bytes()
+        loads_ms = median_time(lambda: json.loads(raw), repeat=5)
+        open_ms = median_time(lambda: open_lesson(path, _model), repeat=3)
+        lesson = open_lesson(path, _model)
+        window_model = _model()
+
+        def apply() -> None:
+            window_model.from_dict(lesson.model)
+            state_digest(window_model)
+
+        apply_ms = median_time(apply, repeat=5)
+        out.append(Row("traced lesson open, in the worker", open_ms, "ms", baseline=loads_ms,
+                       note="open_lesson (both scenes validated); baseline json.loads"))
+        out.append(Row("traced lesson open, GUI thread", apply_ms, "ms", baseline=loads_ms,
+                       goal=GOAL_MS, note="AppModel.from_dict + state_digest"))
+    plain = _switch_ms(_lesson_model(False))
+    out.append(Row(f"scene switch, {n:,}-node graph ↔ none", _switch_ms(model), "ms",
+                   baseline=plain, goal=100.0,
+                   note="apply_scene_state + state_digest; baseline: same lesson, no graph"))
+    return out
+
+
+if __name__ == "__main__":
+    from table import as_text
+
+    print(as_text(rows()))
