@@ -17,7 +17,6 @@ import torch
 from psygnal import Signal, SignalGroup
 
 from gradviz.core.model import state_fingerprint
-from gradviz.core.panel_info import PanelInfo, no_models
 from gradviz.graph import trace_io
 from gradviz.graph.trace_grads import GradStore, saved_tensor_problem
 from gradviz.graph.trace_node import Shape, TracedNode, TraceError
@@ -312,9 +311,3 @@ class TracedGraph:
         self.close()
         self._clear()
         self.events.rebuilt.emit()
-
-
-#: The read-only canvas. The ``traced`` sub-model itself is registered by the graph editor's
-#: ``PANEL`` (gradviz.graph.model): every app has it, an empty one is left out of saved lessons.
-PANEL = PanelInfo("traced", "Your PyTorch graph", "traced.panel:QtTracedPanel", order=45,
-                  models=no_models)
