@@ -105,6 +105,12 @@ def test_a_saved_traced_lesson_opens_read_only_in_a_plain_window(make_window, qt
     graph = window.model["traced"]
     assert graph.reopened and not graph.can_backward()
     _same_summaries(graph, live)
+    window.show_panel("graph")
+    editor = window.panel("graph")
+    assert not editor.traced.row.isHidden()  # the switch offers "Your PyTorch graph"
+    editor.show_page("traced")
+    assert len(editor.traced.page.drawing) == len(live)
+    assert "read-only" in editor.traced.page.controls.notice.text()
     qtbot.wait(300)  # the debounced change check has run
     assert not window.lessons.is_modified() and not window.isWindowModified()
     for index in (1, 0, 1, 0):  # scenes with and without the graph
