@@ -62,8 +62,9 @@ def _preview_size(preview: list | None) -> int:
 def _clean(text: str) -> str:
     """``text`` as :func:`graph_from_dict` accepts it: printable and at most ``MAX_TEXT`` long
     (a parameter name given by the user may hold anything)."""
-    text = "".join(c if c.isprintable() else "?" for c in text[:MAX_TEXT])
-    return text
+    if len(text) <= MAX_TEXT and text.isprintable():
+        return text  # nearly always: saving 3,900 nodes' names stays a matter of milliseconds
+    return "".join(c if c.isprintable() else "?" for c in text[:MAX_TEXT])
 
 
 def _output_pair(shape: tuple | None, dtype: torch.dtype | None) -> list:

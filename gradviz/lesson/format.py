@@ -23,6 +23,7 @@ from typing import Any
 
 from gradviz._version import __version__
 from gradviz.core.model import AppModel, StateError, copy_state, loads_in_two_phases
+from gradviz.lesson.json_pieces import dumps_in_pieces
 from gradviz.lesson.safe_json import MAX_FILE_BYTES, LessonError, check_depth, parse_json
 from gradviz.lesson.scenes import SCENES_KEY, state_for_loading
 
@@ -100,7 +101,7 @@ def encode_lesson(lesson: Lesson) -> bytes:
     try:
         check_depth(lesson.model)
         data = lesson_to_dict(lesson)
-        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+        text = dumps_in_pieces(data)  # = json.dumps(data, …), letting the window's thread run
         if len(text) <= INDENT_MAX_CHARS:
             text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
     except (TypeError, ValueError) as exc:

@@ -256,7 +256,7 @@ class LessonController(QObject):
         p = Path(path)
         try:
             lesson = self.worker.run(lambda: open_lesson(p, self.model_factory),
-                                     f"Opening {p.name}…")
+                                     f"Opening {p.name}…", keeps=True)
         except LessonBusyError as exc:
             self.window.show_status(str(exc))
             return False

@@ -14,11 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject
 
-from gradviz.core.model import AppModel
+from gradviz.core.model import AppModel, collection_paused
 from gradviz.ui.widgets.job_runner import QtJobRunner
 
 #: Waited for without an event loop: a small lesson is read or written within this.
-WAIT_S = 0.05
+WAIT_S = 0.02
 
 
 def precompute_states(model: AppModel) -> None:
@@ -49,8 +49,10 @@ class QtLessonWorker(QObject):
         self.runner = QtJobRunner(self, "gradviz-lesson-file")
         self.busy = False
 
-    def run(self, work: Callable[[], Any], message: str) -> Any:
-        """``work()`` on the worker thread; its result, or its exception raised here.
+    def run(self, work: Callable[[], Any], message: str, keeps: bool = False) -> Any:
+        """``work()`` on the worker thread; its result, or its exception raised here. The cyclic
+        collector is paused meanwhile (see :func:`~gradviz.core.model.collection_paused`);
+        ``keeps``: the result lives long (an opened lesson), so it is frozen out of its way.
 
         Raises
         ------
@@ -61,7 +63,8 @@ class QtLessonWorker(QObject):
             raise LessonBusyError("a lesson file is still being read or written")
         self.busy = True
         try:
-            return self._run(work, message)
+            with collection_paused(freeze=keeps):
+                return self._run(work, message)
         finally:
             self.busy = False
 
