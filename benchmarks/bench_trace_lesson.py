@@ -12,6 +12,8 @@ has a value and a gradient summary. The lesson has two scenes, one with the grap
   the change-tracking digest; goal 150 ms. Baseline: ``json.loads`` of the same file.
 * "live traced graph save, GUI thread": the viewer's live graph, once the worker has summarised
   its tensors (``precompute_state``, timed in the note); goal 150 ms.
+* "window stall" rows: in a real window, the longest time its event loop does not turn while
+  File → Open, a scene switch (the graph editor's traced page shown) and File → Save run.
 * "scene switch": showing a scene (``apply_scene_state``) plus the digest the window computes
   after it, alternating between the two scenes; baseline: the same lesson without the graph.
 """
@@ -95,6 +97,52 @@ def _live_save_row() -> Row:
                                   "baseline json.dumps")
 
 
+def _window_rows(path: Path) -> list[Row]:
+    """What the window feels: the longest the event loop goes without turning (a 5 ms timer's
+    longest gap) while File → Open, a scene switch (the editor's traced page redrawn) and
+    File → Save run; baseline: the same timer's longest gap in an idle second."""
+    from app_setup import application
+    from PySide6.QtCore import QTimer
+
+    from gradviz.ui.main_window import QtMainWindow
+    from gradviz.ui.panels import builtin_registry
+    from gradviz.ui.window_common import settle
+
+    application()
+    window = QtMainWindow(build_model(), builtin_registry(), None)
+    window.resize(1600, 1000)
+    window.show()
+    settle(300)
+    ticks: list[float] = []
+    timer = QTimer(interval=5)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    timer.start()
+
+    def longest_gap(action) -> float:
+        settle(300)
+        ticks[:] = [time.perf_counter()]
+        action()
+        settle(150)
+        return max(b - a for a, b in zip(ticks, ticks[1:], strict=False)) * 1000
+
+    idle = longest_gap(lambda: settle(1000))
+    opened = longest_gap(lambda: window.lessons.load(path))
+    window.show_panel("graph")
+    window.panel("graph").show_page("traced")
+    settle(1000)
+    switch = max(longest_gap(lambda i=i: window.lessons.go_to_scene(i)) for i in (1, 0, 1, 0))
+    saved = longest_gap(lambda: window.lessons.save_as(path.with_name("again.gradviz")))
+    timer.stop()
+    window.close()
+    note = "longest event-loop stall; baseline: idle"
+    return [Row("traced lesson File → Open, window stall", opened, "ms", baseline=idle,
+                goal=GOAL_MS, note=note),
+            Row("traced lesson scene switch, window stall", switch, "ms", baseline=idle,
+                goal=100.0, note=note + " (traced page shown and redrawn)"),
+            Row("traced lesson File → Save, window stall", saved, "ms", baseline=idle,
+                goal=GOAL_MS, note=note)]
+
+
 def rows() -> list[Row]:
     model = _lesson_model(True)
     n = len(model["traced"])
@@ -129,6 +177,7 @@ def rows() -> list[Row]:
                        note="open_lesson (both scenes validated); baseline json.loads"))
         out.append(Row("traced lesson open, GUI thread", apply_ms, "ms", baseline=loads_ms,
                        goal=GOAL_MS, note="AppModel.from_dict + state_digest"))
+        out += _window_rows(path)
     out.append(_live_save_row())
     plain = _switch_ms(_lesson_model(False))
     out.append(Row(f"scene switch, {n:,}-node graph ↔ none", _switch_ms(model), "ms",
