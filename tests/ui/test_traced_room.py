@@ -15,6 +15,8 @@ from torch import nn
 from gradviz.graph.trace import trace, trace_module
 from gradviz.graph.trace_model import TracedGraph
 from gradviz.ui.panels.traced.canvas import FULL_LOD, TITLE_LOD
+from gradviz.ui.panels.traced.drawing import title_lines
+from gradviz.ui.panels.traced.legibility import TITLE_PX
 from gradviz.ui.viewer import _swap_traced
 from gradviz.ui.window_common import settle
 
@@ -113,7 +115,7 @@ def test_no_box_is_drawn_with_an_empty_body_at_any_zoom(room):
     canvas.zoom_by((TITLE_LOD + FULL_LOD) / 2 / canvas.zoom())
     p = painted(canvas)
     assert p["mode"] == "compact" and p["body_px"] is None
-    assert p["title_px"] >= 16.0  # the title alone takes the box: larger than in a full box
+    assert p["title_px"] > TITLE_PX  # the title alone takes the box: larger than in a full one
     canvas.zoom_by(FULL_LOD * 1.01 / canvas.zoom())
     p = painted(canvas)
     assert p["mode"] == "full" and p["empty_bodies"] == 0 and p["body_screen"] >= 11.0
@@ -166,3 +168,12 @@ def test_presenting_never_hides_the_lit_value_and_follows_a_wide_graph(room):
         assert painted(canvas)["body_screen"] >= 18.0
         seen += 1
     assert seen > 30  # the walk crossed far more than one screen of boxes
+
+
+def test_a_compact_title_breaks_before_backward_or_after_the_last_dot():
+    assert title_lines("AddmmBackward0") == ["Addmm", "Backward0"]
+    assert title_lines("layers.0.self_attn.in_proj_weight") == ["layers.0.self_attn.",
+                                                                "in_proj_weight"]
+    assert title_lines("AccumulateGrad") == ["AccumulateGrad"]
+    assert title_lines("Backward0") == ["Backward0"]  # nothing before it to break off
+    assert title_lines("x.") == ["x."]

@@ -37,6 +37,16 @@ def shape_text(shape: tuple | None, dtype: object) -> str:
     return f"{s} {d}".strip()
 
 
+def title_lines(title: str) -> list[str]:
+    """A title broken in two for a compact box: an operation before "Backward"
+    (``AddmmBackward0`` → ``Addmm``, ``Backward0``), a dotted name after its last dot
+    (``0.self_attn.in_proj_weight`` → ``0.self_attn.``, ``in_proj_weight``); else one line."""
+    cut = title.find("Backward")
+    if cut <= 0:
+        cut = title.rfind(".", 0, len(title) - 1) + 1
+    return [title[:cut], title[cut:]] if cut > 0 else [title]
+
+
 def stats_text(summary: ValueSummary | None) -> str:
     """One short line of statistics for a node's box."""
     if summary is None:

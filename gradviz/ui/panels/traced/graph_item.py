@@ -11,7 +11,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from gradviz.ui.panels.graph_editor.style import CanvasStyle, font
-from gradviz.ui.panels.traced.drawing import Drawing
+from gradviz.ui.panels.traced.drawing import Drawing, title_lines
 from gradviz.ui.panels.traced.legibility import BODY_PX, COMPACT_PX, LEGIBLE_PX, TITLE_PX
 
 #: Below this zoom only coloured boxes are drawn; below FULL_LOD (where the shape line would
@@ -56,7 +56,7 @@ class GraphItem(QGraphicsItem):
         #: ``empty_bodies``: full boxes drawn without a line of text (there should be none).
         self.painted: dict[str, object] = {}
         self._fonts: dict[int, QFont] = {}
-        self._compact: dict[int, tuple[int, str]] = {}
+        self._compact: dict[int, str] = {}
         self._bounds = QRectF()
         #: The boxes' extent (what fit to view frames), without the callouts' room.
         self.graph_rect = QRectF()
@@ -121,11 +121,11 @@ class GraphItem(QGraphicsItem):
         # While presenting, a lit box whose own lines are under the room's size gets its
         # number at that size: level of detail never hides the value or gradient being shown.
         if self.callouts and lod * BODY_PX < self.value_px:
-            self._paint_callouts(painter, d, compact=lod < FULL_LOD)
+            self._paint_callouts(painter, d)
 
-    def _paint_callouts(self, painter: QPainter, d: Drawing, compact: bool) -> None:
-        """The animation's numbers for the lit boxes, in screen pixels: under a compact box,
-        over a full box's body (from its left edge below the title bar)."""
+    def _paint_callouts(self, painter: QPainter, d: Drawing) -> None:
+        """The animation's numbers for the lit boxes, in screen pixels over each box's body
+        (from its left edge below the title bar), as large as the room needs."""
         to_screen = painter.worldTransform()
         painter.save()
         painter.resetTransform()
@@ -135,8 +135,8 @@ class GraphItem(QGraphicsItem):
         metrics = QFontMetricsF(f)
         painter.setFont(f)
         for i, text in self.callouts.items():
-            x0, y0, _, y1 = d.rects[i].tolist()
-            at = to_screen.map(QPointF(x0, y1 if compact else y0 + 26))
+            x0, y0 = d.rects[i, :2].tolist()
+            at = to_screen.map(QPointF(x0, y0 + 26))
             box = QRectF(at.x(), at.y() + 1, metrics.horizontalAdvance(text) + 12,
                          metrics.height() + 6)
             painter.setPen(QPen(self.style.lit, 1.5))
@@ -208,47 +208,38 @@ class GraphItem(QGraphicsItem):
         painter.setPen(s.muted if pending and i not in self.current else s.header_text)
 
     def _paint_compact(self, painter: QPainter, d: Drawing, idx: np.ndarray) -> None:
-        """Shape lines too small to read: each box is its title bar, the title as large as
-        the box allows (up to ``COMPACT_PX``), rather than a header over an empty body."""
-        smallest, current = COMPACT_PX, -1
+        """Shape lines too small to read: each box is all title, in ``COMPACT_PX`` type on up
+        to two lines ("Addmm" over "Backward0"), rather than a header over an empty body. A
+        lit box keeps its title bar: its callout (:meth:`_paint_callouts`) is its body."""
+        big = self._font(int(COMPACT_PX))
+        painter.setFont(big)
+        smallest = COMPACT_PX
         for i, box in zip(idx.tolist(), self.rects(idx), strict=True):
             pending = self.pending is not None and self.pending[i]
+            if i in self.callouts:
+                self._paint_head(painter, d, i, box, pending)
+                painter.setFont(big)
+                smallest = TITLE_PX
+                continue
             self._border(painter, i, pending)
             painter.setBrush(QBrush(self._head_fill(i, pending)))
             painter.drawRoundedRect(box, 5, 5)
-            px, text = self._compact_title(i, box.width() - 12)
-            if px != current:
-                painter.setFont(self._font(px))
-                current = px
-            smallest = min(smallest, px)
             self._title_pen(painter, i, pending)
-            painter.drawText(box.adjusted(7, 0, -5, 0), Qt.AlignmentFlag.AlignVCenter, text)
+            painter.drawText(box.adjusted(7, 0, -5, 0), Qt.AlignmentFlag.AlignVCenter,
+                             self._compact_title(i, box.width() - 12))
             if d.badges[i]:
                 self._badge(painter, box, d.badges[i])
-        self.painted.update(mode="compact", title_px=float(smallest) if len(idx) else None)
+        self.painted.update(mode="compact", title_px=smallest if len(idx) else None)
 
     def _paint_nodes(self, painter: QPainter, d: Drawing, idx: np.ndarray) -> None:
         """Title bar, then the shape line and the value or gradient line (legible here)."""
-        s = self.style
-        title_font, small = self._font(int(TITLE_PX)), font(BODY_PX)
+        small, text = font(BODY_PX), self.style.text
         empty = 0
         for i, box in zip(idx.tolist(), self.rects(idx), strict=True):
-            x0, y0, x1 = box.left(), box.top(), box.right()
             pending = self.pending is not None and self.pending[i]
-            self._border(painter, i, pending)
-            dim = pending or d.roles[i] in ("module", "repeat")
-            painter.setBrush(QBrush(s.node_dim if dim else s.node_fill))
-            painter.drawRoundedRect(box, 5, 5)
-            head = QRectF(x0, y0, x1 - x0, 24)
-            painter.fillRect(head.adjusted(1, 1, -1, 0), self._head_fill(i, pending))
-            painter.setFont(title_font)
-            self._title_pen(painter, i, pending)
-            painter.drawText(head.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter,
-                             self._title(i, title_font, head.width() - 10))
-            if d.badges[i]:
-                self._badge(painter, box, d.badges[i])
+            self._paint_head(painter, d, i, box, pending)
             painter.setFont(small)
-            painter.setPen(s.text)
+            painter.setPen(text)
             extra = i in self.details and not pending
             lines = d.subtitles[i] + ("\n" + self.details[i] if extra else "")
             empty += not lines.strip()
@@ -256,23 +247,42 @@ class GraphItem(QGraphicsItem):
         self.painted.update(mode="full", title_px=TITLE_PX, body_px=BODY_PX,
                             empty_bodies=empty)
 
+    def _paint_head(self, painter: QPainter, d: Drawing, i: int, box: QRectF,
+                    pending: bool) -> None:
+        """A full box's outline, fill and title bar (its badge too), without its lines."""
+        s = self.style
+        self._border(painter, i, pending)
+        dim = pending or d.roles[i] in ("module", "repeat")
+        painter.setBrush(QBrush(s.node_dim if dim else s.node_fill))
+        painter.drawRoundedRect(box, 5, 5)
+        head = QRectF(box.left(), box.top(), box.width(), 24)
+        painter.fillRect(head.adjusted(1, 1, -1, 0), self._head_fill(i, pending))
+        title_font = self._font(int(TITLE_PX))
+        painter.setFont(title_font)
+        self._title_pen(painter, i, pending)
+        painter.drawText(head.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter,
+                         self._title(i, title_font, head.width() - 10))
+        if d.badges[i]:
+            self._badge(painter, box, d.badges[i])
+
     def _font(self, px: int) -> QFont:
         f = self._fonts.get(px)
         if f is None:
             f = self._fonts[px] = font(px, bold=True)
         return f
 
-    def _compact_title(self, i: int, width: float) -> tuple[int, str]:
-        """A compact box's title: the largest whole size from ``TITLE_PX`` to ``COMPACT_PX``
-        at which it fits ``width``, elided as :meth:`_title` does when even the least does
-        not."""
-        got = self._compact.get(i)
-        if got is None:
-            text = self.drawing.titles[i]
-            wide = QFontMetricsF(self._font(int(TITLE_PX))).horizontalAdvance(text)
-            px = int(max(TITLE_PX, min(COMPACT_PX, TITLE_PX * width / max(wide, 1.0))))
-            got = self._compact[i] = (px, self._elide(i, self._font(px), width))
-        return got
+    def _compact_title(self, i: int, width: float) -> str:
+        """A compact box's title: one line when it fits ``width``, else two
+        (:func:`~.drawing.title_lines`), each elided as :meth:`_title` does."""
+        text = self._compact.get(i)
+        if text is None:
+            f = self._font(int(COMPACT_PX))
+            whole = self.drawing.titles[i]
+            lines = [whole] if QFontMetricsF(f).horizontalAdvance(whole) <= width \
+                else title_lines(whole)
+            text = self._compact[i] = "\n".join(self._elide(i, f, width, line)
+                                                 for line in lines)
+        return text
 
     def _title(self, i: int, title_font, width: float) -> str:
         """The title as it fits its box: names (parameters, modules) keep their end, where the
@@ -282,10 +292,11 @@ class GraphItem(QGraphicsItem):
             text = self._titles[i] = self._elide(i, title_font, width)
         return text
 
-    def _elide(self, i: int, title_font: QFont, width: float) -> str:
+    def _elide(self, i: int, title_font: QFont, width: float, text: str | None = None) -> str:
         mode = Qt.TextElideMode.ElideRight if self.drawing.roles[i] == "op" \
             else Qt.TextElideMode.ElideLeft
-        return QFontMetricsF(title_font).elidedText(self.drawing.titles[i], mode, width)
+        text = self.drawing.titles[i] if text is None else text
+        return QFontMetricsF(title_font).elidedText(text, mode, width)
 
     def _badge(self, painter: QPainter, box: QRectF, text: str) -> None:
         pill = QRectF(box.right() - 50, box.top() - 14, 56, 26)
