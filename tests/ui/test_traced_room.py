@@ -128,14 +128,18 @@ def test_presenting_grows_the_text_with_the_scale_and_stopping_restores_it(room)
     window.presentation.scale = 1.5
     window.presentation.start()
     settle(100)
+    assert window.width() <= 1280 and window.height() <= 720  # the small projector
     at_15 = painted(canvas)
     assert canvas.presenting_scale == pytest.approx(1.5)
     assert at_15["mode"] == "full" and at_15["empty_bodies"] == 0
     assert at_15["title_screen"] >= 18.0 and at_15["body_screen"] >= 18.0
+    # As the layout-fit check and the hand-built canvas's room test measure it.
+    assert canvas.item.value_text_pixels() * canvas.zoom() >= 18.0
     window.presentation.set_scale(2.0)
     settle(100)
     at_2 = painted(canvas)
     assert at_2["title_screen"] >= 24.0 and at_2["body_screen"] >= 24.0
+    assert canvas.item.value_text_pixels() * canvas.zoom() >= 24.0
     assert at_2["body_screen"] > at_15["body_screen"] > normal
     editor = window.panel("graph")
     editor.restart()

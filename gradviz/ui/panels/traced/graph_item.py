@@ -91,6 +91,11 @@ class GraphItem(QGraphicsItem):
                 cache[i] = QRectF(x0, y0, x1 - x0, y1 - y0)
         return [cache[i] for i in idx.tolist()]
 
+    def value_text_pixels(self) -> float:
+        """How tall a box's value and gradient lines are, in scene units (times the view's
+        scale, what the back row reads), as the hand-built canvas's nodes report it."""
+        return QFontMetricsF(font(BODY_PX)).height()
+
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt's name
         return self._bounds
 
