@@ -170,6 +170,9 @@ class TracedSwitch:
         p.header.try_this.setText(f"<b>Try this:</b> {p.try_this if editing else TRY_THIS}")
         if "toolbar" in p.presenter_sections.folded:  # presenting folded it: it stays folded
             p.toolbar_section.setVisible(False)
+        if self.page is not None:  # the scale the hand-built canvas was given, if presenting
+            scale = p.view.zoomer.presenting_scale
+            self.page.set_presenting(scale is not None, scale or 1.0)
         p._on_playing_changed(self.active_player().playing)
 
     def active_player(self):

@@ -71,7 +71,8 @@ class TracedControls:
         self.depth_label = _label("traced-depth-label", "All operations")
         self.depth_label.setWordWrap(False)
         self.repeats = _button("Fold repeats ×N", "traced-repeats", "Fold repeated blocks")
-        self.fit = _button("Fit", "traced-fit", "Fit the graph to the view")
+        self.fit = _button("Fit", "traced-fit", "Fit the graph to the view; a small graph (or any, "
+                            "while presenting) keeps readable text and scrolls")
         self.backward = _button("Run backward", "traced-backward", "Run backward")
         self.toolbar = _row("traced-toolbar", self.search, self.search_result, QLabel("Modules:"),
                             self.depth, self.depth_label, self.repeats, self.fit, self.backward)

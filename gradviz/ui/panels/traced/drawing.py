@@ -14,11 +14,14 @@ from gradviz.graph.trace_fold import FoldView
 from gradviz.graph.trace_model import TracedGraph
 from gradviz.graph.trace_values import ValueSummary
 
-#: The layout keeps 190 between columns and 64 between rows for boxes of about 150 × 50; the
-#: canvas spreads it by SPREAD so that boxes and their text are a third larger at the same zoom
-#: (readable on a projector at 100 %).
+#: The layout keeps 190 between columns and 64 between rows; the canvas spreads columns by
+#: SPREAD_X and rows by SPREAD for boxes of NODE_W × NODE_H, sized for a title in 16-unit bold
+#: ("AddmmBackward0" is 168 wide) and a shape or statistics line in 14-unit type. Columns are
+#: kept close (a gap of a fifth of a box): a small graph then fits at a zoom where its text
+#: reads, and a long chain scrolls less.
 SPREAD = 1.35
-NODE_W = 150.0 * SPREAD
+SPREAD_X = 1.2
+NODE_W = 190.0
 NODE_H = 50.0 * SPREAD
 
 
@@ -32,6 +35,16 @@ def shape_text(shape: tuple | None, dtype: object) -> str:
     s = "?" if shape is None else ("scalar" if shape == () else str(tuple(shape)).replace(",)", ")"))
     d = "" if dtype is None else str(dtype).removeprefix("torch.")
     return f"{s} {d}".strip()
+
+
+def title_lines(title: str) -> list[str]:
+    """A title broken in two for a compact box: an operation before "Backward"
+    (``AddmmBackward0`` → ``Addmm``, ``Backward0``), a dotted name after its last dot
+    (``0.self_attn.in_proj_weight`` → ``0.self_attn.``, ``in_proj_weight``); else one line."""
+    cut = title.find("Backward")
+    if cut <= 0:
+        cut = title.rfind(".", 0, len(title) - 1) + 1
+    return [title[:cut], title[cut:]] if cut > 0 else [title]
 
 
 def stats_text(summary: ValueSummary | None) -> str:
@@ -101,7 +114,7 @@ def build_drawing(graph: TracedGraph, view: FoldView, positions,
     them); ``cache`` keeps each node's shape text from one drawing to the next."""
     cache = {} if cache is None else cache
     n = len(view.items)
-    xy = np.asarray(positions, dtype=float).reshape(n, 2) * SPREAD
+    xy = np.asarray(positions, dtype=float).reshape(n, 2) * [SPREAD_X, SPREAD]
     half = np.array([NODE_W / 2, NODE_H / 2])
     rects = np.hstack([xy - half, xy + half]) if n else np.zeros((0, 4))
     titles = [it.name for it in view.items]  # the canvas elides what does not fit

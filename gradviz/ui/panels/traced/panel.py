@@ -416,6 +416,12 @@ class QtTracedPage(TracedAnimation, BackwardActions, QWidget):
         self.canvas.item.hits = {of[i] for i in self._hits}
         self.canvas.item.update()
 
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """Presentation at ``scale``: the canvas's values, gradients and callouts at the
+        room's size, the graph framed again at a zoom where they read."""
+        self.canvas.set_presenting(scale if on else None)
+        self.detail_timer.start()  # the boxes now in view get their value lines
+
     # -- theme and teardown -----------------------------------------------------------------
     def apply_theme(self, theme: Theme) -> None:
         self.canvas.set_style(canvas_style(theme))
