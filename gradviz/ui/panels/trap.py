@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtWidgets import QApplication, QTabWidget
 
 from gradviz.core.commands import SetFieldCommand
 from gradviz.core.numbers import full_text
@@ -34,6 +34,7 @@ from gradviz.core.trap_reading import (
     nudge_curve,
 )
 from gradviz.ui.panels.base import QtPanel
+from gradviz.ui.panels.presenting import NO_SCALE
 from gradviz.ui.panels.trap_reading_sections import (
     NUDGE_SAMPLES,
     QtNonScalarSection,
@@ -41,10 +42,12 @@ from gradviz.ui.panels.trap_reading_sections import (
     QtUpdateSection,
 )
 from gradviz.ui.panels.trap_sections import (
+    PRESS_TYPE,
     QtPressSection,
     QtTrapPlotSection,
     QtTrapSettingsSection,
     QtZeroSection,
+    monospace,
 )
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
@@ -248,6 +251,17 @@ class QtTrapPanel(QtPanel):
         if direction > 0:
             return self.press() is not None
         return False
+
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """Presenter layout; the ``loss.backward()`` button's type, 1.8 × the text's on the
+        desktop, grows with the scale only as far as the text around it: its row stays low
+        under the plot (at ×3 it took a fifth of a 720-px screen's height)."""
+        super().set_presenting(on, scale)
+        button = self.backward_button
+        button.setProperty(NO_SCALE, on)
+        # The application font is the scaled one while presenting: 1.8 × the normal size.
+        factor = max(PRESS_TYPE / scale, 1.0) if on else PRESS_TYPE
+        button.setFont(monospace(factor, bold=True, base=QApplication.font()))
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
