@@ -324,6 +324,14 @@ class QtPresentation(QObject):
             caption = type(self.window.docks[self.shown[0]].panel).explainer
         self._set_caption(caption)
         self.refit()
+        # Once more when the panels just shown have laid themselves out (a dock shown a moment
+        # ago can report that it fits with the sizes it had while hidden).
+        self._refit_soon()
+
+    def _refit_soon(self) -> None:
+        if not self._refit_pending:
+            self._refit_pending = True  # one refit after a burst of changes
+            QTimer.singleShot(0, self.refit)
 
     def _build_at_normal_size(self, names: list[str]) -> None:
         """Panels not built yet are built under the normal application font: fonts a panel
@@ -367,10 +375,8 @@ class QtPresentation(QObject):
         return "; ".join(self.folded)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if obj is self.window and event.type() == QEvent.Type.Resize and self.active \
-                and not self._refit_pending:
-            self._refit_pending = True  # one refit after a burst of resizes
-            QTimer.singleShot(0, self.refit)
+        if obj is self.window and event.type() == QEvent.Type.Resize and self.active:
+            self._refit_soon()
         return False
 
     def step(self, direction: int) -> bool:

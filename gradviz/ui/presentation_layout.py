@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.ui.panels.presenter_arrange import QtReadoutOverlay
 from gradviz.ui.panels.presenting import section_title
 
 if TYPE_CHECKING:
@@ -95,6 +96,8 @@ def overflows(dock: QDockWidget) -> bool:
     least = scroll.widget().minimumSizeHint()
     room = scroll.viewport().size()
     if least.width() > room.width() or least.height() > room.height():
+        return True
+    if any(o.crowds() for o in scroll.widget().findChildren(QtReadoutOverlay)):
         return True
     return any(label.wordWrap() and label.isVisible()
                and label.height() < label.heightForWidth(label.width())

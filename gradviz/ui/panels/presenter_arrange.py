@@ -26,12 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 #: The overlay takes at most this share of the visualization's width (then its text wraps).
-OVERLAY_WIDTH = 0.6
+OVERLAY_WIDTH = 0.5
+#: An overlay covering more than this share of the view hides what it reads out.
+OVERLAY_COVER = 0.5
+#: The widths, as shares of the view's, a wrapped overlay tries in turn (see ``place``).
+WRAP_WIDTHS = (OVERLAY_WIDTH, 0.65, 0.8, 1.0)
+#: In the row, a section's stretch is the width it would like in units of this many pixels.
+ROW_STRETCH_PX = 20
 #: Pixels between the overlay and the visualization's edges.
 OVERLAY_MARGIN = 6
 #: The panel's margins and spacing while presenting (the desktop's 6 px cost the plot rows).
 PRESENT_MARGIN = 0
 PRESENT_SPACING = 0
+PRESENT_BODY_SPACING = 2
 #: How opaque the overlay's background is (0–255): the plot stays faintly visible under it.
 OVERLAY_ALPHA = 225
 
@@ -126,14 +133,39 @@ class QtReadoutOverlay(QFrame):
         if host is None:
             return
         self.box.activate()
-        # Wrapped text asks for a narrow width: give it the widest the overlay may take.
-        wraps = any(label.wordWrap() for label in self.findChildren(QLabel))
-        widest = int(host.width() * OVERLAY_WIDTH)
-        width = max(1, widest if wraps else min(self.sizeHint().width(), widest))
-        height = self.heightForWidth(width) if self.hasHeightForWidth() else -1
+        room = max(1, host.width() - 2 * OVERLAY_MARGIN)
+        # Never narrower than its longest word (a narrow view beside another panel).
+        least = min(self.minimumSizeHint().width(), room)
+        if not any(label.wordWrap() for label in self.findChildren(QLabel)):
+            width = max(least, min(self.sizeHint().width(), int(room * OVERLAY_WIDTH)))
+            self._set_size(host, width, self.minimumSizeHint().height())
+            return
+        # Wrapped text: the narrowest of a few widths, from OVERLAY_WIDTH of the view to all
+        # of it, at which the text fits the view's height (a narrow view needs it wider).
+        for share in WRAP_WIDTHS:
+            width = max(least, int(room * share))
+            height = self.heightForWidth(width)
+            if height <= host.height() - 2 * OVERLAY_MARGIN:
+                self._set_size(host, width, height)
+                return
+        # Still too tall: the whole view, edge to edge (if even that is cut, is_cut says so).
+        self._set_size(host, host.width(), self.heightForWidth(host.width()), margin=0)
+
+    def _set_size(self, host: QWidget, width: int, height: int,
+                  margin: int = OVERLAY_MARGIN) -> None:
         height = max(height, self.minimumSizeHint().height(), 1)
-        self.setGeometry(host.width() - width - OVERLAY_MARGIN, OVERLAY_MARGIN, width, height)
+        self.setGeometry(host.width() - width - margin, margin, width, height)
         self.raise_()
+
+    def crowds(self) -> bool:
+        """Whether the readouts are cut by the visualization's edge or cover more than
+        ``OVERLAY_COVER`` of it: the panel then does not fit (presentation folds something
+        to give the visualization room)."""
+        host = self.parentWidget()
+        if host is None or not self.isVisible():
+            return False
+        covered = self.width() * self.height() / max(1, host.width() * host.height())
+        return self.geometry().bottom() >= host.height() or covered > OVERLAY_COVER
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:
@@ -162,7 +194,7 @@ class QtPresenterArrangement:
         self.overlay: QtReadoutOverlay | None = None
         self.row: QtPresenterRow | None = None
         self.emptied: list[QWidget] = []
-        self.spacing: tuple[QMargins, int] | None = None
+        self.spacing: tuple[QMargins, int, int] | None = None
 
     def find(self, name: str) -> QWidget | None:
         """A section (``section-<name>``) or, failing that, a widget named ``name``."""
@@ -194,10 +226,11 @@ class QtPresenterArrangement:
             self.overlay.show()
             self.overlay.place()
         self._hide_emptied(view)
-        outer = self.panel.layout()
-        self.spacing = (outer.contentsMargins(), outer.spacing())
+        outer, body = self.panel.layout(), self.panel.body_layout
+        self.spacing = (outer.contentsMargins(), outer.spacing(), body.spacing())
         outer.setContentsMargins(*[PRESENT_MARGIN] * 4)
         outer.setSpacing(PRESENT_SPACING)
+        body.setSpacing(PRESENT_BODY_SPACING)
 
     def _hide_emptied(self, view: QWidget) -> None:
         """Panes of the splitters around ``view`` left with nothing to show (their sections
@@ -219,8 +252,11 @@ class QtPresenterArrangement:
         if not slot.known:
             return  # not in a layout we know how to put it back into: leave it be
         self.slots.append(slot)
-        into.addWidget(widget, 1 if into.direction() == QBoxLayout.Direction.LeftToRight else 0,
-                       Qt.AlignmentFlag(0))
+        # In the row each section's share of the width follows the width it would like (a
+        # six-column table next to a slider gets most of it).
+        in_row = into.direction() == QBoxLayout.Direction.LeftToRight
+        stretch = max(1, widget.sizeHint().width() // ROW_STRETCH_PX) if in_row else 0
+        into.addWidget(widget, stretch, Qt.AlignmentFlag(0))
         widget.setVisible(not slot.hidden)
 
     def restore(self) -> None:
@@ -231,9 +267,10 @@ class QtPresenterArrangement:
             slot.restore()
         self.slots.clear()
         if self.spacing is not None:
-            margins, spacing = self.spacing
+            margins, spacing, body = self.spacing
             self.panel.layout().setContentsMargins(margins)
             self.panel.layout().setSpacing(spacing)
+            self.panel.body_layout.setSpacing(body)
             self.spacing = None
         for holder in (self.overlay, self.row):
             if holder is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import torch
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QTabWidget
 
 from gradviz.core.commands import SetFieldCommand
@@ -52,7 +53,7 @@ from gradviz.ui.panels.trap_sections import (
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
 from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
-from gradviz.ui.widgets.panel_section import QtCodeSection, section_page
+from gradviz.ui.widgets.panel_section import PAGE_MARGIN, QtCodeSection, section_page
 
 
 class QtTrapPanel(QtPanel):
@@ -262,6 +263,22 @@ class QtTrapPanel(QtPanel):
         # The application font is the scaled one while presenting: 1.8 × the normal size.
         factor = max(PRESS_TYPE / scale, 1.0) if on else PRESS_TYPE
         button.setFont(monospace(factor, bold=True, base=QApplication.font()))
+        self._present_tabs(on, scale)
+
+    def _present_tabs(self, on: bool, scale: float) -> None:
+        """The tab titles are the presenter's chrome, not the room's: like the fold strip, they
+        keep the desktop's type, and the pages give up their margins to the plot."""
+        bar = self.tabs.tabBar()
+        bar.setProperty(NO_SCALE, on)
+        if on:
+            normal = QFont(QApplication.font())
+            normal.setPointSizeF(normal.pointSizeF() / scale)
+            bar.setFont(normal)
+        else:
+            bar.setFont(QFont())  # inherit the application's font again
+        margin = 0 if on else PAGE_MARGIN
+        for i in range(self.tabs.count()):
+            self.tabs.widget(i).layout().setContentsMargins(*[margin] * 4)
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
