@@ -324,9 +324,6 @@ class QtPresentation(QObject):
             caption = type(self.window.docks[self.shown[0]].panel).explainer
         self._set_caption(caption)
         self.refit()
-        # Once more when the panels just shown have laid themselves out (a dock shown a moment
-        # ago can report that it fits with the sizes it had while hidden).
-        self._refit_soon()
 
     def _refit_soon(self) -> None:
         if not self._refit_pending:

@@ -130,6 +130,8 @@ class QtPresenterSections:
             return
         self.presenting = True
         sections = self.sections()
+        # The desktop's splitter sizes, before folding hides panes (a hidden pane's size is 0).
+        self.splitters = [(sp, sp.sizes()) for sp in self.panel.findChildren(QSplitter)]
         # The explainer needs no toggle: the caption says what the scene shows.
         if not self.panel.header.isHidden():
             self.panel.header.setVisible(False)
@@ -151,7 +153,13 @@ class QtPresenterSections:
         self.dropped.clear()
         self.strip.clear()
         for splitter, sizes in self.splitters:
-            splitter.setSizes(sizes)
+            if all(sizes):
+                splitter.setSizes(sizes)
+            else:  # never laid out on the desktop: each pane as large as it would like
+                along = splitter.orientation() == Qt.Orientation.Horizontal
+                splitter.setSizes([splitter.widget(i).sizeHint().width() if along
+                                   else splitter.widget(i).sizeHint().height()
+                                   for i in range(splitter.count())])
         self.splitters.clear()
 
     def favour_visualization(self) -> None:
@@ -185,6 +193,9 @@ class QtPresenterSections:
             widget = self.folded.pop(name, None)
             if widget is not None:
                 widget.setVisible(True)
+                # Its size constraints may have changed while it was hidden, and the layout
+                # does not hear of that while it is: tell it now.
+                widget.updateGeometry()
             self.strip.remove(name)
         self.dropped.clear()
 
