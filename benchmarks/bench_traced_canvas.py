@@ -1,7 +1,8 @@
 """Traced-graph canvas: what a user feels panning, zooming and folding a 3,900-node graph.
 
 The graph is the 54-layer encoder of ``bench_trace`` (``trace_module``, so every op knows its
-module), shown in the traced panel at 1200×800, every module unfolded (about 3,900 boxes).
+module), shown on the graph editor's traced page with a 1200×800 canvas, every module unfolded
+(about 3,900 boxes).
 
 - Pan and zoom steps, measured as ``bench_canvas`` measures the editor's canvas (a pan step as
   the event loop delivers it, then with a full synchronous repaint; a wheel step of 5 % and a
@@ -11,6 +12,8 @@ module), shown in the traced panel at 1200×800, every module unfolded (about 3,
   the view, the positions and the drawing to a full synchronous repaint; from the fully
   unfolded graph (positions kept from the whole graph's layout) and from the opening view
   (repeats folded to one "×53" box; a small view gets a layout of its own).
+- Animation step: one frame of the player (forward, then backward frames) with the view
+  following the lit boxes and a full synchronous repaint, at 100 % zoom over the unfolded graph.
 
 Run: xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python benchmarks/run.py --only traced
 """
@@ -24,20 +27,26 @@ VIEW_SIZE = (1200, 800)
 
 
 def _panel(graph):
+    """The graph editor's traced page (on an empty traced graph for the baseline)."""
     from gradviz.core.model import AppModel
-    from gradviz.ui.panels.traced.panel import QtTracedPanel
+    from gradviz.graph import Graph
+    from gradviz.graph.trace_model import TracedGraph
+    from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
     from gradviz.ui.registry import PanelContext
     from gradviz.ui.viewer import _swap_traced
     from gradviz.ui.window_common import settle
 
     model = AppModel()
-    if graph is not None:
-        _swap_traced(model, graph)
-    panel = QtTracedPanel(PanelContext(model=model))
-    panel.resize(VIEW_SIZE[0] + 300, VIEW_SIZE[1] + 200)
-    panel.show()
+    model.register(Graph())
+    _swap_traced(model, graph if graph is not None else TracedGraph())
+    editor = QtGraphEditorPanel(PanelContext(model=model))
+    editor.traced.show_page("traced", force=True)
+    editor.resize(VIEW_SIZE[0] + 300, VIEW_SIZE[1] + 400)
+    editor.show()
+    panel = editor.traced.page
     panel.canvas.resize(*VIEW_SIZE)
     settle(50)
+    panel.editor = editor
     return panel
 
 
@@ -92,6 +101,20 @@ def _fold_ms(panel, module: str) -> float:
     return median_time(frame, repeat=10, warmup=2)
 
 
+def _step_ms(panel, phase_first: bool) -> float:
+    """One animation frame forward (follow + full repaint), from the first forward frame or
+    the first backward one; wraps to the start of that phase at its end."""
+    panel.restart() if phase_first else panel.start_backward()
+    start = panel.player.pos
+
+    def frame():
+        if not panel.step(+1):
+            panel.player.pos = start
+        panel.canvas.viewport().repaint()
+
+    return median_time(frame, repeat=40, warmup=3)
+
+
 def rows() -> list[Row]:
     from gradviz.graph.trace import trace_module
     from gradviz.ui.qt_app import make_application
@@ -114,9 +137,12 @@ def rows() -> list[Row]:
     settle(30)
     at_100 = _frames(panel.canvas)
     unfolded_fold = _fold_ms(panel, "layers.27")
+    settle(30)
+    panel.canvas.zoom_by(1.0 / panel.canvas.zoom())
+    forward_step, backward_step = _step_ms(panel, True), _step_ms(panel, False)
     for p in (panel, empty):
-        p.teardown()
-        p.close()
+        p.editor.teardown()
+        p.editor.close()
     graph.close()
     names = ("pan step", "pan step with full repaint", "zoom step (wheel)")
     note = f"view {VIEW_SIZE[0]}×{VIEW_SIZE[1]}; baseline: the panel with an empty graph"
@@ -131,4 +157,8 @@ def rows() -> list[Row]:
             goal=100.0, note="one layer of 54; places kept from the whole graph's layout"),
         Row("traced fold/unfold + redraw, opening view (×53 folded)", opening_fold, "ms",
             goal=100.0, note="layers.0 folded and opened; a layout of its own each time"),
+        Row(f"traced animation forward step, {n:,} nodes at 100 % zoom", forward_step, "ms",
+            goal=16.0, note="one player frame: lit boxes, view follows, full repaint"),
+        Row(f"traced animation backward step, {n:,} nodes at 100 % zoom", backward_step, "ms",
+            goal=16.0, note="one player frame: gradient reached, view follows, full repaint"),
     ]

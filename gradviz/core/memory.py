@@ -200,6 +200,30 @@ def cell_text(report: MemoryReport, row: str) -> str:
     return human_bytes(value) if row.endswith("bytes") else f"{value:,}"
 
 
+def short_bytes(n: int) -> str:
+    """``18432`` → ``'18.0 KiB'``: the readout's figure, read from across a room."""
+    return human_bytes(n).split(" (")[0]
+
+
+#: The presenter readout's rows: the two figures the lesson is about.
+READOUT_ROWS = (("saved_bytes", "saved for backward"), ("graph_nodes", "graph nodes"))
+
+
+def readout_rows(on: MemoryReport, off: MemoryReport) -> list[tuple[str, str, str]]:
+    """The compact readout beside the plot: (what, grad tracking on, inside no_grad) per row.
+
+    >>> on, off = measure(8, 1, 2, False), measure(8, 1, 2, True)
+    >>> [row[2] for row in readout_rows(on, off)]
+    ['0 B', '0']
+    """
+    rows = []
+    for key, title in READOUT_ROWS:
+        cells = [short_bytes(getattr(r, key)) if key.endswith("bytes") else f"{getattr(r, key):,}"
+                 for r in (on, off)]
+        rows.append((title, *cells))
+    return rows
+
+
 def saving_text(on: MemoryReport, off: MemoryReport) -> str:
     """The sentence under the table: what grad tracking keeps alive, and what no_grad keeps."""
     return (f"Grad tracking keeps {human_bytes(on.saved_bytes)} alive until backward() runs "
@@ -237,4 +261,5 @@ class NoGradModel(SettingsModel):
 PANEL = PanelInfo("nograd", "no_grad & detach", "nograd:QtNoGradPanel", order=70,
                   models=lambda model: [NoGradModel()],
                   presenter=Presenter(show=("plot", "graph", "detach-settings"),
-                                      fold=("memory-settings", "memory-code", "detach-code")))
+                                      fold=("memory-settings", "table", "memory-code",
+                                            "detach-intro", "detach-code")))

@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 import torch
 from psygnal import Signal, SignalGroup
 
-from gradviz.core.panel_info import PanelInfo, no_models
 from gradviz.graph import trace_io
 from gradviz.graph.trace_grads import GradStore, saved_tensor_problem
 from gradviz.graph.trace_node import Shape, TracedNode, TraceError
@@ -247,10 +246,3 @@ class TracedGraph:
         self.close()
         self._clear()
         self.events.rebuilt.emit()
-
-
-#: The read-only canvas. ``models`` registers nothing: an empty traced sub-model at start-up would
-#: add an entry to every saved lesson (which older builds refuse) and hand its events (one fired
-#: on the backward thread) to the lesson controller; the viewer registers one on first use.
-PANEL = PanelInfo("traced", "Your PyTorch graph", "traced.panel:QtTracedPanel", order=45,
-                  models=no_models)

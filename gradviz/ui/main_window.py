@@ -55,6 +55,28 @@ _AREAS = {
 }
 
 
+#: Old panel names that are now a page of another panel: name → (panel, page). A lesson or a
+#: scene naming "traced" opens the graph editor on its traced page.
+PAGES = {"traced": ("graph", "traced")}
+
+
+class DockMap(dict):
+    """The window's docks by panel name; a name in :data:`PAGES` is found too, as the dock of
+    the panel that holds that page (iterating lists every dock once)."""
+
+    def __contains__(self, name: object) -> bool:
+        owner = PAGES.get(name, (name,))[0] if isinstance(name, str) else name
+        return dict.__contains__(self, owner)
+
+    def __missing__(self, name: str) -> PanelDock:
+        if name in PAGES and dict.__contains__(self, PAGES[name][0]):
+            return dict.__getitem__(self, PAGES[name][0])
+        raise KeyError(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self else default
+
+
 class PanelDock(QDockWidget):
     """A dock that builds its panel the first time it becomes visible, so start-up pays only for
     what is on screen."""
@@ -132,7 +154,7 @@ class QtMainWindow(QMainWindow):
         self.ctx = PanelContext(model=model, push=self.push, status=self.show_status,
                                 show_panel=self.show_panel, theme=lambda: self.theme,
                                 panel_names=registry.names, panel_title=registry.title)
-        self.docks: dict[str, PanelDock] = {}
+        self.docks: dict[str, PanelDock] = DockMap()
         self._last_panel: str | None = None
         self._closed = False
         self._build_docks()
@@ -193,14 +215,17 @@ class QtMainWindow(QMainWindow):
         return [d.panel for d in self.docks.values() if d.panel is not None]
 
     def show_panel(self, name: str) -> bool:
+        """Show and raise the panel ``name`` (a name in :data:`PAGES`: its panel, on that page)."""
         dock = self.docks.get(name)
         if dock is None:
             self.show_status(f"There is no panel named {name!r} in this build.")
             return False
         dock.show()
         dock.raise_()
-        dock.ensure_panel()
-        self._last_panel = name
+        panel = dock.ensure_panel()
+        if name in PAGES:
+            panel.show_page(PAGES[name][1])
+        self._last_panel = dock.spec.name
         return True
 
     # -- commands and status -------------------------------------------------------------

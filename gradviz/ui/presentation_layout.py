@@ -54,7 +54,8 @@ def show_side_by_side(window: QtMainWindow, names: list[str]) -> bool:
     """Show only the panels ``names`` (side by side; three or more in a grid, in reading order)
     and hide every other dock. Returns False (and changes nothing) when none of the names is a
     dock of this window."""
-    names = [n for n in names if n in window.docks]
+    # A page's old name ("traced") stands for its panel's dock, which is laid out once.
+    names = list(dict.fromkeys(window.docks[n].spec.name for n in names if n in window.docks))
     if not names:
         return False
     for name, dock in window.docks.items():

@@ -132,7 +132,7 @@ class Viewer:
             A tensor that requires grad (``loss``), or the result of ``gradviz.trace`` /
             ``gradviz.trace_module`` (which also tags each op with its module, for folding).
         name : str
-            Shown in the panel's title.
+            Shown on the graph editor's switch ("Your PyTorch graph: <name>").
         module, params
             Name the parameters (``module.named_parameters()``, or a dict as torchviz takes).
 
@@ -150,10 +150,8 @@ class Viewer:
             raise TypeError(f"add_graph() takes a tensor or a traced graph, not "
                             f"{type(data).__name__}")
         _swap_traced(self.model, graph)
-        dock = self.window.docks.get("traced")
-        if dock is not None:
-            dock.setWindowTitle(f"Your PyTorch graph: {name}" if name else dock.spec.title)
-        self.window.show_panel("traced")
+        self.window.show_panel("graph")
+        self.window.panel("graph").show_page("traced", name)
         return graph
 
     def _trace(self, tensor: torch.Tensor, module: torch.nn.Module | None,
@@ -173,8 +171,10 @@ class Viewer:
             return future.result(timeout=SYNC_TRACE_S)
         except FutureTimeout:
             pass
-        self.window.show_panel("traced")
-        panel = self.window.panel("traced")
+        self.window.show_panel("graph")
+        editor = self.window.panel("graph")
+        editor.traced.show_page("traced", force=True)
+        panel = editor.traced.page
         loop = QEventLoop()
         cancelled: list[bool] = []
         poll = QTimer(interval=30)
@@ -184,6 +184,7 @@ class Viewer:
         loop.exec()
         poll.stop()
         panel.hide_busy()
+        editor.traced.show_page("traced")  # back to the editor's page if nothing was traced
         if cancelled and not future.done():
             future.add_done_callback(_close_unwanted)
             raise TraceError("tracing was cancelled in the window")

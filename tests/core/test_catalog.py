@@ -10,7 +10,7 @@ from gradviz.lesson.catalog import build_model, panel_infos
 def test_every_panel_is_declared_once_in_menu_order():
     infos = panel_infos()
     names = [p.name for p in infos]
-    assert names == ["chapter_map", "tangent", "approaches", "chain", "graph", "traced", "trap",
+    assert names == ["chapter_map", "tangent", "approaches", "chain", "graph", "trap",
                      "training", "nograd", "surface", "playground", "scenes"]
     assert all(isinstance(p, PanelInfo) and p.title and ":" in p.view for p in infos)
 

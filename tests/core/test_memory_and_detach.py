@@ -10,6 +10,7 @@ from gradviz.core.memory import (
     IN_FEATURES,
     NoGradModel,
     measure,
+    readout_rows,
     saved_tensor_bytes,
 )
 from gradviz.core.model import StateError
@@ -41,6 +42,14 @@ def test_activation_bytes_match_a_hand_count_of_unique_storages():
     assert r.parameter_bytes == 4 * ((depth - 1) * width * width + width)
     assert r.saved_tensors > r.unique_storages  # shared storages counted once
     assert r.graph_nodes > 0 and "AddmmBackward0" in r.node_names
+
+
+def test_readout_rows_are_the_tables_total_and_node_count():
+    on, off = measure(64, 2, 32, False), measure(64, 2, 32, True)
+    rows = readout_rows(on, off)
+    assert [r[0] for r in rows] == ["saved for backward", "graph nodes"]
+    assert rows[0][1] == f"{on.saved_bytes / 1024:.1f} KiB" and rows[0][2] == "0 B"
+    assert rows[1][1] == str(on.graph_nodes) and rows[1][2] == "0" and on.graph_nodes > 0
 
 
 def test_measure_checks_its_arguments_and_model_validates():

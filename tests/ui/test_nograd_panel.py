@@ -69,3 +69,47 @@ def test_measuring_runs_off_the_gui_thread_and_the_latest_request_wins(qtbot, pa
     assert panel.reports[False].width == 32 and panel.reports[False].depth == 8
     assert panel.busy_label.text() == ""
     assert panel.cells[("activation_bytes", True)].text() == "0 B"
+
+
+def test_presenting_folds_the_table_and_keeps_its_key_rows_over_the_plot(qtbot, panel):
+    readout = panel.plot_section.readout
+    assert not readout.isVisible()
+    panel.set_presenting(True, 1.5)
+    assert not panel.table_section.isVisible() and readout.isVisible()
+    assert "table" in panel.fold_strip.buttons
+    on = panel.reports[False]
+    shown = [[cells[False].text(), cells[True].text()] for cells in readout.cells]
+    assert shown == [[human_bytes(on.saved_bytes).split(" (")[0], "0 B"],
+                     [str(on.graph_nodes), "0"]]
+    assert on.graph_nodes > 0
+    assert f"width {panel.settings.width}" in readout.corner.text()
+    panel.fold_strip.buttons["table"].setChecked(True)  # the full table, one click away
+    assert panel.table_section.isVisible()
+    panel.set_presenting(False)
+    assert panel.table_section.isVisible() and not readout.isVisible()
+
+
+def test_legend_grows_while_presenting_and_comes_back_to_its_size(qtbot, panel):
+    def legend_height():
+        return panel.plot_section.memory_legend.boundingRect().height()
+
+    before = legend_height()
+    panel.set_presenting(True, 3.0)
+    assert legend_height() > 1.5 * before
+    assert len(panel.plot_section.memory_legend.items) == 3
+    panel.set_presenting(False)
+    assert legend_height() == pytest.approx(before, abs=1)
+
+
+def test_presenting_puts_the_leaves_gradients_beside_the_graph(qtbot, panel):
+    panel.tabs.setCurrentIndex(1)
+    view = panel.detach_view
+    qtbot.waitUntil(lambda: view.leaves_section.y() > view.graph_section.y())
+    panel.set_presenting(True, 1.5)
+    assert panel.choice_section.intro.isHidden()  # folded into the strip: the caption says it
+    qtbot.waitUntil(lambda: view.leaves_section.x() > view.graph_section.x())
+    assert view.graph_section.width() > view.leaves_section.width()
+    assert panel.leaf_bars.texts() == ["x.grad = 4", "y.grad = None"]
+    panel.set_presenting(False)
+    qtbot.waitUntil(lambda: view.leaves_section.y() > view.graph_section.y())
+    assert not panel.choice_section.intro.isHidden()

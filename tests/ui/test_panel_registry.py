@@ -6,7 +6,7 @@ from gradviz.lesson.catalog import panel_infos
 from gradviz.ui.panels import builtin_registry
 from gradviz.ui.panels.base import spec_of
 
-EXPECTED = ["chapter_map", "tangent", "approaches", "chain", "graph", "traced", "trap", "training",
+EXPECTED = ["chapter_map", "tangent", "approaches", "chain", "graph", "trap", "training",
             "nograd", "surface", "playground", "scenes"]
 
 

@@ -1,4 +1,4 @@
-"""The traced-graph panel on real traced graphs: folding, ×N badges, search, values and
+"""The graph editor's traced page on real traced graphs: folding, ×N badges, search, values and
 gradients, the backward button and animation, copy as editable, and large graphs."""
 
 from __future__ import annotations
@@ -9,19 +9,22 @@ from PySide6.QtCore import Qt
 from torch import nn
 
 from gradviz.graph.trace import trace, trace_module
+from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
 from gradviz.ui.panels.traced.drawing import fmt
-from gradviz.ui.panels.traced.panel import QtTracedPanel
 from gradviz.ui.viewer import _swap_traced
 from gradviz.ui.window_common import settle
 
 
 @pytest.fixture
 def make(make_panel, app_model):
-    """A traced panel on the shared test model, after ``graph`` was added as the viewer adds it."""
+    """The graph editor's traced page on the shared test model, after ``graph`` was added as
+    the viewer adds it."""
     def build(graph=None):
         if graph is not None:
             _swap_traced(app_model, graph)
-        return make_panel(QtTracedPanel, size=(1400, 900))
+        editor = make_panel(QtGraphEditorPanel, size=(1400, 900))
+        editor.traced.show_page("traced", force=True)  # also when there is no graph yet
+        return editor.traced.page
 
     yield build
     graph = app_model.get("traced")

@@ -49,11 +49,11 @@ viewer = gradviz.show(loss, name="my loss", module=net)
 graph = viewer.model["traced"]
 
 def check():
-    panel = viewer.window.panel("traced")
-    dock = viewer.window.docks["traced"]
+    editor = viewer.window.panel("graph")
+    panel = editor.traced.page
     print("ITEMS", len(panel.drawing), len(graph), flush=True)
     print("LEAVES", sorted(t for t in panel.drawing.titles if "." in t), flush=True)
-    print("TITLE", dock.windowTitle(), dock.isVisible(), flush=True)
+    print("TITLE", editor.traced.traced_button.text(), panel.isVisible(), flush=True)
     viewer.close()
 
 QTimer.singleShot(400, check)
@@ -95,7 +95,7 @@ def test_add_graph_replaces_the_shown_graph_and_closes_the_old_one(viewer):
     second = viewer.add_graph(trace_module(net, torch.randn(4, 2)), name="relu net")
     settle(30)
     assert viewer.model["traced"] is second and not first.is_live and second.is_live
-    panel = viewer.window.panel("traced")
+    panel = viewer.window.panel("graph").traced.page
     assert len(panel.drawing) == len(second)
     assert "0.weight" in panel.drawing.titles
     assert gradviz.ui.viewer.current_viewer() is viewer
@@ -116,7 +116,7 @@ def test_add_graph_refuses_what_it_cannot_trace_and_keeps_the_graph(viewer):
 @pytest.mark.filterwarnings("ignore::gradviz.graph.trace.TraceWarning")
 def test_a_long_trace_keeps_the_window_answering_and_can_be_cancelled(viewer):
     shown = viewer.add_graph(torch.ones(2, requires_grad=True).exp().sum())
-    panel = viewer.window.panel("traced")
+    panel = viewer.window.panel("graph").traced.page
     x = torch.ones(1, requires_grad=True)
     big = torch.cat([x * float(i) for i in range(80_000)]).sum()
     seen = []
@@ -172,7 +172,7 @@ def test_ipython_with_gui_qt_does_not_block_and_runs_the_loop_between_cells():
             if cell.startswith("t0"):
                 run_seconds = float(child.before.split("RUN ")[-1].split(" END")[0])
         time.sleep(1.5)  # IPython idles at its prompt: only the Qt input hook runs the timer
-        child.sendline("print('HITS', len(hits), 'ITEMS', len(v.window.panel('traced').drawing), 'END')")
+        child.sendline("print('HITS', len(hits), 'ITEMS', len(v.window.panel('graph').traced.page.drawing), 'END')")
         child.expect(r"HITS (\d+) ITEMS (\d+) END")
         hits, items = int(child.match.group(1)), int(child.match.group(2))
         child.sendline("exit")

@@ -20,7 +20,7 @@ from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.panels.nograd_sections import (
     SIZE_FIELDS,
     QtDetachChoiceSection,
-    QtDetachGraphSection,
+    QtDetachView,
     QtMemoryPlotSection,
     QtMemoryTableSection,
     QtMlpSizeSection,
@@ -82,16 +82,17 @@ class QtNoGradPanel(QtPanel):
         self.plot_section = QtMemoryPlotSection()
         self.memory_code_section = QtCodeSection("memory-code", "", 9, "code of the two forward passes")
         self.choice_section = QtDetachChoiceSection()
-        self.graph_section = QtDetachGraphSection()
+        self.detach_view = QtDetachView()
         self.detach_code_section = QtCodeSection("detach-code", "", 8, "code of the detached graph")
         self.tabs = QTabWidget()
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.body_layout.addWidget(self.tabs)
         memory = (self.size_section, self.table_section, self.plot_section,
                   self.memory_code_section)
-        detach = (self.choice_section, self.graph_section, self.detach_code_section)
+        detach = (self.choice_section, self.detach_view, self.detach_code_section)
         self.tabs.addTab(section_page(*memory, grow=self.plot_section), "no_grad(): memory")
-        self.tabs.addTab(section_page(*detach, grow=self.graph_section),
+        self.tabs.addTab(section_page(*detach, grow=self.detach_view),
                          "detach(): where the flow stops")
         size_to_current_page(self.tabs)
         # The names tests have always used.
@@ -102,9 +103,9 @@ class QtNoGradPanel(QtPanel):
         self.activation_curve = self.plot_section.activation_curve
         self.memory_code = self.memory_code_section.code
         self.detach_buttons = self.choice_section.detach_buttons
-        self.graph_view = self.graph_section.graph_view
-        self.leaf_bars, self.detach_note = self.graph_section.leaf_bars, \
-            self.graph_section.detach_note
+        self.graph_view = self.detach_view.graph_view
+        self.leaf_bars, self.detach_note = self.detach_view.leaf_bars, \
+            self.detach_view.detach_note
         self.detach_code = self.detach_code_section.code
 
     def _connect(self) -> None:
@@ -162,6 +163,7 @@ class QtNoGradPanel(QtPanel):
             self._sweep_key = (depth, batch)
             self.plot_section.show_sweep(sweep)
         self.table_section.show_reports(reports[False], reports[True])
+        self.plot_section.readout.show_reports(reports[False], reports[True])
         self.plot_section.show_width(width)
         self.memory_code_section.show_code(no_grad_code(width, depth, batch), (4, 5, 7, 8))
 
@@ -171,7 +173,7 @@ class QtNoGradPanel(QtPanel):
         except Exception as exc:
             self.detach_note.setText(f"Could not run the graph: {exc}")
             return
-        self.graph_section.show_result(r)
+        self.detach_view.show_result(r)
         code = r.code()
         self.detach_code_section.show_code(
             code, tuple(i for i, line in enumerate(code) if "detach" in line))
@@ -192,6 +194,20 @@ class QtNoGradPanel(QtPanel):
             self.ctx.push(SetFieldCommand(self.settings, "detach", choice, merge=False,
                                           label=f"detach: {TITLES[choice]}"))
 
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """The full table folds into the strip (the declaration says so); its key rows stay on
+        screen as the plot's readout."""
+        super().set_presenting(on, scale)
+        self.plot_section.set_presenting(on, scale)
+        self.detach_view.set_presenting(on)
+
+    def _on_tab_changed(self, _index: int) -> None:
+        """The other tab needs other room: while presenting, have the scene fitted again
+        (what the last tab folded to fit comes back; this one's extras may fold)."""
+        presentation = getattr(self.window(), "presentation", None)
+        if self.presenting and presentation is not None and presentation.active:
+            QTimer.singleShot(0, presentation.refit)
+
     def teardown(self) -> None:
         self._measure_timer.stop()
         self._poll_timer.stop()
@@ -202,6 +218,6 @@ class QtNoGradPanel(QtPanel):
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
         self.plot_section.apply_theme(theme)
-        self.graph_section.apply_theme(theme)
+        self.detach_view.apply_theme(theme)
         for code in (self.memory_code, self.detach_code):
             code.set_theme(theme)

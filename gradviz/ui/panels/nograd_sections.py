@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QGridLayout,
     QLabel,
     QSlider,
@@ -19,6 +21,7 @@ from gradviz.core.memory import (
     SWEEP_WIDTHS,
     MemoryReport,
     cell_text,
+    readout_rows,
     saving_text,
     width_ticks,
 )
@@ -84,15 +87,77 @@ class QtMemoryTableSection(QtSection):
         self.saving_label.setText(saving_text(on, off))
 
 
+#: The readout's figures, relative to the panel's font: read from the back row.
+READOUT_SIZE = 1.3
+#: The left axis' title; while presenting a short one, which a plot of 300 px holds at ×3.
+LEFT_LABEL = "KiB saved for backward"
+LEFT_LABEL_PRESENTING = "KiB saved"
+#: The legend's type at ×1 (pyqtgraph's default); presenting scales it like the axes.
+LEGEND_PT = 9.0
+
+
+class QtMemoryReadout(QWidget):
+    """The table's key rows at the marked width, over the plot while presenting (the full
+    table folds into the presenter strip): saved for backward and graph nodes, grad tracking
+    on against inside ``torch.no_grad()``, in the curves' colours."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("memory-readout")
+        grid = QGridLayout(self)
+        grid.setContentsMargins(4, 0, 4, 4)
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(0)
+        self.corner = QLabel()
+        self.heads = {False: QLabel("grad tracking on"), True: QLabel("inside torch.no_grad()")}
+        grid.addWidget(self.corner, 0, 0)
+        for col, no_grad in ((1, False), (2, True)):
+            grid.addWidget(self.heads[no_grad], 0, col)
+        self.titles: list[QLabel] = []
+        self.cells: list[dict[bool, QLabel]] = []
+        big = QFont(self.font())
+        big.setPointSizeF(big.pointSizeF() * READOUT_SIZE)
+        big.setBold(True)
+        for row in range(1, 3):
+            title = QLabel()
+            self.titles.append(title)
+            grid.addWidget(title, row, 0)
+            cells = {}
+            for col, no_grad in ((1, False), (2, True)):
+                cells[no_grad] = QLabel()
+                cells[no_grad].setFont(big)
+                grid.addWidget(cells[no_grad], row, col)
+            self.cells.append(cells)
+        grid.setColumnStretch(3, 1)
+
+    def show_reports(self, on: MemoryReport, off: MemoryReport) -> None:
+        self.corner.setText(f"at width {on.width} (dashed line)")
+        for (title, on_text, off_text), label, cells in zip(readout_rows(on, off), self.titles,
+                                                           self.cells, strict=True):
+            label.setText(title)
+            cells[False].setText(on_text)
+            cells[True].setText(off_text)
+
+    def apply_theme(self, theme: Theme) -> None:
+        for no_grad, colour in ((False, theme.positive), (True, theme.neutral)):
+            for label in (self.heads[no_grad], *(cells[no_grad] for cells in self.cells)):
+                label.setStyleSheet(f"color: {colour};")
+
+
 class QtMemoryPlotSection(QtSection):
-    """Saved bytes against the hidden width (log scale), with the current width marked."""
+    """Saved bytes against the hidden width (log scale), with the current width marked; while
+    presenting, the measured figures at that width over it (:class:`QtMemoryReadout`)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("plot", parent)
-        self.memory_plot = make_plot("hidden width (log scale)", "KiB saved for backward",
+        self.readout = QtMemoryReadout()
+        self.readout.setVisible(False)
+        self.box.addWidget(self.readout)
+        self.memory_plot = make_plot("hidden width (log scale)", LEFT_LABEL,
                                      log_x=True, grid=0.25, min_height=170, si_prefix=False)
         self.memory_plot.setMouseEnabled(x=False, y=False)
         self.memory_plot.getAxis("bottom").setTicks(width_ticks())
+        self._theme: Theme | None = None
         self.memory_legend = self.memory_plot.addLegend(offset=(8, 8))
         self.activation_curve = self.memory_plot.plot([], [], name="activations (grad on)",
                                                       symbol="o", symbolSize=6)
@@ -113,14 +178,41 @@ class QtMemoryPlotSection(QtSection):
     def show_width(self, width: int) -> None:
         self.current_line.setValue(np.log10(width))
 
+    def set_presenting(self, on: bool, scale: float) -> None:
+        """Show the readout while presenting and size the legend's text like the axes'; the
+        axis' title shortens (the readout says what is saved), so large type still fits."""
+        self.readout.setVisible(on)
+        self.memory_plot.setLabel("left", LEFT_LABEL_PRESENTING if on else LEFT_LABEL)
+        self._new_legend(f"{LEGEND_PT * (scale if on else 1.0):g}pt")
+
+    def _new_legend(self, size: str) -> None:
+        """A legend with text of ``size``, built afresh: pyqtgraph's legend keeps the rows it
+        grew to when its text only shrinks (after presenting, its lines stood far apart)."""
+        item = self.memory_plot.getPlotItem()
+        old = item.legend
+        if old is not None:
+            if old.scene() is not None:
+                old.scene().removeItem(old)
+            item.legend = None
+        self.memory_legend = self.memory_plot.addLegend(offset=(8, 8), labelTextSize=size)
+        for curve in (self.activation_curve, self.parameter_curve, self.nograd_curve):
+            self.memory_legend.addItem(curve, curve.name())
+        if self._theme is not None:
+            self._style_legend(self._theme)
+
     def apply_theme(self, theme: Theme) -> None:
         style_plot(self.memory_plot, theme)
+        self.readout.apply_theme(theme)
         for curve, colour, width in ((self.activation_curve, theme.positive, 2.5),
                                      (self.parameter_curve, theme.accent, 2),
                                      (self.nograd_curve, theme.neutral, 2.5)):
             curve.setPen(pg.mkPen(colour, width=width))
             curve.setSymbolBrush(colour)
         self.current_line.setPen(pg.mkPen(theme.text, width=1.5, style=Qt.PenStyle.DashLine))
+        self._theme = theme
+        self._style_legend(theme)
+
+    def _style_legend(self, theme: Theme) -> None:
         backdrop = pg.mkColor(theme.plot_bg)
         backdrop.setAlpha(215)
         self.memory_legend.setBrush(pg.mkBrush(backdrop))
@@ -128,29 +220,65 @@ class QtMemoryPlotSection(QtSection):
 
 
 class QtDetachChoiceSection(QtSection):
-    """Which path of ``z = a + b`` to cut (radio buttons)."""
+    """Which path of ``z = a + b`` to cut (radio buttons), under a sentence on what to try (a
+    section of its own, ``detach-intro``, that presenting folds: the caption says it)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("detach-settings", parent)
-        self.box.addWidget(wrapped_label(
+        self.intro = QtSection("detach-intro")
+        self.intro.box.addWidget(wrapped_label(
             "z = a + b with a = x·y and b = x². Without detach, x gets 3 + 4 = 7 (both paths add "
             "up). Cut one path and see what reaches the leaves."))
+        self.box.addWidget(self.intro)
         choices = QtChoiceButtons({choice: TITLES[choice] for choice in CHOICES})
         self.detach_group, self.detach_buttons = choices.group, choices.buttons
         self.box.addWidget(choices)
 
 
 class QtDetachGraphSection(QtSection):
-    """The graph with the cut drawn, the leaves' ``.grad`` and what the cut did."""
+    """The graph ``z = a + b`` with the cut drawn and the gradient on every edge."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("graph", parent)
         self.graph_view = QtDetachGraphView()
-        self.box.addWidget(self.graph_view, 1)
+        self.box.addWidget(self.graph_view)
+
+
+class QtLeafGradsSection(QtSection):
+    """The leaves' ``.grad`` as big numbers with bars, and what the cut did to them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("leaf-grads", parent)
         self.leaf_bars = QtGradBars()
-        self.box.addWidget(self.leaf_bars)
         self.detach_note = wrapped_label()
+        self.box.addStretch(1)
+        self.box.addWidget(self.leaf_bars)
         self.box.addWidget(self.detach_note)
+        self.box.addStretch(1)
+
+
+class QtDetachView(QWidget):
+    """The graph and its leaves' gradients: one under the other, or side by side while
+    presenting (where height is what runs out); ``show_result`` fills both."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.graph_section = QtDetachGraphSection()
+        self.leaves_section = QtLeafGradsSection()
+        self.graph_view = self.graph_section.graph_view
+        self.leaf_bars = self.leaves_section.leaf_bars
+        self.detach_note = self.leaves_section.detach_note
+        self.row = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.addWidget(self.graph_section, 1)
+        self.row.addWidget(self.leaves_section, 0)
+
+    def set_presenting(self, on: bool) -> None:
+        self.row.setDirection(QBoxLayout.Direction.LeftToRight if on
+                              else QBoxLayout.Direction.TopToBottom)
+        # Side by side the graph keeps the larger share: its labels need the width.
+        self.row.setStretchFactor(self.graph_section, 2 if on else 1)
+        self.row.setStretchFactor(self.leaves_section, 1 if on else 0)
 
     def show_result(self, r: DetachResult) -> None:
         self.graph_view.set_result(r)

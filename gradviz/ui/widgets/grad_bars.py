@@ -35,6 +35,15 @@ def _nice_ceiling(v: float) -> float:
     return 10 ** (exp + 1)
 
 
+#: What an empty bar says, longest first: the first that fits its box is drawn (never cut).
+NONE_WORDS = ("None: no gradient stored", "no gradient stored", "no gradient", "")
+
+
+def _none_words(font: QFont, width: float) -> str:
+    fm = QFontMetrics(font)
+    return next(w for w in NONE_WORDS if fm.horizontalAdvance(w) + 8 <= width)
+
+
 class QtGradBars(QWidget):
     """Big ``.grad`` readouts with bars.
 
@@ -142,8 +151,8 @@ class QtGradBars(QWidget):
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(QRectF(bar_left, bar.top(), bar_right - bar_left, bar.height()))
                 p.setFont(small)
-                p.drawText(QRectF(bar_left, bar.top(), bar_right - bar_left, bar.height()),
-                           Qt.AlignmentFlag.AlignCenter, "None: no gradient stored")
+                box = QRectF(bar_left, bar.top(), bar_right - bar_left, bar.height())
+                p.drawText(box, Qt.AlignmentFlag.AlignCenter, _none_words(small, box.width()))
                 continue
             length = 0.0 if not math.isfinite(v) else span * max(-1.0, min(1.0, v / scale))
             colour = QColor(t.positive if v >= 0 else t.negative)

@@ -8,10 +8,33 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from gradviz.ui.theme import LIGHT, Theme
+
+#: Room around the drawing, and from the boxes to the return arrow (pixels).
+MARGIN = 8.0
+ARROW_GAP = 30.0
+#: The smallest type the loop's label shrinks to before it would not fit the widget's height.
+LABEL_FLOOR_PT = 5.0
+
+
+class LabelPlace:
+    """Where the loop's vertical label goes: its text and font, the point it is centred on and
+    the rectangle it is drawn in before the painter turns it by 90° about that point."""
+
+    def __init__(self, text: str, font: QFont, centre: QPointF) -> None:
+        self.text, self.font, self.centre = text, font, centre
+        fm = QFontMetricsF(font)
+        self.length, self.thickness = fm.horizontalAdvance(text), fm.height()
+        self.draw_rect = QRectF(-self.length / 2, -self.thickness / 2, self.length,
+                                self.thickness)
+
+    def bounds(self) -> QRectF:
+        """The text's extent on the widget once turned upright (a column)."""
+        return QRectF(self.centre.x() - self.thickness / 2, self.centre.y() - self.length / 2,
+                      self.thickness, self.length)
 
 
 class QtLoopDiagram(QWidget):
@@ -56,16 +79,47 @@ class QtLoopDiagram(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(380, 300)
 
+    def _label_font(self) -> QFont:
+        small = QFont(self.font())
+        small.setPointSizeF(max(self.font().pointSizeF(), 9) * 0.9)
+        return small
+
+    def _gutter(self) -> float:
+        """Room right of the boxes: the return arrow, then a column as wide as the label's
+        line (it grows with the font, so the turned label never runs off the right edge)."""
+        return ARROW_GAP + QFontMetricsF(self._label_font()).height() + MARGIN
+
     def box_rects(self) -> list[QRectF]:
         """Where each phase's box is drawn: a column, top to bottom, in loop order."""
         n = max(1, len(self._phases))
-        top, bottom = 8.0, self.height() - 8.0
+        top, bottom = MARGIN, self.height() - MARGIN
         gap = 16.0
         bh = max(30.0, min(64.0, (bottom - top - gap * (n - 1)) / n))
         total = n * bh + (n - 1) * gap
         y0 = top + max(0.0, (bottom - top - total) / 2)
-        left, right = 10.0, self.width() - 56.0  # room on the right for the return arrow
+        left, right = 10.0, self.width() - self._gutter()
         return [QRectF(left, y0 + i * (bh + gap), max(60.0, right - left), bh) for i in range(n)]
+
+    def label_place(self, rects: list[QRectF] | None = None) -> LabelPlace:
+        """The loop's label, turned upright beside the return arrow, centred on the loop; a
+        label longer than the widget is tall gets a smaller font (never cut off)."""
+        rects = self.box_rects() if rects is None else rects
+        text = self._centre or "repeat"
+        font = self._label_font()
+        room = self.height() - 2 * MARGIN
+        # Text does not shrink exactly in proportion to its point size (hinting): measure again.
+        length = QFontMetricsF(font).horizontalAdvance(text)
+        while length > room and font.pointSizeF() > LABEL_FLOOR_PT:
+            font.setPointSizeF(max(LABEL_FLOOR_PT, font.pointSizeF() * min(0.95, room / length)))
+            length = QFontMetricsF(font).horizontalAdvance(text)
+        thickness = QFontMetricsF(font).height()
+        x = rects[0].right() + ARROW_GAP + 4 + thickness / 2
+        mid = (rects[0].center().y() + rects[-1].center().y()) / 2
+        place = LabelPlace(text, font, QPointF(x, mid))
+        # Centred on the loop where it can be; moved, not cut, where the widget's edge is near.
+        half = place.length / 2
+        y = min(max(mid, MARGIN + half), self.height() - MARGIN - half)
+        return LabelPlace(text, font, QPointF(x, y))
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self)
@@ -85,7 +139,7 @@ class QtLoopDiagram(QWidget):
             self._arrow(p, QPointF(x, a.bottom() + 1), QPointF(x, b.top() - 1))
         if len(rects) > 1:
             first, last = rects[0], rects[-1]
-            xr = first.right() + 30
+            xr = first.right() + ARROW_GAP
             path = QPainterPath(QPointF(last.right() + 1, last.center().y()))
             path.lineTo(xr, last.center().y())
             path.lineTo(xr, first.center().y())
@@ -94,15 +148,16 @@ class QtLoopDiagram(QWidget):
             p.setBrush(muted)
             self._arrow(p, QPointF(xr, first.center().y()),
                         QPointF(first.right() + 1, first.center().y()))
+            place = self.label_place(rects)
             p.save()
-            p.translate(xr + 14, (first.center().y() + last.center().y()) / 2)
+            p.translate(place.centre)
             p.rotate(90)
-            small = QFont(self.font())
-            small.setPointSizeF(max(self.font().pointSizeF(), 9) * 0.9)
-            p.setFont(small)
+            p.setFont(place.font)
             p.setPen(muted)
-            p.drawText(QRectF(-90, -10, 180, 20), Qt.AlignmentFlag.AlignCenter,
-                       self._centre or "repeat")
+            # The rectangle is the text's own size: nothing to clip (TextDontClip for rounding).
+            p.drawText(place.draw_rect,
+                       int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextDontClip),
+                       place.text)
             p.restore()
 
     def _paint_boxes(self, p: QPainter, rects: list[QRectF]) -> None:
@@ -112,8 +167,8 @@ class QtLoopDiagram(QWidget):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         mono.setPointSizeF(max(self.font().pointSizeF(), 9) * 1.1)
         mono.setBold(True)
-        small = QFont(self.font())
-        small.setPointSizeF(max(self.font().pointSizeF(), 9) * 0.9)
+        small = self._label_font()
+        fm = QFontMetricsF(small)
         for i, ((key, code, caption), rect) in enumerate(zip(self._phases, rects, strict=True)):
             active = key == self._active
             p.setPen(QPen(QColor(t.text) if active else muted, 3 if active else 1.5))
@@ -128,13 +183,17 @@ class QtLoopDiagram(QWidget):
             p.drawText(upper, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, code)
             p.setFont(small)
             p.setPen(QColor("#000000") if active else muted)
-            note = self._skipped.get(key, "")
+            note = f"✗ {self._skipped[key]}" if key in self._skipped else ""
+            # The note keeps its words; the caption gives way (elided) rather than overprint it.
+            room = lower.width() - (fm.horizontalAdvance(note) + fm.averageCharWidth() if note
+                                    else 0)
             p.drawText(lower, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                       f"{i + 1}. {caption}")
+                       fm.elidedText(f"{i + 1}. {caption}", Qt.TextElideMode.ElideRight,
+                                     max(0.0, room)))
             if note:
                 p.setPen(QColor(t.error))
                 p.drawText(lower, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                           f"✗ {note}")
+                           note)
 
     @staticmethod
     def _arrow(p: QPainter, start: QPointF, end: QPointF) -> None:

@@ -24,17 +24,18 @@ from gradviz.core.model import StateError
 from gradviz.graph import CodeImportError, Graph, RunResult, available_examples, load_example
 from gradviz.graph.commands import ReplaceGraph
 from gradviz.ui.panels.base import QtPanel
-from gradviz.ui.panels.graph_editor.animation import SPEEDS, Player
+from gradviz.ui.panels.graph_editor.animation import Player
 from gradviz.ui.panels.graph_editor.code_pane import QtGraphCodePane, QtImportCodeDialog
 from gradviz.ui.panels.graph_editor.display import Timeline, build_scene, frames_of
 from gradviz.ui.panels.graph_editor.palette import QtPaletteList
+from gradviz.ui.panels.graph_editor.player_row import build_player_row
 from gradviz.ui.panels.graph_editor.properties import QtNodeProperties
 from gradviz.ui.panels.graph_editor.style import canvas_style
+from gradviz.ui.panels.graph_editor.traced_switch import TRACED, TracedSwitch, canvas_stack
 from gradviz.ui.panels.graph_editor.typed_line import QtTypedLine
 from gradviz.ui.panels.graph_editor.view import QtGraphView
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
-from gradviz.ui.widgets.wrap_row import QtWrapRow
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ class QtGraphEditorPanel(QtPanel):
         self._build_body()
         self._build_player()
         self._connect_signals()
+        self.traced = TracedSwitch(self)
         self.rerun()
         self._fit_timer.start(0)
 
@@ -124,7 +126,8 @@ class QtGraphEditorPanel(QtPanel):
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([110, 900, 250])
         self.splitter = splitter
-        self.body_layout.addWidget(splitter, 1)
+        self.canvas_stack = canvas_stack(splitter)
+        self.body_layout.addWidget(self.canvas_stack, 1)
 
     def _connect_signals(self) -> None:
         self.player = Player(self)
@@ -173,43 +176,28 @@ class QtGraphEditorPanel(QtPanel):
         for b in (self.again_button, self.backward_button, self.zero_button, self.fit_button):
             row.addWidget(b)
         row.addStretch(1)
+        self.toolbar_section = section
         self.body_layout.addWidget(section)
 
     def _build_player(self) -> None:
-        # The buttons wrap onto a second line and the caption sits under them, so the stepping
-        # row never pushes a narrow dock (presenting beside the 3D view) wider than the screen.
-        section = QWidget()
-        section.setObjectName("section-stepping")
-        column = QVBoxLayout(section)
-        column.setContentsMargins(0, 0, 0, 0)
-        row = QtWrapRow(spacing=6)
-        column.addLayout(row)
-        self.restart_button = self._button("↺ Restart", "Back to before the forward pass",
-                                           lambda: self.player.restart(), "graph-restart")
-        self.back_button = self._button("◀ Step back", "One step back (PageUp)",
-                                        lambda: self.step(-1), "graph-step-back")
-        self.play_button = self._button("▶ Play", "Play the forward then the backward pass",
-                                        lambda: self.player.toggle(), "graph-play")
-        self.step_button = self._button("Step ▶", "One step forward (PageDown)",
-                                        lambda: self.step(+1), "graph-step")
-        self.speed = QComboBox()
-        self.speed.setObjectName("graph-speed")
-        for s in SPEEDS:
-            self.speed.addItem(f"{s:g}×", s)
-        self.speed.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed.currentIndexChanged.connect(
-            lambda i: self.player.set_speed(self.speed.itemData(i)))
-        for w in (self.restart_button, self.back_button, self.play_button, self.step_button,
-                  QLabel("speed"), self.speed):
-            row.add(w)
-        self.caption = QLabel("")
-        self.caption.setObjectName("graph-caption")
-        self.caption.setWordWrap(True)
-        f = self.caption.font()
-        f.setPointSizeF(f.pointSizeF() * 1.2)
-        self.caption.setFont(f)
-        column.addWidget(self.caption)
-        self.body_layout.addWidget(section)
+        self.body_layout.addWidget(build_player_row(self))
+
+    def restart(self) -> None:
+        page = self.traced.page if self.traced.showing == TRACED else None
+        (page or self.player).restart()
+
+    def toggle_play(self) -> None:
+        page = self.traced.page if self.traced.showing == TRACED else None
+        page.toggle_play() if page is not None else self.player.toggle()
+
+    def set_speed(self, speed: float) -> None:
+        for player in (self.player, self.traced.page and self.traced.page.player):
+            if player:
+                player.set_speed(speed)
+
+    def show_page(self, page: str, name: str | None = None) -> None:
+        """Show the hand-built graph (``"editor"``) or the traced one (``"traced"``)."""
+        self.traced.show_page(page, name)
 
     # ================================================================== model → view
     def push(self, command: Any) -> bool:
@@ -465,19 +453,26 @@ class QtGraphEditorPanel(QtPanel):
 
     # ================================================================== protocols
     def can_step(self) -> bool:
+        if self.traced.showing == TRACED:
+            return self.traced.page.can_step()
         return self.player.can_step()
 
     def step(self, direction: int) -> bool:
+        if self.traced.showing == TRACED:
+            return self.traced.page.step(direction)
         return self.player.step(direction)
 
     def set_presenting(self, on: bool, scale: float = 1.0) -> None:
         """Presenter layout, and a canvas whose values and gradients the room can read."""
         super().set_presenting(on, scale)
         self.view.set_presenting(on, scale)
+        self.traced.apply_chrome()
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme
         self.view.set_style(canvas_style(theme))
+        if self.traced.page is not None:
+            self.traced.page.apply_theme(theme)
         self._refresh()
 
     def teardown(self) -> None:
@@ -486,6 +481,7 @@ class QtGraphEditorPanel(QtPanel):
         self._flash_timer.stop()
         self.player.stop()
         self.view.teardown()
+        self.traced.teardown()
         super().teardown()
 
 

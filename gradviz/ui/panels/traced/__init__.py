@@ -1,12 +1,14 @@
-"""The read-only canvas of a user's traced autograd graph (``gradviz.show(loss)``).
+"""The traced page of the graph editor: a user's autograd graph (``gradviz.show(loss)``),
+read-only.
 
 - :mod:`.drawing` — what to draw for a folded view: boxes, texts and edge lines as arrays;
 - :mod:`.canvas` — the ``QGraphicsView`` that draws them with level of detail, pan, zoom, fit;
 - :mod:`.details` — the selected node's op, shape, summary and sparkline/heatmap;
-- :mod:`.jobs` — layouts too large for the GUI thread, in a worker with progress and cancel;
-- :mod:`.stepping` — the backward animation's schedule (the gradient order, column by column);
+- :mod:`.stepping` — the forward and backward animation's schedules (column by column);
+- :mod:`.animation` — those schedules played by the graph editor's player;
 - :mod:`.editable` — "Copy as editable graph": a traced scalar graph rebuilt for the editor;
-- :mod:`.panel` — the dockable panel that puts them together.
+- :mod:`.panel` — the page that puts them together, shown by the graph editor
+  (:mod:`gradviz.ui.panels.graph_editor.traced_switch`).
 
-Only :mod:`.panel` is imported when the dock is first shown; nothing here is built before.
+Only imported when a traced graph is first shown; nothing here is built before.
 """

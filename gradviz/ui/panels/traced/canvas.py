@@ -22,10 +22,14 @@ from gradviz.ui.panels.traced.drawing import Drawing
 #: Below this zoom only coloured boxes are drawn; below FULL_LOD only titles.
 TITLE_LOD = 0.32
 FULL_LOD = 0.75
+#: Callouts (the animation's numbers beside small boxes) are this tall on screen.
+CALLOUT_PX = 14
 MIN_ZOOM, MAX_ZOOM = 0.01, 4.0
 #: Fit to view never zooms in beyond this (a three-box graph stays a three-box graph).
 FIT_MAX = 1.25
 ROLES = ("op", "leaf", "root", "module", "repeat")
+#: Scene units kept around the graph for callouts (a callout is about 200 × 22 screen pixels).
+CALLOUT_ROOM = 600.0
 
 
 class GraphItem(QGraphicsItem):
@@ -45,8 +49,15 @@ class GraphItem(QGraphicsItem):
         self.selected = -1
         self.hits: set[int] = set()
         self.reached: np.ndarray | None = None
+        #: Items the forward animation has not computed yet (drawn faint, without numbers).
+        self.pending: np.ndarray | None = None
         self.current: set[int] = set()
+        #: Item → the value or gradient it just got, drawn at screen size beside its box while
+        #: the boxes are too small for their own detail line.
+        self.callouts: dict[int, str] = {}
         self._bounds = QRectF()
+        #: The boxes' extent (what fit to view frames), without the callouts' room.
+        self.graph_rect = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def set_drawing(self, drawing: Drawing) -> None:
@@ -55,9 +66,12 @@ class GraphItem(QGraphicsItem):
         self._lines, self._rects, self._titles = {}, {}, {}
         self.role_codes = np.array([ROLES.index(r) for r in drawing.roles], dtype=int)
         x0, y0, x1, y1 = drawing.bounds()
-        self._bounds = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-20, -20, 20, 20)
+        self.graph_rect = QRectF(x0, y0, x1 - x0, y1 - y0).adjusted(-20, -20, 20, 20)
+        # Room for the callouts, which keep their screen size right of a box's top.
+        self._bounds = self.graph_rect.adjusted(0, 0, CALLOUT_ROOM, CALLOUT_ROOM)
         self.details, self.selected, self.hits = {}, -1, set()
-        self.reached, self.current = None, set()
+        self.reached, self.pending, self.current = None, None, set()
+        self.callouts = {}
         self.update()
 
     def lines(self, idx: np.ndarray) -> list[QLineF]:
@@ -98,6 +112,29 @@ class GraphItem(QGraphicsItem):
             self._paint_boxes(painter, d, idx)
         else:
             self._paint_nodes(painter, d, idx, full=lod >= FULL_LOD)
+        if lod < FULL_LOD and self.callouts:
+            self._paint_callouts(painter, d)
+
+    def _paint_callouts(self, painter: QPainter, d: Drawing) -> None:
+        """The animation's numbers for the lit boxes, in screen pixels over each box's body
+        (empty at this level of detail), from its left edge below the title bar."""
+        to_screen = painter.worldTransform()
+        painter.save()
+        painter.resetTransform()
+        f = font(CALLOUT_PX)
+        metrics = QFontMetricsF(f)
+        painter.setFont(f)
+        for i, text in self.callouts.items():
+            x0, y0 = d.rects[i, :2].tolist()
+            at = to_screen.map(QPointF(x0, y0 + 24))
+            box = QRectF(at.x(), at.y() + 1, metrics.horizontalAdvance(text) + 12,
+                         metrics.height() + 6)
+            painter.setPen(QPen(self.style.lit, 1.5))
+            painter.setBrush(QBrush(self.style.label_fill))
+            painter.drawRoundedRect(box, 4, 4)
+            painter.setPen(self.style.text)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     def _paint_edges(self, painter: QPainter, d: Drawing, x0, y0, x1, y1) -> None:
         ln = d.lines
@@ -109,10 +146,15 @@ class GraphItem(QGraphicsItem):
         lit = np.zeros(len(ln), dtype=bool)
         if self.reached is not None:
             lit = self.reached[d.edge_items[:, 0]] & self.reached[d.edge_items[:, 1]]
-        pen = QPen(self.style.idle_edge, 1.2)
-        pen.setCosmetic(True)
-        painter.setPen(pen)
-        painter.drawLines(self.lines(np.flatnonzero(vis & ~lit)))
+        faint = np.zeros(len(ln), dtype=bool)
+        if self.pending is not None:  # a value not yet computed has not flowed along it
+            faint = self.pending[d.edge_items[:, 0]]
+        for colour, mask in ((self.style.idle_edge, vis & ~lit & ~faint),
+                             (self.style.grid_major, vis & faint)):
+            pen = QPen(colour, 1.2)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            painter.drawLines(self.lines(np.flatnonzero(mask)))
         if lit.any():
             pen = QPen(self.style.lit, 3.0)
             pen.setCosmetic(True)
@@ -129,6 +171,9 @@ class GraphItem(QGraphicsItem):
         groups = [(self.style.accent, marked[idx]),
                   (self.style.lit, reached[idx] & ~marked[idx])]
         rest = ~(marked[idx] | reached[idx])
+        if self.pending is not None:
+            groups.append((self.style.grid_major, rest & self.pending[idx]))
+            rest = rest & ~self.pending[idx]
         groups += [(self._fill(name), rest & (role == code)) for code, name in enumerate(ROLES)]
         for colour, mask in groups:
             if mask.any():
@@ -141,15 +186,18 @@ class GraphItem(QGraphicsItem):
         for i, box in zip(idx.tolist(), self.rects(idx), strict=True):
             x0, y0, x1 = box.left(), box.top(), box.right()
             reached = self.reached is not None and self.reached[i]
+            pending = self.pending is not None and self.pending[i]
             border = s.accent if (i == self.selected or i in self.hits) else (
-                s.lit if reached else s.node_border)
-            painter.setPen(QPen(border, 3.0 if border != s.node_border else 1.0))
-            painter.setBrush(QBrush(s.node_dim if d.roles[i] in ("module", "repeat") else s.node_fill))
+                s.lit if reached else s.grid_major if pending else s.node_border)
+            painter.setPen(QPen(border, 3.0 if border in (s.accent, s.lit) else 1.0))
+            dim = pending or d.roles[i] in ("module", "repeat")
+            painter.setBrush(QBrush(s.node_dim if dim else s.node_fill))
             painter.drawRoundedRect(box, 5, 5)
             head = QRectF(x0, y0, x1 - x0, 24)
-            painter.fillRect(head.adjusted(1, 1, -1, 0), s.lit if i in self.current else self._fill(d.roles[i]))
+            painter.fillRect(head.adjusted(1, 1, -1, 0), s.lit if i in self.current else
+                             s.grid_major if pending else self._fill(d.roles[i]))
             painter.setFont(title_font)
-            painter.setPen(s.header_text)
+            painter.setPen(s.muted if pending and i not in self.current else s.header_text)
             painter.drawText(head.adjusted(6, 0, -4, 0), Qt.AlignmentFlag.AlignVCenter,
                              self._title(i, title_font, head.width() - 10))
             if d.badges[i]:
@@ -157,7 +205,8 @@ class GraphItem(QGraphicsItem):
             if full:
                 painter.setFont(small)
                 painter.setPen(s.text)
-                lines = d.subtitles[i] + ("\n" + self.details[i] if i in self.details else "")
+                extra = i in self.details and not pending
+                lines = d.subtitles[i] + ("\n" + self.details[i] if extra else "")
                 painter.drawText(box.adjusted(6, 26, -4, -1), Qt.AlignmentFlag.AlignLeft, lines)
 
     def _title(self, i: int, title_font, width: float) -> str:
@@ -225,7 +274,7 @@ class QtTracedCanvas(QGraphicsView):
 
     def set_drawing(self, drawing: Drawing) -> None:
         self.item.set_drawing(drawing)
-        self.scene().setSceneRect(self.item.boundingRect().adjusted(-400, -400, 400, 400))
+        self.scene().setSceneRect(self.item.graph_rect.adjusted(-400, -400, 400, 400))
         self._update_hint()
 
     def zoom(self) -> float:
@@ -248,7 +297,7 @@ class QtTracedCanvas(QGraphicsView):
 
     def fit_all(self) -> None:
         """Frame the whole graph, never zooming in beyond ``FIT_MAX``."""
-        rect = self.item.boundingRect()
+        rect = self.item.graph_rect
         if rect.isEmpty():
             return
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)

@@ -1,6 +1,7 @@
-"""The traced panel's controls: the read-only notice, the toolbar (search, module depth, ×N
-repeats, fit), the backward row (run, step, play, copy as editable) and the busy row (progress,
-cancel). Widgets only: the panel wires them to the model."""
+"""The traced page's controls: the read-only notice bar (with "Copy as editable graph"), the
+toolbar (search, module depth, ×N repeats, fit, Run backward), the step caption and the busy row
+(progress, cancel). Widgets only: the page wires them to the model; stepping and playing use the
+graph editor's player row."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-NOTICE = ("<b>Read-only.</b> This is the graph PyTorch recorded while your code ran; editing "
-          "it here would not change your code. Run your code again to see a new one, or copy a "
-          "small scalar graph into the graph editor.")
+NOTICE = ("<b>Traced from your code — read-only.</b> This is the graph PyTorch recorded while "
+          "your code ran; editing it here would not change your code. Run your code again to "
+          "see a new one, or copy a small scalar graph into the editor.")
 
 
 def _button(text: str, name: str, accessible: str) -> QPushButton:
@@ -37,16 +38,26 @@ def _label(name: str, text: str = "", rich: bool = False) -> QLabel:
     return label
 
 
+def _row(name: str, *widgets: QWidget) -> QWidget:
+    row = QWidget()
+    row.setObjectName(name)
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for w in widgets:
+        layout.addWidget(w)
+    return row
+
+
 class TracedControls:
     """Builds the rows; each is a ``QWidget`` the panel adds to its layout."""
 
     def __init__(self) -> None:
         self.notice = _label("traced-notice", NOTICE, rich=True)
+        self.copy = _button("Copy as editable graph", "traced-copy", "Copy as editable graph")
+        self.notice_bar = _row("traced-notice-bar", self.notice, self.copy)
+        self.notice_bar.layout().setStretch(0, 1)
         self.warning = _label("traced-warning")
         self.error = _label("traced-error")
-        self.toolbar = QWidget()
-        row = QHBoxLayout(self.toolbar)
-        row.setContentsMargins(0, 0, 0, 0)
         self.search = QLineEdit()
         self.search.setObjectName("traced-search")
         self.search.setAccessibleName("Search nodes by name")
@@ -61,38 +72,19 @@ class TracedControls:
         self.depth_label.setWordWrap(False)
         self.repeats = _button("Fold repeats ×N", "traced-repeats", "Fold repeated blocks")
         self.fit = _button("Fit", "traced-fit", "Fit the graph to the view")
-        for w in (self.search, self.search_result):
-            row.addWidget(w)
-        row.addWidget(QLabel("Modules:"))
-        for w in (self.depth, self.depth_label, self.repeats, self.fit):
-            row.addWidget(w)
-        self.steps_row = QWidget()
-        row = QHBoxLayout(self.steps_row)
-        row.setContentsMargins(0, 0, 0, 0)
         self.backward = _button("Run backward", "traced-backward", "Run backward")
-        self.back = _button("◀ Step", "traced-step-back", "Backward animation: step back")
-        self.forward = _button("Step ▶", "traced-step", "Backward animation: next step")
-        self.play = _button("Play", "traced-play", "Play the backward animation")
-        self.play.setCheckable(True)
+        self.toolbar = _row("traced-toolbar", self.search, self.search_result, QLabel("Modules:"),
+                            self.depth, self.depth_label, self.repeats, self.fit, self.backward)
         self.step_label = _label("traced-step-label")
-        self.step_label.setWordWrap(False)  # one line: the row keeps its height
+        self.step_label.setWordWrap(False)  # one line: the page keeps its height
         self.step_label.setMinimumWidth(40)
         self.step_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.copy = _button("Copy as editable graph", "traced-copy", "Copy as editable graph")
-        for w in (self.backward, self.back, self.forward, self.play):
-            row.addWidget(w)
-        row.addWidget(self.step_label, 1)
-        row.addWidget(self.copy)
-        self.busy_row = QWidget()
-        row = QHBoxLayout(self.busy_row)
-        row.setContentsMargins(0, 0, 0, 0)
         self.busy_label = _label("traced-busy-label", "Laying out…")
         self.progress = QProgressBar()
         self.progress.setObjectName("traced-progress")
         self.progress.setRange(0, 100)
         self.cancel = _button("Cancel", "traced-cancel", "Cancel the layout")
-        for w in (self.busy_label, self.progress, self.cancel):
-            row.addWidget(w)
+        self.busy_row = _row("traced-busy", self.busy_label, self.progress, self.cancel)
         self.busy_row.hide()
         self.warning.hide()
         self.error.hide()

@@ -1,5 +1,5 @@
-"""The dockable panel of a user's traced autograd graph: read-only, folded by module, with the
-selected node's values and gradients and a backward animation."""
+"""The traced page of the graph editor: a user's autograd graph, read-only, folded by module,
+with the selected node's values and gradients and the forward and backward animation."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from gradviz.graph.trace_fold import TraceFolding
 from gradviz.graph.trace_layout import LayoutCancelled, layered_layout
 from gradviz.graph.trace_model import TracedGraph
 from gradviz.ui.connections import disconnect_all
-from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.panels.graph_editor.style import canvas_style
+from gradviz.ui.panels.traced.animation import TracedAnimation
 from gradviz.ui.panels.traced.backward import BackwardActions
 from gradviz.ui.panels.traced.canvas import FULL_LOD, TITLE_LOD, QtTracedCanvas
 from gradviz.ui.panels.traced.controls import TracedControls
@@ -30,7 +30,8 @@ from gradviz.ui.panels.traced.drawing import (
     stats_text,
 )
 from gradviz.ui.panels.traced.guard import guarded
-from gradviz.ui.panels.traced.stepping import BackwardSchedule
+from gradviz.ui.panels.traced.stepping import TracedSchedule
+from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
 from gradviz.ui.widgets.job_runner import QtJobRunner
 
@@ -53,23 +54,34 @@ class _GradsBridge(QObject):
     captured = Signal(int)
 
 
-class QtTracedPanel(BackwardActions, QtPanel):
-    """The ``traced`` sub-model (a :class:`TracedGraph`, registered by the viewer on first use)
-    drawn read-only: modules fold and unfold, repeats fold to one "×N" box, search, level of
-    detail, fit, the selected node's summaries, and the gradient flowing back step by step."""
+class QtTracedPage(TracedAnimation, BackwardActions, QWidget):
+    """The ``traced`` sub-model (a :class:`TracedGraph`) drawn read-only in the graph editor:
+    modules fold and unfold, repeats fold to one "×N" box, search, level of detail, fit, the
+    selected node's summaries, and the forward and backward passes step by step.
 
-    explainer = ("The autograd graph of your own PyTorch code, as PyTorch recorded it: each box "
-                 "is one backward function (MulBackward0, …) with the shape of the tensor it "
-                 "produced; edges point the way the gradient flows back.")
-    try_this = ("click a grey module box to open it, drag the module depth slider, then press "
-                "Run backward and step (PageDown) to watch the gradient reach your parameters.")
+    Parameters
+    ----------
+    ctx
+        The graph editor's context (model, undo stack, status bar, theme).
+    on_copied
+        Called after "Copy as editable graph" replaced the editor's graph (the editor then
+        shows its own page).
+    """
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, parent)
+    def __init__(self, ctx: PanelContext, on_copied: Callable[[], None] = lambda: None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("traced-page")
+        self.ctx, self.model, self.on_copied = ctx, ctx.model, on_copied
+        self._connections: list = []
+        self.body_layout = QVBoxLayout(self)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
         self.graph: TracedGraph | None = None
         self.folding: TraceFolding | None = None
         self.drawing: Drawing | None = None
-        self.schedule: BackwardSchedule | None = None
+        self.schedule: TracedSchedule | None = None
+        self._detail_kind = "grad"
+        self._backward_ok = False
         self._graph_conns: list = []
         self._hits: list[int] = []
         self._hit_pos = -1
@@ -79,8 +91,14 @@ class QtTracedPanel(BackwardActions, QtPanel):
         self._subtitles: dict[int, str] = {}
         self._external_cancel: Callable[[], None] | None = None
         self._build()
+        self._make_player()
         self.listen(self.model.registered, self._on_registered)
         self._attach(self.model.get("traced"))
+
+    def listen(self, signal: Any, slot: Callable) -> None:
+        """Connect a model signal; :meth:`teardown` disconnects it."""
+        signal.connect(slot)
+        self._connections.append((signal, slot))
 
     # -- building ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -104,10 +122,10 @@ class QtTracedPanel(BackwardActions, QtPanel):
         split.setStretchFactor(0, 4)
         split.setStretchFactor(1, 1)
         split.setSizes([1000, 280])
-        for w in (c.notice, c.warning, c.error, c.toolbar, c.busy_row):
+        for w in (c.notice_bar, c.warning, c.error, c.toolbar, c.busy_row):
             self.body_layout.addWidget(w)
         self.body_layout.addWidget(split, 1)
-        self.body_layout.addWidget(c.steps_row)
+        self.body_layout.addWidget(c.step_label)
         self.runner = QtJobRunner(self, "gradviz-layout", cancelled_errors=(LayoutCancelled,))
         self.runner.progressed.connect(self._on_progress)
         self.runner.finished.connect(self._on_layout_done)
@@ -116,8 +134,6 @@ class QtTracedPanel(BackwardActions, QtPanel):
         self.bridge.captured.connect(self._on_grads, Qt.ConnectionType.QueuedConnection)
         self.detail_timer = QTimer(self, singleShot=True, interval=90)
         self.detail_timer.timeout.connect(self._fill_box_details)
-        self.play_timer = QTimer(self, interval=60)
-        self.play_timer.timeout.connect(self._play_tick)
         self._wire(c)
 
     def _wire(self, c: TracedControls) -> None:
@@ -130,9 +146,6 @@ class QtTracedPanel(BackwardActions, QtPanel):
         c.repeats.clicked.connect(self._on_fold_repeats)
         c.fit.clicked.connect(self.canvas.fit_all)
         c.backward.clicked.connect(self._on_run_backward)
-        c.back.clicked.connect(lambda: self.step(-1))
-        c.forward.clicked.connect(lambda: self.step(+1))
-        c.play.toggled.connect(self._on_play)
         c.copy.clicked.connect(self._on_copy)
         c.cancel.clicked.connect(self._on_cancel)
         self.details.fold_button.clicked.connect(self._on_fold_selected)
@@ -156,11 +169,12 @@ class QtTracedPanel(BackwardActions, QtPanel):
 
     @guarded
     def _rebuild(self, *_: Any) -> None:
-        self._stop_animation()
+        self.player.stop()
         self.controls.show_error("")
         graph = self.graph
         self.folding = TraceFolding(graph) if graph is not None and len(graph) else None
-        self.schedule, self._hits, self._focus_node = None, [], -1
+        self._hits, self._focus_node = [], -1
+        self._drop_schedule()
         self._full_xy, self._subtitles = None, {}
         self.controls.warning.setText(graph.warning if graph is not None else "")
         self.controls.warning.setVisible(bool(graph is not None and graph.warning))
@@ -264,7 +278,7 @@ class QtTracedPanel(BackwardActions, QtPanel):
         first = self.drawing is None
         self.drawing = build_drawing(self.graph, view, positions, self._subtitles)
         self.canvas.set_drawing(self.drawing)
-        self.schedule = None
+        self._drop_schedule()
         self.controls.step_label.setText("")
         focus = self._focus_node
         if 0 <= focus < len(view.item_of_node):
@@ -286,7 +300,8 @@ class QtTracedPanel(BackwardActions, QtPanel):
             node = items[k].node
             if node < 0 or k in lines:
                 continue
-            grad = self.graph.grad(node) if self.graph.grad_runs else None
+            grad = self.graph.grad(node) if self.graph.grad_runs and \
+                self._detail_kind == "grad" else None
             lines[k] = (f"∇ ‖g‖ {fmt(grad.norm)}" if grad is not None and grad.ok
                         else stats_text(self.graph.value(node)))
         self.canvas.item.update()
@@ -407,11 +422,11 @@ class QtTracedPanel(BackwardActions, QtPanel):
         self.details.set_theme(theme)
 
     def teardown(self) -> None:
-        self.play_timer.stop()
+        self.player.stop()
         self.detail_timer.stop()
         self.runner.shutdown()
         disconnect_all(self._graph_conns)
-        super().teardown()
+        disconnect_all(self._connections)
 
 
 def _empty_view():
