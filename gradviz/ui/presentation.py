@@ -51,6 +51,8 @@ __all__ = ["SCALES", "QtPresentation", "scale_plots", "scale_fonts_and_views",
 
 SCALES = (1.0, 1.5, 2.0, 2.5, 3.0)
 BLANK_KEYS = (Qt.Key.Key_B, Qt.Key.Key_Period)
+#: Posted events a refit delivers before it measures (see ``refit``).
+SETTLE_FIRST = (QEvent.Type.ApplicationFontChange, QEvent.Type.FontChange)
 
 
 def scale_plots(root: QWidget, scale: float, normal_font: QFont | None = None) -> int:
@@ -350,6 +352,11 @@ class QtPresentation(QObject):
         self._refit_pending = False
         if not self.active:
             return
+        # A new application font reaches a hidden widget by posted events: deliver them first,
+        # or a dock shown a moment ago measures with the fonts it had while hidden (tangent's
+        # first scene at ×3 scrolled). Only these: paints come once, after the fit.
+        for kind in SETTLE_FIRST:
+            QApplication.sendPostedEvents(None, kind)
         panels = [self.window.docks[n].panel for n in self.shown]
         for panel in panels:
             if panel is not None:

@@ -107,10 +107,6 @@ def overflows(dock: QDockWidget) -> bool:
 
 def settle_layouts() -> None:
     """Run pending layout passes (and nothing else: no input is handled in between)."""
-    # First what Qt queued for the docks just shown (a new application font reaches a hidden
-    # widget by posted events): until then a dock shown a moment ago measures with the fonts
-    # and sizes it had while hidden. Posted events only: input is not handled here.
-    QApplication.sendPostedEvents()
     for _ in range(4):
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
