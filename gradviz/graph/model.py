@@ -31,6 +31,7 @@ from gradviz.graph.elements import (
 from gradviz.graph.ops import KINDS
 from gradviz.graph.plan import Plan, RunResult, build_plan, plan_function
 from gradviz.graph.run import Runner
+from gradviz.graph.trace_model import TracedGraph
 
 
 class GraphEvents(SignalGroup):
@@ -488,6 +489,6 @@ class Graph:
 
 
 PANEL = PanelInfo("graph", "Graph editor", "graph_editor.panel:QtGraphEditorPanel", order=40,
-                  models=lambda model: [Graph.starting_with("two_paths")],
+                  models=lambda model: [Graph.starting_with("two_paths"), TracedGraph()],
                   presenter=Presenter(show=("canvas", "stepping"),
                                       fold=("toolbar", "palette", "details")))

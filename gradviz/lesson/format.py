@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import json
 import re
 from collections.abc import Callable
@@ -23,9 +22,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gradviz._version import __version__
-from gradviz.core.model import AppModel, StateError
+from gradviz.core.model import AppModel, StateError, copy_state, loads_in_two_phases
+from gradviz.lesson.json_pieces import dumps_in_pieces
 from gradviz.lesson.safe_json import MAX_FILE_BYTES, LessonError, check_depth, parse_json
-from gradviz.lesson.scenes import SCENES_KEY
+from gradviz.lesson.scenes import SCENES_KEY, state_for_loading
 
 FORMAT_NAME = "gradviz-lesson"
 #: Version of the envelope written by :func:`encode_lesson`.
@@ -33,6 +33,10 @@ LESSON_FORMAT_VERSION = 1
 FILE_SUFFIX = ".gradviz"
 MAX_LAYOUT_BYTES = 256 * 1024
 MAX_TITLE = 200
+#: Lessons up to this many characters are written indented, one value a line (readable, and
+#: what every lesson looked like before traced graphs); larger ones, which hold a traced graph of
+#: thousands of nodes, compactly: Python's indenting encoder is pure Python, 2.5× slower.
+INDENT_MAX_CHARS = 2_000_000
 _THEME_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 
 ModelFactory = Callable[[], AppModel]
@@ -67,6 +71,9 @@ class Lesson:
     source: str | None = None
     saved_at: str = ""
     app_version: str = field(default_factory=lambda: __version__)
+    #: What the sub-models that load in two phases prepared from ``model`` while the file was
+    #: decoded (see ``SubModel``): applying the lesson then validates and copies nothing again.
+    prepared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 # -- writing -----------------------------------------------------------------------------------
@@ -93,8 +100,10 @@ def encode_lesson(lesson: Lesson) -> bytes:
     """The file's bytes; :class:`LessonError` when the state cannot be written as JSON."""
     try:
         check_depth(lesson.model)
-        text = json.dumps(lesson_to_dict(lesson), ensure_ascii=False, indent=1,
-                          allow_nan=False)
+        data = lesson_to_dict(lesson)
+        text = dumps_in_pieces(data)  # = json.dumps(data, …), letting the window's thread run
+        if len(text) <= INDENT_MAX_CHARS:
+            text = json.dumps(data, ensure_ascii=False, indent=1, allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise LessonError(f"the current state cannot be saved: {exc}") from None
     raw = (text + "\n").encode("utf-8")
@@ -156,7 +165,7 @@ def migrate_model_state(state: dict[str, Any], model: AppModel, where: str) -> d
     A sub-model that changed its format offers ``migrate_state(version, state) -> state``; one
     saved by a newer build is refused.
     """
-    state = copy.deepcopy(state)
+    state = copy_state(state)
     models = state.get("models")
     if not isinstance(models, dict):
         return state
@@ -231,16 +240,41 @@ def lesson_from_dict(data: dict[str, Any], model_factory: ModelFactory,
     except LessonError as exc:
         raise LessonError(f"{name}: {exc}") from None
     try:
-        candidate.from_dict(state)
+        prepared = _prepare(candidate, state)
+        candidate.from_dict(state, prepared=prepared)
     except StateError as exc:
         raise LessonError(f"{name}: {exc}") from None
     except Exception as exc:  # a sub-model's from_dict must not crash the caller
         raise LessonError(f"{name}: the state could not be loaded ({type(exc).__name__}: "
                           f"{exc})") from None
     _check_scene_states(candidate, model_factory, name)
-    return Lesson(model=candidate.to_dict(), layout=layout, layout_version=layout_version,
+    return Lesson(model=_loaded_state(candidate, state), prepared=prepared, layout=layout,
+                  layout_version=layout_version,
                   theme=theme, title=title, source=source,
                   saved_at=data.get("saved_at", ""), app_version=data.get("app_version", ""))
+
+
+def _prepare(candidate: AppModel, state: dict[str, Any]) -> dict[str, Any]:
+    """``prepare_state`` of each sub-model that loads in two phases (validation happens here,
+    where the file is decoded: in the window's worker thread)."""
+    entries = state.get("models")
+    if not isinstance(entries, dict):
+        return {}
+    return {key: candidate[key].prepare_state(entry.get("state"))
+            for key, entry in entries.items()
+            if key in candidate and isinstance(entry, dict)
+            and entry.get("version") == candidate[key].format_version
+            and loads_in_two_phases(candidate[key])}
+
+
+def _loaded_state(candidate: AppModel, state: dict[str, Any]) -> dict[str, Any]:
+    """The candidate's state, but the validated entries of sub-models that load in two phases
+    as read (the very data they prepared, so applying the lesson finds it prepared)."""
+    loaded = candidate.to_dict()
+    for key, entry in state["models"].items():
+        if key in loaded["models"] and loads_in_two_phases(candidate[key]):
+            loaded["models"][key] = entry
+    return loaded
 
 
 def _scenes_entry(state: dict[str, Any]) -> dict[str, Any] | None:
@@ -268,10 +302,11 @@ def _check_scene_states(candidate: AppModel, model_factory: ModelFactory, name: 
         return
     probe = model_factory()
     for i, scene in enumerate(scenes):
+        _ = scene.fingerprint  # computed here, in the worker, not by the window's first digest
         if not scene.state:
             continue
         try:
-            probe.from_dict(copy.deepcopy(scene.state))
+            probe.from_dict(state_for_loading(probe, scene.state))
         except StateError as exc:
             raise LessonError(f"{name}: scene {i + 1}: {exc}") from None
         except Exception as exc:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Deepest nesting of lists and objects accepted (real lessons stay below 20).
 MAX_DEPTH = 64
 
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_QUOTE, _BACKSLASH = ord('"'), ord("\\")
 _OPEN = (ord("["), ord("{"))
 _CLOSE = (ord("]"), ord("}"))
 
@@ -59,17 +58,30 @@ def read_limited(path: str | os.PathLike[str], limit: int = MAX_FILE_BYTES) -> b
 def nesting_depth(raw: bytes) -> int:
     """How deeply lists and objects nest in JSON text, computed without recursion.
 
-    Brackets inside strings do not count. Vectorized, so a 20 MB file takes milliseconds.
+    Brackets inside strings do not count. Vectorized with numpy, whose loops let other threads
+    run (a regular expression stripping the strings held the lock for 0.16 s on 8 MB), so a
+    20 MB file takes milliseconds.
     """
-    stripped = _STRING.sub(b'""', raw)
-    arr = np.frombuffer(stripped, dtype=np.uint8)
+    arr = np.frombuffer(raw, dtype=np.uint8)
+    quotes = np.flatnonzero(arr == _QUOTE)
+    escaped = quotes[(quotes > 0) & (arr[np.maximum(quotes - 1, 0)] == _BACKSLASH)]
+    if escaped.size:  # rare: count the backslashes before each (an odd run escapes it)
+        odd = [q for q in escaped.tolist() if _backslashes_before(raw, q) % 2 == 1]
+        quotes = np.setdiff1d(quotes, np.array(odd, dtype=quotes.dtype))
     opens = (arr == _OPEN[0]) | (arr == _OPEN[1])
-    closes = (arr == _CLOSE[0]) | (arr == _CLOSE[1])
-    idx = np.flatnonzero(opens | closes)
+    idx = np.flatnonzero(opens | (arr == _CLOSE[0]) | (arr == _CLOSE[1]))
+    idx = idx[np.searchsorted(quotes, idx) % 2 == 0]  # outside strings: even quotes before
     if idx.size == 0:
         return 0
     steps = np.where(opens[idx], 1, -1).astype(np.int64)
     return int(np.cumsum(steps).max())
+
+
+def _backslashes_before(raw: bytes, end: int) -> int:
+    start = end
+    while start > 0 and raw[start - 1] == _BACKSLASH:
+        start -= 1
+    return end - start
 
 
 def parse_json(raw: bytes, name: str = "the file", max_depth: int = MAX_DEPTH,

@@ -8,14 +8,21 @@ touch Qt.
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 from psygnal import Signal, SignalGroup
 
-from gradviz.core.model import APP_FORMAT_VERSION, AppModel, StateError
+from gradviz.core.model import (
+    APP_FORMAT_VERSION,
+    AppModel,
+    StateError,
+    copy_state,
+    loads_in_two_phases,
+    state_fingerprint,
+)
 from gradviz.core.panel_info import PanelInfo
 
 MAX_SCENES = 200
@@ -46,8 +53,23 @@ class Scene:
     state: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"caption": self.caption, "panels": list(self.panels),
-                "state": copy.deepcopy(self.state)}
+        """The saved form. ``state`` is the scene's own, shared, not copied (a traced graph's
+        is megabytes): read it, never change it."""
+        return {"caption": self.caption, "panels": list(self.panels), "state": self.state}
+
+    @cached_property
+    def fingerprints(self) -> dict[str, str]:
+        """:func:`~gradviz.core.model.state_fingerprint` of each sub-model's saved state in this
+        scene, computed once (a scene never changes: editing one replaces it)."""
+        models = self.state.get("models", {}) if self.state else {}
+        return {key: state_fingerprint(entry.get("state"))
+                for key, entry in models.items() if isinstance(entry, dict)}
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A fingerprint of the whole scene (caption, panels and state)."""
+        return state_fingerprint([self.caption, list(self.panels), sorted(self.fingerprints.items()),
+                                  self.state.get("format_version") if self.state else None])
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "scene") -> Scene:
@@ -70,7 +92,7 @@ class Scene:
             raise StateError(f"{where}: a panel is listed twice")
         state = data.get("state", {})
         check_scene_state(state, where)
-        return cls(caption, tuple(panels), copy.deepcopy(state))
+        return cls(caption, tuple(panels), copy_state(state))
 
 
 def check_scene_state(state: Any, where: str = "scene") -> None:
@@ -90,13 +112,28 @@ def capture_scene(model: AppModel, panels: list[str] | tuple[str, ...], caption:
     """A scene holding the current state of every sub-model except the scene list."""
     state = model.to_dict()
     state["models"].pop(SCENES_KEY, None)
-    return Scene(caption, tuple(p for p in panels if p != SCENES_KEY), copy.deepcopy(state))
+    return Scene(caption, tuple(p for p in panels if p != SCENES_KEY),
+                 state_for_loading(model, state))
 
 
 def apply_scene_state(model: AppModel, scene: Scene) -> None:
     """Load a scene's state into the model (all or nothing; StateError if refused)."""
     if scene.state:
-        model.from_dict(copy.deepcopy(scene.state))
+        model.from_dict(state_for_loading(model, scene.state))
+
+
+def state_for_loading(model: AppModel, state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` copied so that loading it (or the model changing later) cannot change it: only
+    the entries of sub-models that may keep references are copied; those of sub-models that
+    load in two phases (a traced graph's, the largest) are shared."""
+    models = state.get("models")
+    if not isinstance(models, dict):
+        return copy_state(state)
+    shared = {k for k in models if k in model and loads_in_two_phases(model[k])}
+    copied = copy_state({k: v for k, v in models.items() if k not in shared})
+    copied.update((k, models[k]) for k in shared)
+    return {**{k: v for k, v in state.items() if k != "models"},
+            "models": {k: copied[k] for k in models}}
 
 
 class SceneEvents(SignalGroup):
@@ -193,6 +230,19 @@ class SceneList:
         return {"current": self._current, "scenes": [s.to_dict() for s in self._scenes]}
 
     def from_dict(self, data: Any) -> None:
+        self.apply_prepared(self.prepare_state(data))
+
+    def apply_prepared(self, prepared: tuple[tuple[Scene, ...], int]) -> None:
+        """Show scenes already validated by :meth:`prepare_state`; cannot fail."""
+        scenes, current = prepared
+        self._scenes = list(scenes)
+        self.events.changed.emit()
+        self._set_current_quietly(current)
+
+    @staticmethod
+    def prepare_state(data: Any) -> tuple[tuple[Scene, ...], int]:
+        """Validate saved scenes: ``(scenes, current)``, the scenes holding copies of their
+        states (a lesson is decoded in a worker, then shown without copying them again)."""
         if not isinstance(data, dict):
             raise StateError(f"scenes: expected an object, got {type(data).__name__}")
         unknown = set(data) - {"current", "scenes"}
@@ -208,9 +258,7 @@ class SceneList:
         if isinstance(current, bool) or not isinstance(current, int) \
                 or not -1 <= current < len(scenes):
             raise StateError(f"scenes: current scene {current!r} does not exist")
-        self._scenes = scenes
-        self.events.changed.emit()
-        self._set_current_quietly(current)
+        return tuple(scenes), current
 
     def reset(self) -> None:
         if self._scenes or self._current != -1:

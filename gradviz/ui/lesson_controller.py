@@ -31,8 +31,9 @@ from gradviz.lesson import (
 )
 from gradviz.lesson.digest import state_digest
 from gradviz.lesson.scenes import SCENES_KEY
-from gradviz.ui.connections import disconnect_all
+from gradviz.ui.connections import connect_model_events, disconnect_all
 from gradviz.ui.lesson_dialogs import LessonDialogs, NonInteractiveDialogs, QtLessonDialogs
+from gradviz.ui.lesson_worker import LessonBusyError, QtLessonWorker, precompute_states
 from gradviz.ui.recent_files import RecentFiles
 
 if TYPE_CHECKING:
@@ -89,12 +90,14 @@ class LessonController(QObject):
         self._autosave_timer = QTimer(self, interval=AUTOSAVE_INTERVAL_MS)
         self._autosave_timer.timeout.connect(self.autosave)
 
+        self.worker = QtLessonWorker(self, window.show_status)
         self._connections: list[tuple[Any, Callable]] = []
+        self._sub_connections: dict[str, list[tuple[Any, Callable]]] = {}
         self._listen_to_model()
         # A window can be deleted without a close event (tests, a crash in teardown): its model
         # must then stop calling into it. The callable does not reference self.
-        connections = self._connections
-        self.destroyed.connect(lambda *_: disconnect_all(connections))
+        connections, subs = self._connections, self._sub_connections
+        self.destroyed.connect(lambda *_: disconnect_all(connections, *subs.values()))
         window.undo_stack.cleanChanged.connect(self._update_title)
         window.undo_stack.indexChanged.connect(self._on_structure_changed)
         self._build_menu()
@@ -109,20 +112,27 @@ class LessonController(QObject):
 
     def _listen_to_model(self) -> None:
         """Every sub-model's events, generically: a change that is not a command (optimizer
-        settings, ball starts) still marks the lesson as modified."""
+        settings, ball starts) still marks the lesson as modified. Events a sub-model declares
+        in ``thread_events`` (fired on the thread that ran ``backward()``) are queued to the
+        GUI thread: no slot here ever runs elsewhere. A sub-model put in the place of another
+        (``AppModel.replace``: the viewer's next traced graph) is listened to instead."""
         self._listen(self.model.loaded, self._on_model_event)
         self._listen(self.model.was_reset, self._on_model_event)
+        self._listen(self.model.registered, self._on_registered)
         for key in self.model.keys():
-            events = getattr(self.model[key], "events", None)
-            relay = getattr(events, "all", None)
-            if relay is not None:
-                self._listen(relay, self._on_model_event)
-            elif events is not None:
-                from psygnal import SignalInstance
+            self._listen_to_sub_model(key)
 
-                for sig in vars(events).values():
-                    if isinstance(sig, SignalInstance):
-                        self._listen(sig, self._on_model_event)
+    def _listen_to_sub_model(self, key: str) -> None:
+        disconnect_all(self._sub_connections.setdefault(key, []))
+        sub = self.model[key]
+        events = getattr(sub, "events", None)
+        if events is not None:
+            self._sub_connections[key] += connect_model_events(
+                events, self._on_model_event, self, getattr(sub, "thread_events", frozenset()))
+
+    def _on_registered(self, key: str) -> None:
+        self._listen_to_sub_model(key)
+        self._on_model_event()
 
     def _on_model_event(self, *_: Any) -> None:
         self._check_timer.start()
@@ -245,7 +255,11 @@ class LessonController(QObject):
         message is shown and nothing changes."""
         p = Path(path)
         try:
-            lesson = open_lesson(p, self.model_factory)
+            lesson = self.worker.run(lambda: open_lesson(p, self.model_factory),
+                                     f"Opening {p.name}…", keeps=True)
+        except LessonBusyError as exc:
+            self.window.show_status(str(exc))
+            return False
         except LessonError as exc:
             if not p.exists():
                 self._forget(p)  # a recent file that was moved or deleted
@@ -270,7 +284,8 @@ class LessonController(QObject):
 
     def apply_lesson(self, lesson: Lesson) -> bool:
         try:
-            self.model.from_dict(lesson.model)  # all or nothing (AppModel rolls back)
+            # All or nothing (AppModel rolls back); what the worker prepared is not redone.
+            self.model.from_dict(lesson.model, prepared=lesson.prepared)
         except Exception as exc:  # includes a panel's slot failing: never reach the event loop
             log.exception("applying a lesson failed")
             self._report("Could not open the lesson", str(exc))
@@ -314,7 +329,12 @@ class LessonController(QObject):
 
     def _write(self, path: Path) -> bool:
         try:
-            written = save_lesson(path, self.capture())
+            self.worker.run(lambda: precompute_states(self.model), f"Saving {path.name}…")
+            lesson = self.capture()  # here: the state of one moment; the worker only writes it
+            written = self.worker.run(lambda: save_lesson(path, lesson), f"Saving {path.name}…")
+        except LessonBusyError as exc:
+            self.window.show_status(str(exc))
+            return False
         except LessonSaveError as exc:
             self._report("Could not save the lesson", str(exc))
             return False
@@ -384,15 +404,17 @@ class LessonController(QObject):
 
     def autosave(self) -> bool:
         """Write the recovery copy if there is unsaved work (remove it if there is none)."""
-        if self.recovery is None:
+        if self.recovery is None or self.worker.busy:
             return False
         try:
             if not self.is_modified():
                 self.recovery.clear()
                 return False
+            self.worker.run(lambda: precompute_states(self.model), "Saving a recovery copy…")
             lesson = self.capture()
             lesson.source = str(self.path) if self.path is not None else None
-            self.recovery.write(lesson)
+            recovery = self.recovery
+            self.worker.run(lambda: recovery.write(lesson), "Saving a recovery copy…")
         except (OSError, LessonError) as exc:
             if not self._autosave_failed:  # say it once, not every minute
                 self.window.show_status(f"Autosave failed: {exc}", 15000)
@@ -462,7 +484,8 @@ class LessonController(QObject):
         """The window is closing for good (after :meth:`confirm_close` said yes)."""
         for timer in (self._check_timer, self._quiet_timer, self._autosave_timer):
             timer.stop()
-        disconnect_all(self._connections)
+        self.worker.shutdown()
+        disconnect_all(self._connections, *self._sub_connections.values())
         for signal, slot in ((self.window.undo_stack.cleanChanged, self._update_title),
                              (self.window.undo_stack.indexChanged, self._on_structure_changed)):
             try:

@@ -38,16 +38,6 @@ _QT_LOOPS = ("qt", "qt5", "qt6", "qt4")
 SYNC_TRACE_S = 0.5
 
 
-def _model_with_traced() -> AppModel:
-    """The window's model plus an empty traced sub-model: lessons saved from a viewer hold a
-    traced graph, and the viewer's lesson loader must accept them."""
-    from gradviz.lesson.catalog import build_model
-
-    model = build_model()
-    model.register(TracedGraph())
-    return model
-
-
 def _swap_traced(model: AppModel, graph: TracedGraph) -> TracedGraph:
     """Make ``graph`` the model's ``"traced"`` sub-model (the old one is closed: its hooks
     removed, the user's tensors released); ``registered`` tells the panel to show the new one."""
@@ -96,6 +86,7 @@ class Viewer:
     """
 
     def __init__(self, title: str = "GradViz", show: bool = True) -> None:
+        from gradviz.lesson.catalog import build_model
         from gradviz.ui.main_window import QtMainWindow
         from gradviz.ui.panels import builtin_registry
         from gradviz.ui.qt_app import ensure_display_or_offscreen, make_application
@@ -107,8 +98,10 @@ class Viewer:
         apply_theme(app, LIGHT)
         # No saved settings: a script's window neither restores nor overwrites the user's
         # layout, and never asks to save (the lessons menu still saves on request).
-        self.window = QtMainWindow(_model_with_traced(), builtin_registry(), settings=None,
-                                   model_factory=_model_with_traced)
+        # Every app model holds the (empty) ``traced`` sub-model: lessons saved here with a
+        # traced graph open in the plain app as well.
+        self.window = QtMainWindow(build_model(), builtin_registry(), settings=None,
+                                   model_factory=build_model)
         self.window.setWindowTitle(title)
         self._closer = _CloseGraphFirst(self)
         self.window.installEventFilter(self._closer)

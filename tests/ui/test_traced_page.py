@@ -8,6 +8,7 @@ import pytest
 import torch
 from torch import nn
 
+from gradviz.core.commands import SetFieldCommand
 from gradviz.core.model import AppModel
 from gradviz.graph import Graph
 from gradviz.graph.trace import trace, trace_module
@@ -54,7 +55,8 @@ def test_a_plain_app_has_no_switch_and_no_traced_page(qtbot):
 
 
 def test_an_empty_traced_model_shows_no_switch_until_a_graph_arrives(editor, app_model):
-    app_model.register(TracedGraph())  # registered but empty, as every app may have it
+    if "traced" not in app_model:  # every app model has one since issue 15's lesson work
+        app_model.register(TracedGraph())  # registered but empty, as every app may have it
     panel = editor()
     assert not panel.traced.row.isVisible() and panel.traced.page is None
     _swap_traced(app_model, _mlp())  # the viewer replaces the sub-model per add_graph
@@ -200,4 +202,28 @@ def test_a_scene_naming_the_old_traced_panel_opens_the_page(make_window, app_mod
     editor = window.panel("graph")
     assert editor.traced.showing == "traced"
     assert editor.canvas_stack.currentWidget() is editor.traced.page
+    app_model["traced"].close()
+
+
+def test_undo_of_a_hand_built_edit_brings_the_hand_built_page_back(make_window, app_model):
+    """Undo is window-wide: undoing an edit of the hidden hand-built graph must not change it
+    out of sight, while an undo of another panel's setting leaves the traced page shown."""
+    window = make_window()
+    editor = window.panel("graph")
+    assert editor.open_example("chain")  # one undoable edit of the hand-built graph
+    _swap_traced(app_model, _mlp())
+    assert window.show_panel("traced") and editor.traced.showing == "traced"
+    graph_nodes = len(editor.graph)
+    window.undo_stack.undo()
+    assert len(editor.graph) != graph_nodes  # the example load was undone...
+    assert editor.traced.showing == "editor"  # ...where the user can see it
+    assert editor.canvas_stack.currentIndex() == 0
+    window.show_panel("traced")
+    window.undo_stack.redo()
+    assert editor.traced.showing == "editor" and len(editor.graph) == graph_nodes
+    window.show_panel("traced")
+    tangent = app_model["tangent"]
+    assert window.push(SetFieldCommand(tangent, "x", tangent.x + 0.5))
+    window.undo_stack.undo()
+    assert editor.traced.showing == "traced"  # not the hand-built graph's edit: page stays
     app_model["traced"].close()

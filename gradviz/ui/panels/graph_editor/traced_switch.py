@@ -46,6 +46,9 @@ class TracedSwitch:
         self.name = ""
         self.showing = EDITOR
         self._graph_conns: list = []
+        self._undo_conns: list = []
+        self._undo_stack: Any = None
+        self._undo_index = 0
         self.row = QWidget()
         self.row.setObjectName("graph-switch")
         layout = QHBoxLayout(self.row)
@@ -131,11 +134,31 @@ class TracedSwitch:
             self.page.player.pause()
         if traced:
             panel.canvas_stack.setCurrentWidget(self.ensure_page())
+            self._watch_undo()
         else:
             panel.canvas_stack.setCurrentIndex(0)
         self.showing = TRACED if traced else EDITOR
         (self.traced_button if traced else self.editor_button).setChecked(True)
         self.apply_chrome()
+
+    # -- undo/redo of the hand-built graph while the traced page is shown -------------------
+    def _watch_undo(self) -> None:
+        """Undo and redo are window-wide: one that edits the hidden hand-built graph brings its
+        page back, so the change is never made out of sight."""
+        stack = getattr(self.panel.window(), "undo_stack", None)
+        if stack is None or self._undo_conns:
+            return
+        self._undo_stack, self._undo_index = stack, stack.index()
+        stack.indexChanged.connect(self._on_undo_index)
+        self._undo_conns.append((stack.indexChanged, self._on_undo_index))
+
+    def _on_undo_index(self, index: int) -> None:
+        stack = self._undo_stack
+        # Undo leaves the undone command at ``index``; redo and push leave theirs just before.
+        moved = stack.command(index if index < self._undo_index else index - 1)
+        self._undo_index = index
+        if self.showing == TRACED and getattr(moved, "target", None) is self.panel.graph:
+            self.show_page(EDITOR)
 
     def apply_chrome(self) -> None:
         """Editing chrome only on the editor's page; the traced page has its own tools."""
@@ -155,6 +178,7 @@ class TracedSwitch:
 
     def teardown(self) -> None:
         disconnect_all(self._graph_conns)
+        disconnect_all(self._undo_conns)
         if self.page is not None:
             self.page.teardown()
 
