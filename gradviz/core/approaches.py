@@ -318,4 +318,5 @@ class CostRun:
 
 PANEL = PanelInfo("approaches", "Three approaches", "approaches:QtApproachesPanel", order=11,
                   models=lambda model: [ApproachesModel()],
-                  presenter=Presenter(show=("plot", "table", "h"), fold=("function", "cost")))
+                  presenter=Presenter(show=("plot", "table", "h"), fold=("function", "cost"),
+                                      overlay=("symbolic-formula",), row=("table", "h")))

@@ -456,4 +456,5 @@ def _models(model) -> list[LossSurface]:
 PANEL = PanelInfo("surface", "Loss surface", "surface.panel:QtSurfacePanel", order=80,
                   models=_models,
                   presenter=Presenter(show=("views", "stepping"),
-                                      fold=("surface", "learning-rate", "settings")))
+                                      fold=("surface", "learning-rate", "settings"),
+                                      overlay=("surface-readout",), row=("stepping",)))

@@ -32,11 +32,26 @@ def shared(model: AppModel, factory: Callable[[], Any], key: str) -> Any:
 
 @dataclass(frozen=True)
 class Presenter:
-    """What a panel shows in presentation mode: the names of the sections to keep (the
-    visualization, the stepping controls) and of those that fold away (editing chrome)."""
+    """What a panel shows in presentation mode and how it lays it out.
+
+    Parameters
+    ----------
+    show
+        Sections to keep: the visualization first, then the stepping controls and readouts.
+    fold
+        Sections that fold away into the panel's strip of toggles (editing chrome).
+    overlay
+        Live readouts (section or object names) that float over the visualization's corner
+        instead of taking a column or a row of their own.
+    row
+        Sections (or object names) laid side by side in one row under the visualization
+        instead of beside it, so the visualization gets the panel's whole width.
+    """
 
     show: tuple[str, ...] = ()
     fold: tuple[str, ...] = ()
+    overlay: tuple[str, ...] = ()
+    row: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

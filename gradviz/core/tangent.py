@@ -119,5 +119,8 @@ def _trail_rows(source: str, x0: float, lr: float, steps: int) -> tuple[DescentR
 
 PANEL = PanelInfo("tangent", "Tangent slope", "tangent:QtTangentPanel", order=10,
                   models=lambda model: [TangentModel()],
-                  presenter=Presenter(show=("plot", "point", "stepping"),
-                                      fold=("function", "overlays")))
+                  presenter=Presenter(show=("plot", "stepping", "point"),
+                                      fold=("function", "overlays"),
+                                      overlay=("tangent-readout", "tangent-verdict",
+                                               "tangent-note", "descent-status"),
+                                      row=("point", "stepping", "code")))

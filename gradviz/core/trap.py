@@ -371,4 +371,5 @@ def zero_summary(record: ZeroRecord) -> str:
 PANEL = PanelInfo("trap", "zero_grad trap", "trap:QtTrapPanel", order=50,
                   models=lambda model: [TrapModel(shared(model, MiniNetwork, MiniNetwork.key))],
                   presenter=Presenter(show=("plot", "stepping", "nudge", "non-scalar"),
-                                      fold=("trap-settings", "code")))
+                                      fold=("trap-settings", "code"),
+                                      overlay=("trap-press-status",), row=("stepping", "zero")))

@@ -34,7 +34,9 @@ from gradviz.ui.panels.presenting import NO_SCALE
 from gradviz.ui.pen_overlay import QtPenOverlay
 from gradviz.ui.presentation_layout import (
     QtCaptionBox,
+    fold_for_share,
     fold_to_fit,
+    may_drop_secondary,
     settle_layouts,
     show_side_by_side,
 )
@@ -49,11 +51,15 @@ __all__ = ["SCALES", "QtPresentation", "scale_plots", "scale_fonts_and_views",
 
 SCALES = (1.0, 1.5, 2.0, 2.5, 3.0)
 BLANK_KEYS = (Qt.Key.Key_B, Qt.Key.Key_Period)
+#: Posted events a refit delivers before it measures (see ``refit``).
+SETTLE_FIRST = (QEvent.Type.ApplicationFontChange, QEvent.Type.FontChange)
 
 
-def scale_plots(root: QWidget, scale: float) -> int:
+def scale_plots(root: QWidget, scale: float, normal_font: QFont | None = None) -> int:
     """Scale the axis fonts and curve widths of every pyqtgraph plot under ``root``; ``scale``
-    is relative to each plot's original look, so ``1.0`` restores it. Returns how many plots."""
+    is relative to each plot's original look, so ``1.0`` restores it. Returns how many plots.
+    ``normal_font``: the application font before presenting scaled it (an axis without a font
+    of its own starts from it, not from the scaled one: its ticks were scaled twice)."""
     count = 0
     for plot in root.findChildren(pg.PlotWidget):
         item = plot.getPlotItem()
@@ -61,7 +67,7 @@ def scale_plots(root: QWidget, scale: float) -> int:
             axis = item.getAxis(name)
             base = getattr(axis, "_gv_base_font", None)
             if base is None:
-                base = QFont(axis.style.get("tickFont") or QApplication.font())
+                base = QFont(axis.style.get("tickFont") or normal_font or QApplication.font())
                 axis._gv_base_font = base
             font = QFont(base)
             font.setPointSizeF(max(1.0, base.pointSizeF() * scale))
@@ -263,7 +269,7 @@ class QtPresentation(QObject):
             hook = getattr(panel, "apply_scale", None)
             if callable(hook):
                 hook(scale)
-            scale_plots(panel, scale)
+            scale_plots(panel, scale, self._saved.get("font"))
             scale_fonts_and_views(panel, scale)
         except Exception:  # a panel that cannot scale must not stop the lecture
             log.exception("panel %s could not scale", panel.panel_name)
@@ -321,6 +327,11 @@ class QtPresentation(QObject):
         self._set_caption(caption)
         self.refit()
 
+    def _refit_soon(self) -> None:
+        if not self._refit_pending:
+            self._refit_pending = True  # one refit after a burst of changes
+            QTimer.singleShot(0, self.refit)
+
     def _build_at_normal_size(self, names: list[str]) -> None:
         """Panels not built yet are built under the normal application font: fonts a panel
         derives from it (a bigger readout) are then scaled once, like everyone else's, not
@@ -341,6 +352,11 @@ class QtPresentation(QObject):
         self._refit_pending = False
         if not self.active:
             return
+        # A new application font reaches a hidden widget by posted events: deliver them first,
+        # or a dock shown a moment ago measures with the fonts it had while hidden (tangent's
+        # first scene at ×3 scrolled). Only these: paints come once, after the fit.
+        for kind in SETTLE_FIRST:
+            QApplication.sendPostedEvents(None, kind)
         panels = [self.window.docks[n].panel for n in self.shown]
         for panel in panels:
             if panel is not None:
@@ -349,10 +365,13 @@ class QtPresentation(QObject):
         for panel in panels:
             if panel is not None:
                 panel.presenter_sections.favour_visualization()
-        self.folded = fold_to_fit(self.window, self.shown)
-        if self.caption_box is not None:
-            self.caption_box.set_status(
-                f"Folded to fit: {'; '.join(self.folded)}" if self.folded else "")
+        self.folded = fold_to_fit(self.window, self.shown, may_drop_secondary(
+            self.window.screen().geometry(), self.scale))
+        for _ in range(2):  # the status line saying what was folded takes room too
+            self.folded += fold_for_share(self.window, self.shown, self.scale)
+            if self.caption_box is not None:
+                self.caption_box.set_status(
+                    f"Folded to fit: {'; '.join(self.folded)}" if self.folded else "")
 
     @property
     def hidden_note(self) -> str:
@@ -360,10 +379,8 @@ class QtPresentation(QObject):
         return "; ".join(self.folded)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
-        if obj is self.window and event.type() == QEvent.Type.Resize and self.active \
-                and not self._refit_pending:
-            self._refit_pending = True  # one refit after a burst of resizes
-            QTimer.singleShot(0, self.refit)
+        if obj is self.window and event.type() == QEvent.Type.Resize and self.active:
+            self._refit_soon()
         return False
 
     def step(self, direction: int) -> bool:

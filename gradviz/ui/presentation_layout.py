@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import (
     QApplication,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gradviz.ui.panels.presenter_arrange import QtReadoutOverlay
 from gradviz.ui.panels.presenting import section_title
 
 if TYPE_CHECKING:
@@ -35,6 +36,10 @@ CAPTION_FLOOR = 1.0
 CAPTION_PADDING = "6px 16px 2px 16px"
 #: Folding sections to fit stops after this many rounds (a panel has a handful of sections).
 FIT_ROUNDS = 12
+#: Issue 14: the visualization covers this share of the screen's area in a one-panel scene …
+ONE_PANEL_AREA = 0.65
+#: … and this share of its width in a two-panel scene.
+TWO_PANEL_WIDTH = 0.40
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -87,6 +92,14 @@ def overflows(dock: QDockWidget) -> bool:
         return False
     if scroll.verticalScrollBar().maximum() > 0 or scroll.horizontalScrollBar().maximum() > 0:
         return True
+    # The scroll bars follow a change of the content's minimum only once the scroll area has
+    # handled it (a section shown again just now): ask the content itself too.
+    least = scroll.widget().minimumSizeHint()
+    room = scroll.viewport().size()
+    if least.width() > room.width() or least.height() > room.height():
+        return True
+    if any(o.crowds() for o in scroll.widget().findChildren(QtReadoutOverlay)):
+        return True
     return any(label.wordWrap() and label.isVisible()
                and label.height() < label.heightForWidth(label.width())
                for label in scroll.widget().findChildren(QLabel))
@@ -98,9 +111,10 @@ def settle_layouts() -> None:
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
-def fold_to_fit(window: QtMainWindow, names: list[str]) -> list[str]:
+def fold_to_fit(window: QtMainWindow, names: list[str], shown_too: bool = False) -> list[str]:
     """Fold secondary sections of the panels ``names`` until each fits its dock; returns what
-    was folded, as "Panel title: Section"."""
+    was folded, as "Panel title: Section". ``shown_too``: shown sections other than the
+    visualization and the stepping controls may go too (see :func:`may_drop_secondary`)."""
     folded: list[str] = []
     docks = [window.docks[n] for n in names if n in window.docks]
     for _ in range(FIT_ROUNDS):
@@ -108,13 +122,60 @@ def fold_to_fit(window: QtMainWindow, names: list[str]) -> list[str]:
         progressed = False
         for dock in docks:
             if dock.panel is not None and overflows(dock):
-                name = dock.panel.fold_for_fit()
+                # (a panel's own fold_for_fit may not know shown_too: ask only when it applies)
+                name = (dock.panel.fold_for_fit(shown_too=True) if shown_too
+                        else dock.panel.fold_for_fit())
                 if name is not None:
                     folded.append(f"{dock.spec.title}: {section_title(name)}")
                     progressed = True
         if not progressed:
             break
     settle_layouts()
+    return folded
+
+
+def may_drop_secondary(screen: QRect, scale: float) -> bool:
+    """Issue 14: secondary controls may drop out at ×2 on a 1280×720 screen and from ×2.5 on
+    (the visualization and the stepping controls never do)."""
+    small = screen.width() <= 1280 and screen.height() <= 720
+    return scale >= 2.5 or (scale >= 2.0 and small)
+
+
+def visualization_short(dock: QDockWidget, screen: QRect, panels: int) -> bool:
+    """Whether the panel's visualization covers less of ``screen`` than issue 14 asks for a
+    scene of ``panels`` panels (one: area; two: width; more: no rule)."""
+    view = dock.panel.presenter_sections.visualization() if dock.panel is not None else None
+    if view is None or not view.isVisible() or panels > 2:
+        return False
+    if panels == 1:
+        return view.width() * view.height() < ONE_PANEL_AREA * screen.width() * screen.height()
+    return view.width() < TWO_PANEL_WIDTH * screen.width()
+
+
+def fold_for_share(window: QtMainWindow, names: list[str], scale: float) -> list[str]:
+    """Where secondary controls may drop out (:func:`may_drop_secondary`), fold them, and then
+    shown sections other than the visualization and the stepping controls, until each panel's
+    visualization has its share of the screen; returns what was folded."""
+    screen = window.screen().geometry()
+    docks = [window.docks[n] for n in names if n in window.docks]
+    if not may_drop_secondary(screen, scale) or len(docks) > 2:
+        return []
+    folded: list[str] = []
+    for _ in range(FIT_ROUNDS):
+        settle_layouts()
+        progressed = False
+        for dock in docks:
+            if dock.panel is None:
+                continue
+            dock.panel.presenter_sections.favour_visualization()
+            settle_layouts()
+            if visualization_short(dock, screen, len(docks)):
+                name = dock.panel.fold_for_fit(shown_too=True)
+                if name is not None:
+                    folded.append(f"{dock.spec.title}: {section_title(name)}")
+                    progressed = True
+        if not progressed:
+            break
     return folded
 
 

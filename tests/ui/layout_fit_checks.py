@@ -5,6 +5,7 @@
   (or its ``sizeHint()`` where that is smaller), unless the widget says otherwise on purpose (an explicit ``minimumSize``, an ``Ignored`` size
   policy); a word-wrapped label gets at least ``heightForWidth`` of its width. What lives inside
   another scroll area (lists, tables, code views, plots, the canvas) may scroll its own content;
+- a readout floating over the visualization is not taller than it (nothing of it cut);
 - the caption is never cut (and takes at most 2 lines at ×1.5 on a 1280×720 screen);
 - the window is no larger than its screen;
 - in presentation, text on a graph canvas is at least ``MIN_CANVAS_PX`` pixels tall on screen;
@@ -131,6 +132,18 @@ def biggest_sections(panel: QWidget, vertical: bool, count: int = 3) -> str:
                           w.objectName().removeprefix("section-")))
     sizes.sort(reverse=True)
     return ", ".join(f"{name} {px}" for px, name in sizes[:count])
+
+
+def overlay_problems(panel: QWidget) -> list[dict]:
+    """A readout box over the visualization (``presenter-overlay``) taller than the
+    visualization it floats over is cut: its last lines are not on screen."""
+    found = []
+    for box in panel.findChildren(QWidget, "presenter-overlay"):
+        host = box.parentWidget()
+        if box.isVisible() and host is not None and box.geometry().bottom() >= host.height():
+            found.append({"widget": describe(box), "what": "readout overlay cut",
+                          "px": box.geometry().bottom() + 1 - host.height()})
+    return found
 
 
 def scroll_ranges(scroll: QScrollArea) -> list[dict]:
@@ -262,6 +275,7 @@ def fit_problems(window, names: list[str], presenting: bool) -> list[dict]:
             continue
         found += scroll_ranges(scroll)
         found += squeezed_widgets(dock, scroll)
+        found += overlay_problems(dock)
         if presenting:
             found += canvas_problems(dock)
     return found

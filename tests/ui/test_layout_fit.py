@@ -6,6 +6,9 @@ maximize do nothing and the window keeps its old size), and the app runs in a su
 (``layout_fit_worker.py``; what "fits" means is in ``layout_fit_checks.py``). Screenshots and
 ``problems.txt`` land in ``layout-fit*/WxH`` under pytest's temporary directory
 (``pytest --basetemp=DIR`` to keep them in DIR).
+
+For a quick local run, ``LAYOUT_FIT_SIZES=1280x720,1366x768`` limits the screen sizes; without
+it (as in CI) all four run.
 """
 
 from __future__ import annotations
@@ -24,7 +27,18 @@ import pytest
 
 WORKER = Path(__file__).with_name("layout_fit_worker.py")
 ROOT = Path(__file__).resolve().parents[2]
-SIZES = ((1280, 720), (1366, 768), (1920, 1080), (2560, 1440))
+ALL_SIZES = ((1280, 720), (1366, 768), (1920, 1080), (2560, 1440))
+
+
+def chosen_sizes() -> tuple[tuple[int, int], ...]:
+    """All four sizes, or those ``LAYOUT_FIT_SIZES`` names (``WxH`` separated by commas)."""
+    names = os.environ.get("LAYOUT_FIT_SIZES", "").strip()
+    if not names:
+        return ALL_SIZES
+    return tuple(tuple(int(n) for n in name.split("x")) for name in names.split(","))
+
+
+SIZES = chosen_sizes()
 LAPTOP = (1366, 768)
 
 pytestmark = [
@@ -59,7 +73,7 @@ def x_display(width: int, height: int):
                 proc.kill()
 
 
-def run_worker(size: tuple[int, int], out: Path, modes: str, shots: str = "1.5") -> dict:
+def run_worker(size: tuple[int, int], out: Path, modes: str, shots: str = "1.5,3") -> dict:
     with x_display(*size) as display:
         env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
                    PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
@@ -82,6 +96,7 @@ def format_problems(problems: list[dict]) -> str:
 
 
 KINDS = (("scroll range", "scrolls"), ("minimum size", "squeezed"), ("caption", "caption"),
+         ("overlay cut", "overlay cut"),
          ("than the screen", "window"), ("canvas text", "canvas text"),
          ("visualization", "visualization share"), ("folded to fit", "folded too early"))
 
@@ -120,28 +135,13 @@ def reports(tmp_path_factory):
     pool.shutdown(wait=True)
 
 
-#: Not yet met (issue 14 item 1, open): the visualization's share of the screen, and scales above
-#: ×2, where the surface readout and the descent status still ask for more than they get. They
-#: are measured and written to problems.txt; the test holds what is met (canvas text included).
-OPEN = ("visualization share",)
-MET_UP_TO_SCALE = 2.0
-
-
-def met(problem: dict) -> bool:
-    """Whether a problem breaks a rule the app already keeps (and must go on keeping)."""
-    if kind(problem) in OPEN:
-        return False
-    return problem["mode"] != "present" or problem["scale"] <= MET_UP_TO_SCALE
-
-
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_tour_fits_the_screen(size, reports):
     future, tmp_path = reports[size]
     report = future.result()
     assert report["screen"] == list(size)
-    everything = report["problems"]
-    (tmp_path / "problems.txt").write_text(format_problems(everything) + "\n")
-    problems = [p for p in everything if met(p)]
+    problems = report["problems"]  # every rule is held, the visualization's share included
+    (tmp_path / "problems.txt").write_text(format_problems(problems) + "\n")
     if problems:
         pytest.fail(f"{len(problems)} problem(s) at {size[0]}×{size[1]}; {summary(problems)} "
                     f"(screenshots and problems.txt in {tmp_path}):\n"

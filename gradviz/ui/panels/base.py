@@ -143,10 +143,12 @@ class QtPanel(QWidget):
         else:
             self.presenter_sections.stop()
 
-    def fold_for_fit(self) -> str | None:
+    def fold_for_fit(self, shown_too: bool = False) -> str | None:
         """Fold one more secondary section (neither shown nor folded by the declaration) when
-        the panel does not fit; returns its name, or None when nothing more may go."""
-        return self.presenter_sections.fold_secondary()
+        the panel does not fit; returns its name, or None when nothing more may go.
+        ``shown_too``: then a shown section other than the visualization and the stepping
+        controls (a high scale may drop those, issue 14)."""
+        return self.presenter_sections.fold_secondary(shown_too)
 
 
 def spec_of(cls: type) -> PanelSpec:

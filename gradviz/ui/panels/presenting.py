@@ -5,7 +5,8 @@ it lists in ``fold`` (editing chrome) and its explainer header into a thin strip
 Sections are the panel's child widgets named ``section-<name>``; nothing here knows what is
 inside one, so every panel gets the same behaviour from its declaration alone. A section that
 is neither shown nor folded is *secondary*: it stays, but may be folded later to make the panel
-fit (:meth:`QtPresenterSections.fold_secondary`).
+fit (:meth:`QtPresenterSections.fold_secondary`). Where the kept sections go while presenting
+(a row under the visualization, readouts over it) is :mod:`~gradviz.ui.panels.presenter_arrange`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QSplitter, QToolButton, QWidget
 
 from gradviz.core.panel_info import Presenter
+from gradviz.ui.panels.presenter_arrange import QtPresenterArrangement
 
 SECTION_PREFIX = "section-"
 HEADER = "explainer"
+#: The shown section that never drops out, whatever the room (with the visualization).
+STEPPING = "stepping"
 #: The fold strip's type, in pixels, at every scale.
 STRIP_PIXELS = 13
 #: A splitter shares out its room in proportion to the sizes it is given: this one is far
@@ -105,6 +109,7 @@ class QtPresenterSections:
         self.folded: dict[str, QWidget] = {}
         self.dropped: list[str] = []
         self.splitters: list[tuple[QSplitter, list[int]]] = []
+        self.arrangement = QtPresenterArrangement(panel)
         self.presenting = False
 
     @property
@@ -125,6 +130,8 @@ class QtPresenterSections:
             return
         self.presenting = True
         sections = self.sections()
+        # The desktop's splitter sizes, before folding hides panes (a hidden pane's size is 0).
+        self.splitters = [(sp, sp.sizes()) for sp in self.panel.findChildren(QSplitter)]
         # The explainer needs no toggle: the caption says what the scene shows.
         if not self.panel.header.isHidden():
             self.panel.header.setVisible(False)
@@ -132,19 +139,27 @@ class QtPresenterSections:
         for name in self.presenter.fold:
             if name in sections:
                 self._fold(name, sections[name])
+        self.arrangement.apply(self.visualization(), self.presenter.overlay, self.presenter.row)
         self.favour_visualization()
 
     def stop(self) -> None:
         if not self.presenting:
             return
         self.presenting = False
+        self.arrangement.restore()
         for widget in self.folded.values():
             widget.setVisible(True)
         self.folded.clear()
         self.dropped.clear()
         self.strip.clear()
         for splitter, sizes in self.splitters:
-            splitter.setSizes(sizes)
+            if all(sizes):
+                splitter.setSizes(sizes)
+            else:  # never laid out on the desktop: each pane as large as it would like
+                along = splitter.orientation() == Qt.Orientation.Horizontal
+                splitter.setSizes([splitter.widget(i).sizeHint().width() if along
+                                   else splitter.widget(i).sizeHint().height()
+                                   for i in range(splitter.count())])
         self.splitters.clear()
 
     def favour_visualization(self) -> None:
@@ -153,8 +168,7 @@ class QtPresenterSections:
         visualization takes the rest (again after a resize: wrapped text may need more)."""
         if not self.presenting:
             return
-        sections = self.sections()
-        view = next((sections[n] for n in self.presenter.show if n in sections), None)
+        view = self.visualization()
         saved = {id(sp) for sp, _ in self.splitters}
         child = view
         while child is not None and child is not self.panel:
@@ -168,12 +182,20 @@ class QtPresenterSections:
                 splitter.setSizes(sizes)
             child = splitter
 
+    def visualization(self) -> QWidget | None:
+        """The first section ``show`` names that the panel has: its visualization."""
+        sections = self.sections()
+        return next((sections[n] for n in self.presenter.show if n in sections), None)
+
     def unfold_dropped(self) -> None:
         """Bring back what :meth:`fold_secondary` folded (the room changed: fit again)."""
         for name in self.dropped:
             widget = self.folded.pop(name, None)
             if widget is not None:
                 widget.setVisible(True)
+                # Its size constraints may have changed while it was hidden, and the layout
+                # does not hear of that while it is: tell it now.
+                widget.updateGeometry()
             self.strip.remove(name)
         self.dropped.clear()
 
@@ -199,12 +221,27 @@ class QtPresenterSections:
             names.append(name)
         return names[::-1]
 
-    def fold_secondary(self) -> str | None:
-        """Fold the next secondary section; returns its name, or None when none is left."""
+    def fold_secondary(self, shown_too: bool = False) -> str | None:
+        """Fold the next secondary section; returns its name, or None when none is left.
+        ``shown_too``: when no secondary section is left, fold a shown one, last declared
+        first, that is neither the visualization nor the stepping controls."""
         if not self.presenting or not self.presenter.show:
             return None  # without a declaration nothing is known to be secondary
-        for name in self.secondary():
+        names = self.secondary()
+        if shown_too:
+            names += self.droppable_shown()
+        for name in names:
             self._fold(name, self.sections()[name])
             self.dropped.append(name)
             return name
         return None
+
+    def droppable_shown(self) -> list[str]:
+        """Shown sections that may drop out at a high scale, last declared first."""
+        sections = self.sections()
+        view = self.visualization()
+        return [n for n in reversed(self.presenter.show[1:])
+                if n != STEPPING and n in sections and n not in self.folded
+                and sections[n] is not view and sections[n].isVisibleTo(self.panel)
+                and not (view is not None and sections[n].isAncestorOf(view))
+                and not (STEPPING in sections and sections[n].isAncestorOf(sections[STEPPING]))]

@@ -428,6 +428,13 @@ class QtTangentPanel(QtPanel):
         self._refresh_tangent()
         self._refresh_trail(force=True)
 
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """Presenter layout (the declaration's), with the descent's controls in one row."""
+        super().set_presenting(on, scale)
+        self.descent_section.set_compact(on)
+        # Squeezed tabs would hide behind scroll arrows: ask for their width, or fold.
+        self.tabs.setUsesScrollButtons(not on)
+
     def teardown(self) -> None:
         self._run_timer.stop()
         self._slow_timer.stop()

@@ -169,25 +169,47 @@ class OverlaySection(QWidget):
 class DescentSection(QGroupBox):
     """The stepping controls: the learning rate, Step / Run / Reset, and what the run does."""
 
+    TITLE = "Gradient descent: x ← x − lr·f′(x)"
+
     def __init__(self) -> None:
-        super().__init__("Gradient descent: x ← x − lr·f′(x)")
+        super().__init__(self.TITLE)
         self.setObjectName("section-stepping")
-        grid = QGridLayout(self)
-        grid.addWidget(QLabel("learning rate lr"), 0, 0)
+        self.grid = QGridLayout(self)
+        self.lr_label = QLabel("learning rate lr")
         self.lr_spin = QDoubleSpinBox()
         self.lr_spin.setKeyboardTracking(False)
-        grid.addWidget(self.lr_spin, 0, 1, 1, 2)
         self.step_button = QPushButton("Step")
         self.step_button.setToolTip("One step downhill (clicker: PageDown; PageUp goes back)")
         self.run_button = QPushButton("Run")
         self.run_button.setCheckable(True)
         self.reset_button = QPushButton("Reset")
-        for i, b in enumerate((self.step_button, self.run_button, self.reset_button)):
-            grid.addWidget(b, 1, i)
         self.descent_label = QLabel("")
         self.descent_label.setObjectName("descent-status")
         self.descent_label.setWordWrap(True)
-        grid.addWidget(self.descent_label, 2, 0, 1, 3)
+        self.grid.addWidget(self.descent_label, 2, 0, 1, 3)
+        self.set_compact(False)
+
+    def set_compact(self, on: bool) -> None:
+        """One row (presenting: the row under the plot must stay low) or the desktop's grid of
+        learning rate, buttons and status. The title says the update rule on the desktop; in
+        one row the spin box's tooltip does, and the row keeps its height for the plot."""
+        parts = (self.lr_label, self.lr_spin, self.step_button, self.run_button,
+                 self.reset_button)
+        for w in parts:
+            self.grid.removeWidget(w)
+        if on:
+            for i, w in enumerate(parts):
+                self.grid.addWidget(w, 0, i)
+        else:
+            self.grid.addWidget(self.lr_label, 0, 0)
+            self.grid.addWidget(self.lr_spin, 0, 1, 1, 2)
+            for i, w in enumerate(parts[2:]):
+                self.grid.addWidget(w, 1, i)
+        self.lr_spin.setToolTip(self.TITLE)
+        self.setTitle("" if on else self.TITLE)
+        self.setFlat(on)
+        margin = 0 if on else -1  # -1: the style's margins again
+        self.grid.setContentsMargins(margin, margin, margin, margin)
 
 
 class StepsSection(QTabWidget):

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import torch
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QTabWidget
 
 from gradviz.core.commands import SetFieldCommand
 from gradviz.core.numbers import full_text
@@ -34,6 +35,7 @@ from gradviz.core.trap_reading import (
     nudge_curve,
 )
 from gradviz.ui.panels.base import QtPanel
+from gradviz.ui.panels.presenting import NO_SCALE
 from gradviz.ui.panels.trap_reading_sections import (
     NUDGE_SAMPLES,
     QtNonScalarSection,
@@ -41,15 +43,17 @@ from gradviz.ui.panels.trap_reading_sections import (
     QtUpdateSection,
 )
 from gradviz.ui.panels.trap_sections import (
+    PRESS_TYPE,
     QtPressSection,
     QtTrapPlotSection,
     QtTrapSettingsSection,
     QtZeroSection,
+    monospace,
 )
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.theme import Theme
 from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
-from gradviz.ui.widgets.panel_section import QtCodeSection, section_page
+from gradviz.ui.widgets.panel_section import PAGE_MARGIN, QtCodeSection, section_page
 
 
 class QtTrapPanel(QtPanel):
@@ -248,6 +252,33 @@ class QtTrapPanel(QtPanel):
         if direction > 0:
             return self.press() is not None
         return False
+
+    def set_presenting(self, on: bool, scale: float = 1.0) -> None:
+        """Presenter layout; the ``loss.backward()`` button's type, 1.8 × the text's on the
+        desktop, grows with the scale only as far as the text around it: its row stays low
+        under the plot (at ×3 it took a fifth of a 720-px screen's height)."""
+        super().set_presenting(on, scale)
+        button = self.backward_button
+        button.setProperty(NO_SCALE, on)
+        # The application font is the scaled one while presenting: 1.8 × the normal size.
+        factor = max(PRESS_TYPE / scale, 1.0) if on else PRESS_TYPE
+        button.setFont(monospace(factor, bold=True, base=QApplication.font()))
+        self._present_tabs(on, scale)
+
+    def _present_tabs(self, on: bool, scale: float) -> None:
+        """The tab titles are the presenter's chrome, not the room's: like the fold strip, they
+        keep the desktop's type, and the pages give up their margins to the plot."""
+        bar = self.tabs.tabBar()
+        bar.setProperty(NO_SCALE, on)
+        if on:
+            normal = QFont(QApplication.font())
+            normal.setPointSizeF(normal.pointSizeF() / scale)
+            bar.setFont(normal)
+        else:
+            bar.setFont(QFont())  # inherit the application's font again
+        margin = 0 if on else PAGE_MARGIN
+        for i in range(self.tabs.count()):
+            self.tabs.widget(i).layout().setContentsMargins(*[margin] * 4)
 
     def apply_theme(self, theme: Theme) -> None:
         self._theme = theme

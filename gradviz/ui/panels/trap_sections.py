@@ -34,6 +34,9 @@ from gradviz.ui.widgets.panel_section import QtChoiceButtons, QtSection
 from gradviz.ui.widgets.plot_setup import make_plot
 from gradviz.ui.widgets.torch_error_box import QtTorchErrorBox
 
+#: The ``loss.backward()`` button's type relative to the text around it (on the desktop).
+PRESS_TYPE = 1.8
+
 
 def monospace(scale: float = 1.0, bold: bool = False, base: QFont | None = None) -> QFont:
     """A monospace font ``scale`` times the size of ``base`` (at least 9 pt)."""
@@ -79,7 +82,7 @@ class QtPressSection(QtSection):
         super().__init__("stepping", parent)
         row = QHBoxLayout()
         self.backward_button = QPushButton("loss.backward()")
-        self.backward_button.setFont(monospace(1.8, bold=True, base=self.font()))
+        self.backward_button.setFont(monospace(PRESS_TYPE, bold=True, base=self.font()))
         self.backward_button.setMinimumHeight(54)
         # Fixed height means the size hint's, which grows with the font when presenting.
         self.backward_button.setSizePolicy(QSizePolicy.Policy.Expanding,
@@ -92,6 +95,7 @@ class QtPressSection(QtSection):
         row.addWidget(self.restart_button, 1)
         self.box.addLayout(row)
         self.press_label = QLabel()
+        self.press_label.setObjectName("trap-press-status")
         self.press_label.setWordWrap(True)
         self.box.addWidget(self.press_label)
 

@@ -53,11 +53,15 @@ class QtCodeSection(QtSection):
         self.code.set_code(lines, highlight)
 
 
+#: Room around a tab page's sections.
+PAGE_MARGIN = 6
+
+
 def section_page(*sections: QWidget, grow: QWidget) -> QWidget:
     """A tab page holding ``sections`` in a column; ``grow`` takes the height to spare."""
     page = QWidget()
     lay = QVBoxLayout(page)
-    lay.setContentsMargins(6, 6, 6, 6)
+    lay.setContentsMargins(*[PAGE_MARGIN] * 4)
     for section in sections:
         lay.addWidget(section, 1 if section is grow else 0)
     return page

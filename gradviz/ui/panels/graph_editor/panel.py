@@ -80,7 +80,9 @@ class QtGraphEditorPanel(QtPanel):
 
         self._build_toolbar()
         self.banner = QLabel("")
-        self.banner.setObjectName("graph-banner")
+        # A section: a high scale may drop it while presenting (the typed line shows its own
+        # errors).
+        self.banner.setObjectName("section-banner")
         self.banner.setWordWrap(True)
         self.body_layout.addWidget(self.banner)
         self.typed_line = QtTypedLine(self.graph, self._push_typed)

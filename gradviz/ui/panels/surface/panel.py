@@ -127,7 +127,8 @@ class QtSurfacePanel(QtPanel):
         lay.addWidget(self.chooser)
         lay.addWidget(self.network_controls)
         self.caption = QLabel()
-        self.caption.setObjectName("surface-caption")
+        # A section: a high scale may drop it while presenting (the scene's caption says it).
+        self.caption.setObjectName("section-formula")
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(self.caption)
