@@ -82,6 +82,16 @@ class QtPanel(QWidget):
     def title(self) -> str:
         return self.spec.title
 
+    # -- views a scene names --------------------------------------------------------------
+    def view_name(self) -> str:
+        """The name a scene records for what the panel shows: its own, or for a panel with
+        pages the name of the page it is on (the graph editor's ``"traced"``)."""
+        return self.panel_name
+
+    def show_view(self, name: str) -> None:
+        """Show what :meth:`view_name` called ``name`` (a panel with pages turns to that page,
+        its own name meaning its first page); nothing to do for a panel of one page."""
+
     # -- model events -------------------------------------------------------------------
     def listen(self, signal: Any, slot: Callable) -> None:
         """Connect a model (psygnal) signal and remember it for :meth:`teardown`."""
