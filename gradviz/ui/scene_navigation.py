@@ -34,6 +34,19 @@ def show_scene_panels(window: QtMainWindow, names: tuple[str, ...] | list[str]) 
     show_views(window, names)
 
 
+def hide_other_docks(window: QtMainWindow, names: tuple[str, ...] | list[str]) -> list:
+    """Hide the shown docks that none of ``names`` stands for (none when no name is a dock of
+    the window: such a scene changes no layout); returns the docks hidden."""
+    keep = {window.docks[n].spec.name for n in names if n in window.docks}
+    if not keep:
+        return []
+    hidden = [dock for name, dock in window.docks.items()
+              if name not in keep and dock.isVisible()]
+    for dock in hidden:
+        dock.hide()
+    return hidden
+
+
 class SceneNavigator:
     """Shows the scenes of one window's lesson.
 
@@ -58,9 +71,15 @@ class SceneNavigator:
         if scenes is None or not 0 <= index < len(scenes):
             return False
         scene: Scene = scenes[index]
+        presentation = getattr(self.window, "presentation", None)
+        # Panels the scene will hide go first, so that they put off redrawing what it loads.
+        hidden = (hide_other_docks(self.window, scene.panels)
+                  if exclusive or (presentation is not None and presentation.active) else [])
         try:
             self.loader.apply(scene)
         except Exception as exc:  # the model rolled back; the lecture goes on
+            for dock in hidden:
+                dock.show()
             self.window.show_status(f"Scene {index + 1} could not be shown: {exc}")
             return False
         scenes.set_current(index)
