@@ -66,6 +66,18 @@ def test_a_big_readout_shrinks_to_its_cap_and_no_further_than_the_status_line(vi
     assert points(label.font()) == pytest.approx(27.0)
 
 
+def test_the_type_does_not_jump_back_while_only_the_text_changes(view):
+    overlay, label = _overlay(view, READOUT, 27.0)
+    shrunk = overlay.factor
+    assert shrunk < 1.0
+    label.setText("f = 0.4")  # the next step's readout is short: the type stays as it was
+    settle(20)
+    assert overlay.factor == shrunk
+    view.setFixedSize(421, 300)  # the view changes: the box fits from the full type again
+    settle(20)
+    assert overlay.factor == 1.0 and points(label.font()) == pytest.approx(27.0)
+
+
 def test_a_short_readout_keeps_its_type(view):
     overlay, label = _overlay(view, "f = 0.4", 27.0)
     assert overlay.factor == 1.0 and points(label.font()) == pytest.approx(27.0)

@@ -147,28 +147,36 @@ class QtReadoutOverlay(QFrame):
 
     # -- placing -------------------------------------------------------------------------------
     def place(self) -> None:
-        """The smallest box at the largest type that fits the cap (see the module)."""
+        """The smallest box at the largest type that fits the cap (see the module). While
+        only the readouts' text changes (a ball rolling), the type never grows back: numbers
+        changing length must not make it jump."""
         host = self.parentWidget()
         if host is None or self._placing:
             return
         labels = self.findChildren(QLabel)
-        state = (host.size(), [(label.text(), self._full_font(label)[1].toString())
-                               for label in labels])
-        if state == self._placed:
+        room, texts = self._state(host, labels)
+        if (room, texts) == self._placed:
             return  # the layout requests our own font changes posted: nothing new
+        start = self.factor if self._placed is not None and self._placed[0] == room else 1.0
         self._placing = True
         try:
-            self._fit(host, any(label.wordWrap() for label in labels))
+            self._fit(host, any(label.wordWrap() for label in labels), start)
         finally:
             self._placing = False
-        self._placed = (host.size(), [(label.text(), self._full_font(label)[1].toString())
-                                      for label in labels])
+        self._placed = self._state(host, labels)
 
-    def _fit(self, host: QWidget, wraps: bool) -> None:
+    def _state(self, host: QWidget, labels: list[QLabel]) -> tuple[tuple, list[str]]:
+        """What the box's size depends on: the view's size and the labels' full fonts; and
+        their texts."""
+        fonts = tuple(self._full_font(label)[1].toString() for label in labels)
+        return (host.width(), host.height(), fonts), [label.text() for label in labels]
+
+    def _fit(self, host: QWidget, wraps: bool, start: float) -> None:
         room = max(1, host.width() - 2 * OVERLAY_MARGIN)
         tall = host.height() - 2 * OVERLAY_MARGIN
         cap = OVERLAY_COVER * host.width() * host.height()
-        for factor in self.factors():
+        factors = [f for f in self.factors() if f <= start + 1e-9] or self.factors()[-1:]
+        for factor in factors:
             self._apply(factor)
             self.box.activate()
             fits = [(w, h) for w, h in self._sizes(room, wraps) if h <= tall]
