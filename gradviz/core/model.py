@@ -307,15 +307,19 @@ class AppModel:
             },
         }
 
-    def from_dict(self, data: dict[str, Any],
-                  prepared: dict[str, Any] | None = None) -> None:
+    def from_dict(self, data: dict[str, Any], prepared: dict[str, Any] | None = None,
+                  keep: frozenset[str] | set[str] = frozenset()) -> None:
         """Load every sub-model's state; on any error nothing is changed.
 
         A sub-model that is absent from ``data`` keeps its state, unless it offers ``is_empty``
         (then it is reset). ``prepared`` may hold, by key, what ``prepare_state`` returned for
-        the very same states (see :class:`SubModel`); missing ones are prepared here.
+        the very same states (see :class:`SubModel`); missing ones are prepared here. ``keep``
+        names sub-models the caller knows already hold their entry's state (a scene shown after
+        another that left them alike): they count as present, but are neither loaded again
+        nor, their entry only checked for its version, validated.
         """
-        entries = self._entries(data)
+        entries = dict(self._entries(data))  # the caller's own object: never changed here
+        kept = {key: entries.pop(key) for key in keep if key in entries}
         prepared = dict(prepared or {})
         for key, entry in entries.items():  # validate the two-phase ones before changing anything
             sub = self._models[key]
@@ -337,7 +341,8 @@ class AppModel:
             if key in entries:
                 self._models[key].apply_prepared(form)
         for key, sub in self._models.items():
-            if key not in entries and hasattr(sub, "is_empty") and not sub.is_empty():
+            if key not in entries and key not in kept and hasattr(sub, "is_empty") \
+                    and not sub.is_empty():
                 sub.reset()
         self.loaded.emit()
 

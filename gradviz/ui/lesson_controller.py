@@ -25,7 +25,6 @@ from gradviz.lesson import (
     LessonError,
     LessonSaveError,
     RecoveryStore,
-    apply_scene_state,
     open_lesson,
     save_lesson,
 )
@@ -35,6 +34,7 @@ from gradviz.ui.connections import connect_model_events, disconnect_all
 from gradviz.ui.lesson_dialogs import LessonDialogs, NonInteractiveDialogs, QtLessonDialogs
 from gradviz.ui.lesson_worker import LessonBusyError, QtLessonWorker, precompute_states
 from gradviz.ui.recent_files import RecentFiles
+from gradviz.ui.scene_navigation import SceneNavigator, show_scene_panels
 
 if TYPE_CHECKING:
     from gradviz.ui.main_window import QtMainWindow
@@ -91,6 +91,7 @@ class LessonController(QObject):
         self._autosave_timer.timeout.connect(self.autosave)
 
         self.worker = QtLessonWorker(self, window.show_status)
+        self.navigator = SceneNavigator(window)
         self._connections: list[tuple[Any, Callable]] = []
         self._sub_connections: dict[str, list[tuple[Any, Callable]]] = {}
         self._listen_to_model()
@@ -275,10 +276,8 @@ class LessonController(QObject):
         if not as_copy:
             self._remember(self.path)
         scenes = self.scenes
-        if scenes is not None and scenes.current >= 0:
-            for name in scenes[scenes.current].panels:  # open on the scene it was saved at
-                if name in self.window.docks:
-                    self.window.show_panel(name)
+        if scenes is not None and scenes.current >= 0:  # open on the scene it was saved at
+            show_scene_panels(self.window, scenes[scenes.current].panels)
         self.window.show_status(f"Opened {p.name}")
         return True
 
@@ -376,26 +375,8 @@ class LessonController(QObject):
 
     def go_to_scene(self, index: int, show_panels: bool = True, exclusive: bool = False) -> bool:
         """Load a scene's state, make it current and show its panels (``exclusive``: and hide
-        the others)."""
-        scenes = self.scenes
-        if scenes is None or not 0 <= index < len(scenes):
-            return False
-        scene = scenes[index]
-        try:
-            apply_scene_state(self.model, scene)
-        except Exception as exc:  # the model rolled back; the lecture goes on
-            self.window.show_status(f"Scene {index + 1} could not be shown: {exc}")
-            return False
-        scenes.set_current(index)
-        if exclusive:
-            from gradviz.ui.presentation import show_side_by_side
-
-            show_side_by_side(self.window, list(scene.panels))
-        elif show_panels:
-            for name in scene.panels:
-                if name in self.window.docks:
-                    self.window.show_panel(name)
-        return True
+        the others); see :class:`~gradviz.ui.scene_navigation.SceneNavigator`."""
+        return self.navigator.go_to_scene(index, show_panels, exclusive)
 
     # -- autosave and recovery -----------------------------------------------------------------
     def enable_autosave(self, directory: str | os.PathLike[str]) -> None:

@@ -87,6 +87,8 @@ class PanelDock(QDockWidget):
         self.spec = spec
         self.ctx = ctx
         self.panel: QtPanel | None = None
+        #: The view a scene named before the panel was built (see ``QtPanel.show_view``).
+        self.pending_view: str | None = None
         self.setObjectName(f"dock-{spec.name}")
         self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -114,6 +116,9 @@ class PanelDock(QDockWidget):
             window = self.parent()
             if isinstance(window, QtMainWindow):
                 self.panel.apply_theme(window.theme)
+        if self.pending_view is not None:
+            view, self.pending_view = self.pending_view, None
+            self.panel.show_view(view)
         return self.panel
 
     def teardown(self) -> None:

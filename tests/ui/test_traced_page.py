@@ -17,6 +17,7 @@ from gradviz.ui.panels.graph_editor.display import BACKWARD, FORWARD
 from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
 from gradviz.ui.registry import PanelContext
 from gradviz.ui.viewer import _swap_traced
+from gradviz.ui.window_common import settle
 
 
 @pytest.fixture
@@ -221,9 +222,25 @@ def test_undo_of_a_hand_built_edit_brings_the_hand_built_page_back(make_window, 
     window.show_panel("traced")
     window.undo_stack.redo()
     assert editor.traced.showing == "editor" and len(editor.graph) == graph_nodes
+    settle()  # the user's next action comes on a later turn of the event loop
     window.show_panel("traced")
     tangent = app_model["tangent"]
     assert window.push(SetFieldCommand(tangent, "x", tangent.x + 0.5))
     window.undo_stack.undo()
     assert editor.traced.showing == "traced"  # not the hand-built graph's edit: page stays
+    app_model["traced"].close()
+
+
+def test_opening_a_playground_neuron_shows_it_on_the_hand_built_page(make_window, app_model):
+    window = make_window()
+    editor = window.panel("graph")
+    _swap_traced(app_model, _mlp())
+    assert window.show_panel("traced") and editor.traced.showing == "traced"
+    window.show_panel("playground")
+    playground = window.panel("playground")
+    x, y = playground.network_view.positions[1][0]
+    playground.network_view.click_at(x, y)  # hidden layer 1, neuron 0
+    assert playground.links_section.graph_button.isEnabled()
+    playground.links_section.graph_button.click()
+    assert editor.traced.showing == "editor" and editor.canvas_stack.currentIndex() == 0
     app_model["traced"].close()

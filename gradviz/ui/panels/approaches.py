@@ -82,8 +82,9 @@ class QtApproachesPanel(QtPanel):
         self._cost_timer = QTimer(self)
         self._cost_timer.setInterval(TICK_MS)
         self._cost_timer.timeout.connect(self._on_cost_tick)
+        self.pause_when_hidden(self._cost_timer)  # the CPU goes to what is on screen
         for name in ("source", "x", "h"):
-            self.listen(getattr(self.am.events, name), self._on_model_changed)
+            self.listen(getattr(self.am.events, name), self._on_model_changed, when_shown=True)
         self._refresh()
         self.apply_theme(self._theme)
         # Measure once on start; the run is sliced, so the panel stays responsive meanwhile.

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
 
 from gradviz.ui.binding import Binding, bind
@@ -55,6 +56,10 @@ class QtPanel(QWidget):
         self.spec = ctx.spec or spec_of(type(self))
         self.setObjectName(f"panel-{self.panel_name}")
         self._connections: list[tuple[Any, Callable]] = []
+        #: Redraws put off while hidden (None: shown, or never shown), see :meth:`when_shown`.
+        self._waiting: dict[Callable, tuple] | None = None
+        self._pausable: list[QTimer] = []
+        self._paused: list[QTimer] = []
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         outer.setSpacing(6)
@@ -82,11 +87,62 @@ class QtPanel(QWidget):
     def title(self) -> str:
         return self.spec.title
 
+    # -- views a scene names --------------------------------------------------------------
+    def view_name(self) -> str:
+        """The name a scene records for what the panel shows: its own, or for a panel with
+        pages the name of the page it is on (the graph editor's ``"traced"``)."""
+        return self.panel_name
+
+    def show_view(self, name: str) -> None:
+        """Show what :meth:`view_name` called ``name`` (a panel with pages turns to that page,
+        its own name meaning its first page); nothing to do for a panel of one page."""
+
     # -- model events -------------------------------------------------------------------
-    def listen(self, signal: Any, slot: Callable) -> None:
-        """Connect a model (psygnal) signal and remember it for :meth:`teardown`."""
+    def listen(self, signal: Any, slot: Callable, when_shown: bool = False) -> None:
+        """Connect a model (psygnal) signal and remember it for :meth:`teardown`;
+        ``when_shown``: the slot only redraws, see :meth:`when_shown`."""
+        if when_shown:
+            slot = self.when_shown(slot)
         signal.connect(slot)
         self._connections.append((signal, slot))
+
+    # -- hidden panels wait -----------------------------------------------------------------
+    def when_shown(self, redraw: Callable) -> Callable:
+        """``redraw`` as a slot that runs at once while the panel is shown — or was never shown:
+        a panel built on its own — and, while a panel that was shown is hidden (a scene without
+        it, a tab behind another), once when it is shown again, just before it is painted.
+        Calls in between coalesce: the last arguments win. A scene change thereby redraws only
+        what is on screen, however many sub-models it loads."""
+        def slot(*args: Any) -> None:
+            if self._waiting is None:
+                redraw(*args)
+            else:
+                self._waiting.pop(redraw, None)  # re-queued at the end: the order of last calls
+                self._waiting[redraw] = args
+        return slot
+
+    def pause_when_hidden(self, timer: QTimer) -> None:
+        """Stop a running ``timer`` while the panel is hidden (a measurement, an animation of
+        nothing on screen) and start it again when the panel is shown."""
+        self._pausable.append(timer)
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt's name
+        super().hideEvent(event)
+        if self._waiting is None:
+            self._waiting = {}
+        for timer in self._pausable:
+            if timer.isActive():
+                timer.stop()
+                self._paused.append(timer)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        waiting, self._waiting = self._waiting, None
+        for redraw, args in (waiting or {}).items():
+            redraw(*args)
+        paused, self._paused = self._paused, []
+        for timer in paused:
+            timer.start()
 
     def bind(self, widget: QWidget, model: Any, field: str) -> Binding:
         """Bind a control to ``model.<field>`` through the window's undo stack; the model

@@ -86,7 +86,9 @@ class QtScenesPanel(QtPanel):
         docks = getattr(window, "docks", None)
         if not isinstance(docks, dict):
             return []
-        return [name for name, dock in docks.items()
+        # A panel with pages is recorded under the page it shows ("traced").
+        return [dock.panel.view_name() if dock.panel is not None else name
+                for name, dock in docks.items()
                 if name != self.panel_name and dock.isVisible()
                 and (dock.isFloating() or not dock.visibleRegion().isEmpty())]
 

@@ -100,7 +100,7 @@ class QtTangentPanel(QtPanel):
         self._slow_timer.timeout.connect(self._refresh_slow)
         for name in ("source", "x", "x_lo", "x_hi", "show_derivative", "show_secant", "h", "lr",
                      "descent_x0", "descent_steps"):
-            self.listen(getattr(self.tm.events, name), self._on_model_changed)
+            self.listen(getattr(self.tm.events, name), self._on_model_changed, when_shown=True)
         self._refresh_all()
         self._refresh_slow()
         self.apply_theme(self._theme)

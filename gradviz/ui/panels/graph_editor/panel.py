@@ -31,7 +31,7 @@ from gradviz.ui.panels.graph_editor.palette import QtPaletteList
 from gradviz.ui.panels.graph_editor.player_row import build_player_row
 from gradviz.ui.panels.graph_editor.properties import QtNodeProperties
 from gradviz.ui.panels.graph_editor.style import canvas_style
-from gradviz.ui.panels.graph_editor.traced_switch import TRACED, TracedSwitch, canvas_stack
+from gradviz.ui.panels.graph_editor.traced_switch import EDITOR, TRACED, TracedSwitch, canvas_stack
 from gradviz.ui.panels.graph_editor.typed_line import QtTypedLine
 from gradviz.ui.panels.graph_editor.view import QtGraphView
 from gradviz.ui.registry import PanelContext
@@ -198,6 +198,12 @@ class QtGraphEditorPanel(QtPanel):
     def show_page(self, page: str, name: str | None = None) -> None:
         """Show the hand-built graph (``"editor"``) or the traced one (``"traced"``)."""
         self.traced.show_page(page, name)
+
+    def view_name(self) -> str:  # a scene recorded on the traced page reopens on it
+        return TRACED if self.traced.showing == TRACED else self.panel_name
+
+    def show_view(self, name: str) -> None:  # "graph" is the hand-built page
+        self.show_page(TRACED if name == TRACED else EDITOR)
 
     # ================================================================== model → view
     def push(self, command: Any) -> bool:

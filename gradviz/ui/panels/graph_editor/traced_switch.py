@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QPushButton, QStackedWidget, QWidget
 
 from gradviz.ui.connections import disconnect_all
@@ -47,8 +48,7 @@ class TracedSwitch:
         self.showing = EDITOR
         self._graph_conns: list = []
         self._undo_conns: list = []
-        self._undo_stack: Any = None
-        self._undo_index = 0
+        self._graph_changed = False
         self.row = QWidget()
         self.row.setObjectName("graph-switch")
         layout = QHBoxLayout(self.row)
@@ -143,21 +143,31 @@ class TracedSwitch:
 
     # -- undo/redo of the hand-built graph while the traced page is shown -------------------
     def _watch_undo(self) -> None:
-        """Undo and redo are window-wide: one that edits the hidden hand-built graph brings its
-        page back, so the change is never made out of sight."""
+        """Undo, redo and pushes are window-wide: one that edits the hidden hand-built graph
+        (an undo, the playground's "open this neuron", …) brings its page back, so the change
+        is never made out of sight. A stack step runs its command, which makes the graph emit
+        ``changed``, and then emits ``indexChanged`` in the same call: a flag set by the first
+        and cleared on the next turn of the event loop links the two (a scene load changes the
+        graph too, but through no stack step)."""
         stack = getattr(self.panel.window(), "undo_stack", None)
         if stack is None or self._undo_conns:
             return
-        self._undo_stack, self._undo_index = stack, stack.index()
+        changed = self.panel.graph.events.changed
+        changed.connect(self._on_graph_changed)
         stack.indexChanged.connect(self._on_undo_index)
-        self._undo_conns.append((stack.indexChanged, self._on_undo_index))
+        self._undo_conns += [(stack.indexChanged, self._on_undo_index),
+                             (changed, self._on_graph_changed)]
 
-    def _on_undo_index(self, index: int) -> None:
-        stack = self._undo_stack
-        # Undo leaves the undone command at ``index``; redo and push leave theirs just before.
-        moved = stack.command(index if index < self._undo_index else index - 1)
-        self._undo_index = index
-        if self.showing == TRACED and getattr(moved, "target", None) is self.panel.graph:
+    def _on_graph_changed(self) -> None:
+        if not self._graph_changed:
+            self._graph_changed = True
+            QTimer.singleShot(0, self._forget_graph_change)
+
+    def _forget_graph_change(self) -> None:
+        self._graph_changed = False
+
+    def _on_undo_index(self, _index: int) -> None:
+        if self.showing == TRACED and self._graph_changed:
             self.show_page(EDITOR)
 
     def apply_chrome(self) -> None:

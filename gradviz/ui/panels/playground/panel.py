@@ -135,7 +135,7 @@ class QtPlaygroundPanel(PlaygroundActions, QtPanel):
         self.network_view.weight_clicked.connect(self._on_weight_clicked)
         self.network_view.neuron_clicked.connect(self._on_neuron_clicked)
         e = self.pg.events
-        self.listen(e.was_reset, self._on_reset)
+        self.listen(e.was_reset, self._on_reset, when_shown=True)
         self.listen(e.stepped, self._on_stepped)
         self.listen(e.points, self._on_points)
         self.listen(e.hidden, self._on_hidden)

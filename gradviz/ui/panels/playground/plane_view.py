@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QWidget
 
 from gradviz.core.playground_data import EXTENT
@@ -87,17 +88,24 @@ class QtPlaneView(QtSection):
         self.train_points.setData(x_tr[:, 0], x_tr[:, 1], brush=train_brushes,
                                   pen=pg.mkPen(self._theme.plot_fg if self._theme else "k",
                                                width=0.6))
+        pens: dict[int, QPen] = {}  # one pen per colour, as for the brushes
+        for b in test_pens:
+            if id(b) not in pens:
+                pens[id(b)] = pg.mkPen(b.color(), width=1.6)
         self.test_points.setData(x_te[:, 0], x_te[:, 1], brush=pg.mkBrush(None),
-                                 pen=[pg.mkPen(b.color(), width=1.6) for b in test_pens])
+                                 pen=[pens[id(b)] for b in test_pens])
 
     def _brushes(self, labels: np.ndarray, alpha: int) -> list:
+        """A brush for each label, one brush object per colour: the scatter plot draws one
+        symbol per distinct pen and brush object, and a thousand of them took ~50 ms."""
         if self._theme is None:
             return [pg.mkBrush("k")] * len(labels)
         if self._task == "regression":
             lut = diverging_lut(self._theme)
             top = max(float(np.abs(labels).max()) if len(labels) else 1.0, 1e-9)
-            rows = ((labels / top + 1) / 2 * (len(lut) - 1)).round().astype(int)
-            return [pg.mkBrush(*lut[r], alpha) for r in rows]
+            rows = ((labels / top + 1) / 2 * (len(lut) - 1)).round().astype(int).tolist()
+            shared = {r: pg.mkBrush(*lut[r], alpha) for r in set(rows)}
+            return [shared[r] for r in rows]
         colors = class_colors(self._theme)
         cache = [pg.mkBrush(c) for c in colors]
         return [cache[int(v)] for v in labels]

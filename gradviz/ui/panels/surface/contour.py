@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import QGraphicsItem
 
 from gradviz.core.meshes import arrow_field_segments
 from gradviz.core.surfaces import SCENE_HEIGHT, SurfaceGrid, height_lookup_table
@@ -38,6 +39,10 @@ class QtContourView(pg.PlotWidget):
         self.addItem(self.isolines)
         self.field = pg.PlotDataItem(connect="pairs", pen=pg.mkPen((25, 25, 25, 210), width=1.2))
         self.addItem(self.field)
+        # Thousands of short strokes: kept as pixels until the lines or the view change (a
+        # scene change paints the window more than once).
+        for item in (self.isolines, self.field):
+            item.curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.trails: list[pg.PlotCurveItem] = []
         self.arrows: list[pg.PlotCurveItem] = []
         self.balls = pg.ScatterPlotItem(size=15, pen=pg.mkPen("#202020", width=1.5))

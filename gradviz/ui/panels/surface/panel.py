@@ -90,7 +90,7 @@ class QtSurfacePanel(QtPanel):
         self._play.timeout.connect(self._tick)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.timeout.connect(self._refresh)
+        self._refresh_timer.timeout.connect(self.when_shown(self._refresh))
         self._build()
         for name in self.state.SETTINGS:
             self.listen(getattr(self.state.events, name), functools.partial(self._on_field, name))

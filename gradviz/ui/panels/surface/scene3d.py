@@ -10,6 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.opengl as gl
 from pyqtgraph import Vector
+from PySide6.QtOpenGLWidgets import QOpenGLWidget
 
 from gradviz.core.meshes import BallPose, balls_mesh, trail_segments
 from gradviz.core.surfaces import SurfaceGrid, height_colours, shaded_colours
@@ -20,9 +21,43 @@ CAMERA = {"distance": 4.2, "elevation": 36.0, "azimuth": -62.0}
 CAMERA_CENTRE = (0.0, 0.0, 0.3)
 
 
+class QtGLView(gl.GLViewWidget):
+    """A ``GLViewWidget`` that renders only after something in it changed.
+
+    A window repainted for another reason (a scene change paints it two or three times) makes
+    every ``QOpenGLWidget`` render again, which software OpenGL pays for in full. Items, the
+    camera and the background all ask for a new frame through :meth:`update`, and a new or
+    resized framebuffer needs one too; otherwise the last frame, kept by ``PartialUpdate``, is
+    shown as it is.
+    """
+
+    _stale = True  # until the first frame (pyqtgraph's __init__ already calls update)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setUpdateBehavior(QOpenGLWidget.UpdateBehavior.PartialUpdate)
+
+    def update(self, *args) -> None:
+        self._stale = True
+        super().update(*args)
+
+    def initializeGL(self) -> None:  # noqa: N802 - Qt's name
+        self._stale = True
+        super().initializeGL()
+
+    def resizeGL(self, w: int, h: int) -> None:  # noqa: N802 - Qt's name
+        self._stale = True
+        super().resizeGL(w, h)
+
+    def paintGL(self, *args, **kwargs) -> None:  # noqa: N802 - Qt's name
+        if self._stale:
+            self._stale = False
+            super().paintGL(*args, **kwargs)
+
+
 def make_gl_view() -> gl.GLViewWidget:
     """The GL widget (a separate function so tests can make it fail like a missing driver)."""
-    return gl.GLViewWidget()
+    return QtGLView()
 
 
 @functools.lru_cache(maxsize=32)
