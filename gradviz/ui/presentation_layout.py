@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gradviz.ui.panels.presenter_arrange import QtReadoutOverlay
 from gradviz.ui.panels.presenting import section_title
+from gradviz.ui.panels.readout_overlay import QtReadoutOverlay
 
 if TYPE_CHECKING:
     from gradviz.ui.main_window import QtMainWindow
@@ -40,6 +40,9 @@ FIT_ROUNDS = 12
 ONE_PANEL_AREA = 0.65
 #: … and this share of its width in a two-panel scene.
 TWO_PANEL_WIDTH = 0.40
+#: Where secondary controls may drop, the visualization keeps at least this share of its
+#: panel's height: explanatory text above or under it (a banner, a formula) folds first.
+VIEW_HEIGHT = 0.6
 
 
 def grid_shape(count: int) -> tuple[int, int]:
@@ -152,10 +155,21 @@ def visualization_short(dock: QDockWidget, screen: QRect, panels: int) -> bool:
     return view.width() < TWO_PANEL_WIDTH * screen.width()
 
 
+def visualization_low(dock: QDockWidget) -> bool:
+    """Whether the panel's visualization has less than ``VIEW_HEIGHT`` of its panel's height
+    (a two-panel scene's width share says nothing of the height text above it takes)."""
+    view = dock.panel.presenter_sections.visualization() if dock.panel is not None else None
+    scroll = dock.widget()
+    if view is None or not view.isVisible() or not isinstance(scroll, QScrollArea):
+        return False
+    return view.height() < VIEW_HEIGHT * scroll.viewport().height()
+
+
 def fold_for_share(window: QtMainWindow, names: list[str], scale: float) -> list[str]:
     """Where secondary controls may drop out (:func:`may_drop_secondary`), fold them, and then
     shown sections other than the visualization and the stepping controls, until each panel's
-    visualization has its share of the screen; returns what was folded."""
+    visualization has its share of the screen; and secondary sections (explanatory text)
+    until it has ``VIEW_HEIGHT`` of its panel's height. Returns what was folded."""
     screen = window.screen().geometry()
     docks = [window.docks[n] for n in names if n in window.docks]
     if not may_drop_secondary(screen, scale) or len(docks) > 2:
@@ -169,11 +183,14 @@ def fold_for_share(window: QtMainWindow, names: list[str], scale: float) -> list
                 continue
             dock.panel.presenter_sections.favour_visualization()
             settle_layouts()
+            name = None
             if visualization_short(dock, screen, len(docks)):
                 name = dock.panel.fold_for_fit(shown_too=True)
-                if name is not None:
-                    folded.append(f"{dock.spec.title}: {section_title(name)}")
-                    progressed = True
+            elif visualization_low(dock):
+                name = dock.panel.fold_for_fit()
+            if name is not None:
+                folded.append(f"{dock.spec.title}: {section_title(name)}")
+                progressed = True
         if not progressed:
             break
     return folded

@@ -5,7 +5,8 @@
   (or its ``sizeHint()`` where that is smaller), unless the widget says otherwise on purpose (an explicit ``minimumSize``, an ``Ignored`` size
   policy); a word-wrapped label gets at least ``heightForWidth`` of its width. What lives inside
   another scroll area (lists, tables, code views, plots, the canvas) may scroll its own content;
-- a readout floating over the visualization is not taller than it (nothing of it cut);
+- a readout floating over the visualization is not taller than it (nothing of it cut) and
+  covers at most ``OVERLAY_COVER`` of its area (readouts that would cover more fold away);
 - the caption is never cut (and takes at most 2 lines at ×1.5 on a 1280×720 screen);
 - the window is no larger than its screen;
 - in presentation, text on a graph canvas is at least ``MIN_CANVAS_PX`` pixels tall on screen;
@@ -35,6 +36,8 @@ MIN_CANVAS_PX = 18.0
 CAPTION_LINES = 2
 ONE_PANEL_AREA = 0.65
 TWO_PANEL_WIDTH = 0.40
+#: The most of its visualization's area a floating readout box may cover.
+OVERLAY_COVER = 0.35
 
 
 def screen_rect(window) -> QRect:
@@ -136,13 +139,25 @@ def biggest_sections(panel: QWidget, vertical: bool, count: int = 3) -> str:
 
 def overlay_problems(panel: QWidget) -> list[dict]:
     """A readout box over the visualization (``presenter-overlay``) taller than the
-    visualization it floats over is cut: its last lines are not on screen."""
+    visualization it floats over is cut: its last lines are not on screen; one covering more
+    than ``OVERLAY_COVER`` of the visualization hides what it reads out."""
     found = []
     for box in panel.findChildren(QWidget, "presenter-overlay"):
         host = box.parentWidget()
-        if box.isVisible() and host is not None and box.geometry().bottom() >= host.height():
+        if not box.isVisible() or host is None:
+            continue
+        if box.geometry().bottom() >= host.height():
             found.append({"widget": describe(box), "what": "readout overlay cut",
                           "px": box.geometry().bottom() + 1 - host.height()})
+        seen = box.geometry().intersected(host.rect())
+        area = max(1, host.width() * host.height())
+        share = seen.width() * seen.height() / area
+        if share > OVERLAY_COVER:
+            found.append({"widget": describe(box),
+                          "what": f"overlay covers more than {OVERLAY_COVER:.0%} of its "
+                                  "visualization",
+                          "px": round((share - OVERLAY_COVER) * area),
+                          "detail": f"{share:.0%} of {host.width()}×{host.height()}; px²"})
     return found
 
 

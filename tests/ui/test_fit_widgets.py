@@ -11,7 +11,7 @@ from gradviz.core.panel_info import Presenter
 from gradviz.ui.panels.base import QtPanel
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
-from gradviz.ui.widgets.wrap_row import QtWrapRow
+from gradviz.ui.widgets.wrap_row import SHORT_TEXT, QtWrapRow
 from gradviz.ui.window_common import settle
 
 
@@ -35,6 +35,30 @@ def test_a_wrap_row_is_one_line_when_wide_and_wraps_when_narrow(qtbot):
     settle()
     assert len({b.y() for b in buttons}) == 2
     assert all(b.geometry().right() < narrow for b in buttons)
+
+
+def test_a_wrap_row_shows_short_texts_before_it_wraps_and_full_ones_when_wide(qtbot):
+    host = QWidget()
+    qtbot.addWidget(host)
+    row = QtWrapRow(host)
+    restart, step, named = QPushButton("↺ Restart from the very start"), QPushButton("Step"), \
+        QLabel("a label naming the next control")
+    restart.setProperty(SHORT_TEXT, "↺")
+    named.setProperty(SHORT_TEXT, "")
+    for w in (restart, step, named, QPushButton("1×")):
+        row.add(w)
+    wide = row.sizeHint()
+    host.resize(wide.width() + 10, wide.height())
+    host.show()
+    settle()
+    assert restart.text() == "↺ Restart from the very start" and named.isVisible()
+    host.resize(wide.width() // 2, wide.height())
+    settle()
+    assert restart.text() == "↺" and not named.isVisible()
+    assert len({w.y() for w in (restart, step)}) == 1  # short texts: still one line
+    host.resize(wide.width() + 10, wide.height())
+    settle()
+    assert restart.text() == "↺ Restart from the very start" and named.isVisible()
 
 
 def test_tabs_ask_only_for_the_page_on_show(qtbot):

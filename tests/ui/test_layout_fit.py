@@ -96,7 +96,7 @@ def format_problems(problems: list[dict]) -> str:
 
 
 KINDS = (("scroll range", "scrolls"), ("minimum size", "squeezed"), ("caption", "caption"),
-         ("overlay cut", "overlay cut"),
+         ("overlay cut", "overlay cut"), ("overlay covers", "overlay cover"),
          ("than the screen", "window"), ("canvas text", "canvas text"),
          ("visualization", "visualization share"), ("folded to fit", "folded too early"))
 

@@ -10,37 +10,25 @@ inside a section: the declaration alone decides.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QMargins, QObject, QSize, Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import QMargins, QSize, Qt
 from PySide6.QtWidgets import (
     QBoxLayout,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLayout,
     QSizePolicy,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
-#: The overlay takes at most this share of the visualization's width (then its text wraps).
-OVERLAY_WIDTH = 0.5
-#: An overlay covering more than this share of the view hides what it reads out.
-OVERLAY_COVER = 0.5
-#: The widths, as shares of the view's, a wrapped overlay tries in turn (see ``place``).
-WRAP_WIDTHS = (OVERLAY_WIDTH, 0.65, 0.8, 1.0)
+from gradviz.ui.panels.readout_overlay import QtReadoutOverlay
+
 #: In the row, a section's stretch is the width it would like in units of this many pixels.
 ROW_STRETCH_PX = 20
-#: Pixels between the overlay and the visualization's edges.
-OVERLAY_MARGIN = 6
 #: The panel's margins and spacing while presenting (the desktop's 6 px cost the plot rows).
 PRESENT_MARGIN = 0
 PRESENT_SPACING = 0
 PRESENT_BODY_SPACING = 2
-#: How opaque the overlay's background is (0–255): the plot stays faintly visible under it.
-OVERLAY_ALPHA = 225
 
 
 def _layout_holding(layout: QLayout | None, widget: QWidget) -> QLayout | None:
@@ -105,78 +93,6 @@ class QtPresenterRow(QWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
-
-
-class QtReadoutOverlay(QFrame):
-    """A small box of live readouts over the top-right corner of the visualization ``host``;
-    it follows the host's size and its own text (wrapping beyond ``OVERLAY_WIDTH``)."""
-
-    def __init__(self, host: QWidget) -> None:
-        super().__init__(host)
-        self.setObjectName("presenter-overlay")
-        self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(10, 6, 10, 6)
-        self.box.setSpacing(2)
-        # Plain text on the window colour, nearly opaque: readable over any curve. (A palette,
-        # not a style sheet: under a style sheet the labels would keep the font they had when
-        # it was applied, whatever the presentation scale does later.)
-        colour = QColor(host.palette().window().color())
-        colour.setAlpha(OVERLAY_ALPHA)
-        palette = self.palette()
-        palette.setColor(QPalette.ColorRole.Window, colour)
-        self.setPalette(palette)
-        self.setAutoFillBackground(True)
-        host.installEventFilter(self)
-
-    def place(self) -> None:
-        host = self.parentWidget()
-        if host is None:
-            return
-        self.box.activate()
-        room = max(1, host.width() - 2 * OVERLAY_MARGIN)
-        # Never narrower than its longest word (a narrow view beside another panel).
-        least = min(self.minimumSizeHint().width(), room)
-        if not any(label.wordWrap() for label in self.findChildren(QLabel)):
-            width = max(least, min(self.sizeHint().width(), int(room * OVERLAY_WIDTH)))
-            self._set_size(host, width, self.minimumSizeHint().height())
-            return
-        # Wrapped text: the narrowest of a few widths, from OVERLAY_WIDTH of the view to all
-        # of it, at which the text fits the view's height (a narrow view needs it wider).
-        for share in WRAP_WIDTHS:
-            width = max(least, int(room * share))
-            height = self.heightForWidth(width)
-            if height <= host.height() - 2 * OVERLAY_MARGIN:
-                self._set_size(host, width, height)
-                return
-        # Still too tall: the whole view, edge to edge (if even that is cut, is_cut says so).
-        self._set_size(host, host.width(), self.heightForWidth(host.width()), margin=0)
-
-    def _set_size(self, host: QWidget, width: int, height: int,
-                  margin: int = OVERLAY_MARGIN) -> None:
-        height = max(height, self.minimumSizeHint().height(), 1)
-        self.setGeometry(host.width() - width - margin, margin, width, height)
-        self.raise_()
-
-    def crowds(self) -> bool:
-        """Whether the readouts are cut by the visualization's edge or cover more than
-        ``OVERLAY_COVER`` of it: the panel then does not fit (presentation folds something
-        to give the visualization room)."""
-        host = self.parentWidget()
-        if host is None or not self.isVisible():
-            return False
-        covered = self.width() * self.height() / max(1, host.width() * host.height())
-        return self.geometry().bottom() >= host.height() or covered > OVERLAY_COVER
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if obj is self.parentWidget() and event.type() == QEvent.Type.Resize:
-            self.place()
-        return False
-
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.place()  # a readout's text changed: the box grows or shrinks with it
-        return handled
 
 
 class QtPresenterArrangement:
@@ -260,6 +176,8 @@ class QtPresenterArrangement:
         widget.setVisible(not slot.hidden)
 
     def restore(self) -> None:
+        if self.overlay is not None:
+            self.overlay.restore_fonts()  # before its labels go home: they keep no shrunk type
         for pane in self.emptied:
             pane.show()
         self.emptied.clear()

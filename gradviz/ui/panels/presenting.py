@@ -13,10 +13,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QSplitter, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSplitter,
+    QToolButton,
+    QWidget,
+)
 
 from gradviz.core.panel_info import Presenter
 from gradviz.ui.panels.presenter_arrange import QtPresenterArrangement
+from gradviz.ui.panels.readout_overlay import NO_SCALE
 
 SECTION_PREFIX = "section-"
 HEADER = "explainer"
@@ -27,8 +35,8 @@ STRIP_PIXELS = 13
 #: A splitter shares out its room in proportion to the sizes it is given: this one is far
 #: larger than any screen, so the visualization's pane takes all the others leave.
 FAVOURED = 100_000
-#: A widget with this property set keeps its font when presentation scales fonts.
-NO_SCALE = "gv_keep_font"
+#: What the strip calls the box of readouts over the visualization once it is folded.
+READOUTS = "readouts"
 
 
 def section_title(name: str) -> str:
@@ -44,6 +52,14 @@ def _least(widget: QWidget, along: bool) -> int:
         return max(0, hint.width())
     wrapped = widget.heightForWidth(widget.width()) if widget.hasHeightForWidth() else 0
     return max(0, hint.height(), wrapped)
+
+
+def explanatory(section: QWidget) -> bool:
+    """Whether a section is only text to read (a banner, a formula): labels, nothing to use."""
+    if isinstance(section, QLabel):
+        return True
+    inside = section.findChildren(QWidget)
+    return bool(inside) and all(isinstance(w, QLabel) for w in inside)
 
 
 class QtFoldStrip(QWidget):
@@ -146,6 +162,7 @@ class QtPresenterSections:
         if not self.presenting:
             return
         self.presenting = False
+        self.folded.pop(READOUTS, None)  # the box goes with the arrangement: never shown again
         self.arrangement.restore()
         for widget in self.folded.values():
             widget.setVisible(True)
@@ -207,8 +224,10 @@ class QtPresenterSections:
         self.strip.add(name, widget)
 
     def secondary(self) -> list[str]:
-        """Shown sections that are neither declared as shown nor nested in one that is, last
-        built first: what may drop out when the panel does not fit."""
+        """Shown sections that are neither declared as shown nor nested in one that is: what
+        may drop out when the panel does not fit. Explanatory text first (the caption says
+        what the scene shows; a control folded is one the lecturer must unfold), then the
+        rest, last built first."""
         sections = self.sections()
         keep = [sections[n] for n in self.presenter.show if n in sections]
         names = []
@@ -219,7 +238,8 @@ class QtPresenterSections:
             if any(k.isAncestorOf(widget) or widget.isAncestorOf(k) for k in keep):
                 continue
             names.append(name)
-        return names[::-1]
+        names.reverse()
+        return sorted(names, key=lambda n: not explanatory(sections[n]))
 
     def fold_secondary(self, shown_too: bool = False) -> str | None:
         """Fold the next secondary section; returns its name, or None when none is left.
@@ -227,6 +247,13 @@ class QtPresenterSections:
         first, that is neither the visualization nor the stepping controls."""
         if not self.presenting or not self.presenter.show:
             return None  # without a declaration nothing is known to be secondary
+        overlay = self.arrangement.overlay
+        if overlay is not None and overlay.crowds():
+            # Over its cap even in its smallest type: the readouts hide the picture they
+            # explain. They fold first, whatever the scale (a toggle shows them again).
+            self._fold(READOUTS, overlay)
+            self.dropped.append(READOUTS)
+            return READOUTS
         names = self.secondary()
         if shown_too:
             names += self.droppable_shown()

@@ -5,12 +5,20 @@ scale, or beside another panel, the same buttons would push the panel wider than
 :class:`QtWrapRow` lays its items out left to right and starts a new line where the next one
 would not fit, so the row asks only for its widest item's width and, through
 ``heightForWidth``, for as many lines as its width needs.
+
+Before it wraps, a row says the same in fewer pixels: a widget in it with a short text
+(``SHORT_TEXT``: "↺" for "↺ Restart"; an empty one hides a label that only names the next
+control) shows that text while the full texts would not fit one line, so at ×3 beside another
+panel the stepping buttons stay one row; the full texts come back when the row is wide enough.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget, QWidgetItem
+
+#: A widget's property: the text it shows while the row is too narrow for its full texts.
+SHORT_TEXT = "gv_short_text"
 
 
 class QtWrapRow(QLayout):
@@ -28,6 +36,9 @@ class QtWrapRow(QLayout):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._gap = spacing
+        #: The full texts of the widgets showing their short ones (empty: not compact).
+        self._full: dict[QWidget, str] = {}
+        self._full_width = 0
         self.setContentsMargins(0, 0, 0, 0)
 
     # -- the QLayout protocol --------------------------------------------------------------
@@ -60,7 +71,38 @@ class QtWrapRow(QLayout):
 
     def setGeometry(self, rect: QRect) -> None:  # noqa: N802 - Qt's name
         super().setGeometry(rect)
+        self._compact(rect.width())
         self._place(rect, move=True)
+
+    # -- short texts -----------------------------------------------------------------------
+    def _shortened(self) -> list[QWidget]:
+        return [i.widget() for i in self._items
+                if i.widget() is not None and i.widget().property(SHORT_TEXT) is not None]
+
+    def _compact(self, width: int) -> None:
+        """Short texts while the full ones do not fit ``width`` on one line (the one-line
+        width of the full texts is measured while they show)."""
+        widgets = self._shortened()
+        if not widgets:
+            return
+        if not self._full:
+            self._full_width = self.sizeHint().width()
+        if (width < self._full_width) == bool(self._full):
+            return
+        # The state changes before the widgets do: showing one lays the row out again, here.
+        if self._full:
+            restored, self._full = self._full, {}
+            for widget, text in restored.items():
+                widget.setText(text)
+                widget.setVisible(True)
+            return
+        self._full = {w: w.text() for w in widgets if not w.isHidden()}  # hidden: not ours
+        for widget in list(self._full):
+            short = widget.property(SHORT_TEXT)
+            if short:
+                widget.setText(short)
+            else:
+                widget.setVisible(False)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         """Everything on one line."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from gradviz.ui.panels.graph_editor.animation import SPEEDS
-from gradviz.ui.widgets.wrap_row import QtWrapRow
+from gradviz.ui.widgets.wrap_row import SHORT_TEXT, QtWrapRow
 
 if TYPE_CHECKING:
     from gradviz.ui.panels.graph_editor.panel import QtGraphEditorPanel
@@ -51,8 +51,15 @@ def build_player_row(panel: QtGraphEditorPanel) -> QWidget:
         speed.addItem(f"{s:g}×", s)
     speed.setCurrentIndex(SPEEDS.index(1.0))
     speed.currentIndexChanged.connect(lambda i: panel.set_speed(speed.itemData(i)))
+    # Too narrow for one row of full texts (×3 beside the loss surface): "↺", "◀", and
+    # the speed box without its label (it reads "1×"; its tooltip names it).
+    panel.restart_button.setProperty(SHORT_TEXT, "↺")
+    panel.back_button.setProperty(SHORT_TEXT, "◀")
+    speed.setToolTip("Playing speed")
+    named = QLabel("speed")
+    named.setProperty(SHORT_TEXT, "")
     for w in (panel.restart_button, panel.back_button, panel.play_button, panel.step_button,
-              QLabel("speed"), speed):
+              named, speed):
         row.add(w)
     caption = panel.caption = QLabel("")
     caption.setObjectName("graph-caption")
