@@ -15,6 +15,7 @@ from gradviz.ui.connections import disconnect_all
 from gradviz.ui.panels.presenting import QtFoldStrip, QtPresenterSections
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.plot_setup import scale_legends
 from gradviz.ui.widgets.wrap_row import QtWrapRow
 
 
@@ -193,11 +194,13 @@ class QtPanel(QWidget):
     def set_presenting(self, on: bool, scale: float = 1.0) -> None:
         """Presentation mode: keep the sections ``spec.presenter.show`` names, fold those in
         ``fold`` and the explainer header into the fold strip (``on=False`` restores all).
-        Panels that lay out differently at a scale override this and call it."""
+        Panels that lay out differently at a scale override this and call it. The legends of
+        the panel's plots take the scale, as their axes do (``1.0`` when ``on`` is False)."""
         if on:
             self.presenter_sections.start()
         else:
             self.presenter_sections.stop()
+        scale_legends(self, scale if on else 1.0)
 
     def fold_for_fit(self, shown_too: bool = False) -> str | None:
         """Fold one more secondary section (neither shown nor folded by the declaration) when

@@ -92,8 +92,6 @@ READOUT_SIZE = 1.3
 #: The left axis' title; while presenting a short one, which a plot of 300 px holds at ×3.
 LEFT_LABEL = "KiB saved for backward"
 LEFT_LABEL_PRESENTING = "KiB saved"
-#: The legend's type at ×1 (pyqtgraph's default); presenting scales it like the axes.
-LEGEND_PT = 9.0
 
 
 class QtMemoryReadout(QWidget):
@@ -157,7 +155,6 @@ class QtMemoryPlotSection(QtSection):
                                      log_x=True, grid=0.25, min_height=170, si_prefix=False)
         self.memory_plot.setMouseEnabled(x=False, y=False)
         self.memory_plot.getAxis("bottom").setTicks(width_ticks())
-        self._theme: Theme | None = None
         self.memory_legend = self.memory_plot.addLegend(offset=(8, 8))
         self.activation_curve = self.memory_plot.plot([], [], name="activations (grad on)",
                                                       symbol="o", symbolSize=6)
@@ -179,26 +176,11 @@ class QtMemoryPlotSection(QtSection):
         self.current_line.setValue(np.log10(width))
 
     def set_presenting(self, on: bool, scale: float) -> None:
-        """Show the readout while presenting and size the legend's text like the axes'; the
-        axis' title shortens (the readout says what is saved), so large type still fits."""
+        """Show the readout while presenting; the axis' title shortens (the readout says what
+        is saved), so large type still fits (the legend scales with every plot's, in
+        :meth:`QtPanel.set_presenting`)."""
         self.readout.setVisible(on)
         self.memory_plot.setLabel("left", LEFT_LABEL_PRESENTING if on else LEFT_LABEL)
-        self._new_legend(f"{LEGEND_PT * (scale if on else 1.0):g}pt")
-
-    def _new_legend(self, size: str) -> None:
-        """A legend with text of ``size``, built afresh: pyqtgraph's legend keeps the rows it
-        grew to when its text only shrinks (after presenting, its lines stood far apart)."""
-        item = self.memory_plot.getPlotItem()
-        old = item.legend
-        if old is not None:
-            if old.scene() is not None:
-                old.scene().removeItem(old)
-            item.legend = None
-        self.memory_legend = self.memory_plot.addLegend(offset=(8, 8), labelTextSize=size)
-        for curve in (self.activation_curve, self.parameter_curve, self.nograd_curve):
-            self.memory_legend.addItem(curve, curve.name())
-        if self._theme is not None:
-            self._style_legend(self._theme)
 
     def apply_theme(self, theme: Theme) -> None:
         style_plot(self.memory_plot, theme)
@@ -209,7 +191,6 @@ class QtMemoryPlotSection(QtSection):
             curve.setPen(pg.mkPen(colour, width=width))
             curve.setSymbolBrush(colour)
         self.current_line.setPen(pg.mkPen(theme.text, width=1.5, style=Qt.PenStyle.DashLine))
-        self._theme = theme
         self._style_legend(theme)
 
     def _style_legend(self, theme: Theme) -> None:

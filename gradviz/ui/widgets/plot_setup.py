@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QWidget
 
 
 def adopt_plot_menus(plot: pg.PlotWidget) -> None:
@@ -82,3 +83,43 @@ def _fit_left_axis(axis: pg.AxisItem, widest: str, gap: int = 6) -> None:
     label = axis.label.boundingRect().height() if axis.label.isVisible() else 0
     axis.setWidth(int(text + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
                       + label + gap))
+
+
+def _points(size: str) -> float:
+    """A legend's CSS text size (``"9pt"``, ``"12px"``) in points (a pixel taken as 0.75 pt)."""
+    size = size.strip()
+    if size.endswith("px"):
+        return float(size[:-2]) * 0.75
+    return float(size.removesuffix("pt"))
+
+
+def scale_legend(legend: pg.LegendItem, scale: float) -> None:
+    """Size a legend's text ``scale`` times its original size (``1.0`` restores it).
+
+    pyqtgraph's ``setLabelTextSize`` only records the size for rows added later; each label is
+    set again so it redraws, and the rows are laid out afresh, since the grid keeps the height
+    it grew to when the text only shrinks (after presenting, the lines stood far apart)."""
+    base = getattr(legend, "_gv_base_pt", None)
+    if base is None:
+        base = legend._gv_base_pt = _points(legend.opts["labelTextSize"])
+    size = f"{base * scale:.4g}pt"
+    if size == legend.opts["labelTextSize"]:
+        return
+    legend.setLabelTextSize(size)
+    grid = legend.layout
+    for i in range(grid.count() - 1, -1, -1):
+        grid.removeAt(i)
+    for sample, label in legend.items:
+        label.setText(label.text)
+        legend._addItemToLayout(sample, label)
+    legend.resize(grid.effectiveSizeHint(Qt.SizeHint.PreferredSize))
+    grid.activate()
+    legend.updateSize()
+
+
+def scale_legends(root: QWidget, scale: float) -> None:
+    """:func:`scale_legend` for every legend of the pyqtgraph plots under ``root``."""
+    for plot in root.findChildren(pg.PlotWidget):
+        legend = plot.getPlotItem().legend
+        if legend is not None:
+            scale_legend(legend, scale)
