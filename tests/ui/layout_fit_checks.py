@@ -9,6 +9,10 @@
   covers at most ``OVERLAY_COVER`` of its area (readouts that would cover more fold away);
 - the caption is never cut (and takes at most 2 lines at ×1.5 on a 1280×720 screen);
 - the window is no larger than its screen;
+- in presentation, no column a table shows is narrower than its header's or a cell's text
+  (measured with the view's font metrics, plus the style's margins) or runs past the table's
+  right edge: an elided number or name, or a cut header, is not read from the back row (a
+  column the presenter drops is hidden, not shown narrow);
 - in presentation, text on a graph canvas is at least ``MIN_CANVAS_PX`` pixels tall on screen;
 - in presentation, the visualization (the first section on screen of those a panel's presenter
   shows: the declaration names it first) covers at
@@ -18,7 +22,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -29,6 +33,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QTableView,
     QWidget,
 )
 
@@ -158,6 +164,43 @@ def overlay_problems(panel: QWidget) -> list[dict]:
                                   "visualization",
                           "px": round((share - OVERLAY_COVER) * area),
                           "detail": f"{share:.0%} of {host.width()}×{host.height()}; px²"})
+    return found
+
+
+def _column_text_need(view: QTableView, column: int) -> tuple[int, str]:
+    """The widest text of ``column`` (header or cell) with the style's margins, and that text."""
+    model, header = view.model(), view.horizontalHeader()
+    title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+    style = view.style()
+    header_pad = 2 * style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, None, header)
+    cell_pad = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    needs = [(header.fontMetrics().horizontalAdvance(title) + header_pad, title)]
+    for row in range(model.rowCount()):
+        text = str(model.index(row, column).data() or "")
+        needs.append((view.fontMetrics().horizontalAdvance(text) + cell_pad, text))
+    return max(needs)
+
+
+def table_problems(root: QWidget) -> list[dict]:
+    """A shown column of a shown table narrower than its text (elided) or past the view's
+    right edge (cut)."""
+    found = []
+    for view in root.findChildren(QTableView):
+        if not view.isVisible() or view.model() is None:
+            continue
+        room = view.viewport().width()
+        for column in range(view.model().columnCount()):
+            if view.isColumnHidden(column):
+                continue  # dropped by the presenter: not shown, so not cut
+            need, text = _column_text_need(view, column)
+            have = view.columnWidth(column)
+            if have < need:
+                found.append({"widget": describe(view), "what": "table column elided",
+                              "px": need - have, "detail": f"column {column} {text!r}"})
+            right = view.columnViewportPosition(column) + have
+            if right > room:
+                found.append({"widget": describe(view), "what": "table column cut",
+                              "px": right - room, "detail": f"column {column}"})
     return found
 
 
@@ -293,4 +336,5 @@ def fit_problems(window, names: list[str], presenting: bool) -> list[dict]:
         found += overlay_problems(dock)
         if presenting:
             found += canvas_problems(dock)
+            found += table_problems(dock)
     return found

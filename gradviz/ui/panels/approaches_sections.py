@@ -11,10 +11,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -25,6 +23,7 @@ from gradviz.core.derivative_code import cost_code
 from gradviz.core.functions1d import compiled
 from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.expression_field import QtExpressionField
+from gradviz.ui.widgets.fitting_table import QtFittingTable
 from gradviz.ui.widgets.float_slider import QtFloatSlider
 from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 from gradviz.ui.widgets.plot_setup import make_plot
@@ -33,6 +32,8 @@ CUSTOM = "Custom expression…"
 #: The four finite-difference curves of the V: (scheme, float type) → legend name.
 V_CURVES = {("forward", "float32"): "forward, float32", ("central", "float32"): "central, float32",
             ("forward", "float64"): "forward, float64", ("central", "float64"): "central, float64"}
+#: The comparison table's "how" column (the one presenting may drop).
+HOW_COLUMN = 1
 
 
 class FunctionSection(QWidget):
@@ -74,7 +75,8 @@ class ComparisonSection(QWidget):
         self.formula_label.setObjectName("symbolic-formula")
         self.formula_label.setTextFormat(Qt.TextFormat.RichText)
         col.addWidget(self.formula_label)
-        self.table = table = QTableWidget(4, 6)
+        # While presenting, "how" (explanatory) gives way before a number or a name is elided.
+        self.table = table = QtFittingTable(4, 6, droppable=(HOW_COLUMN,))
         table.setHorizontalHeaderLabels(
             ["approach", "how", "f′(x) float32", "|error| float32", "f′(x) float64",
              "|error| float64"])
@@ -82,7 +84,6 @@ class ComparisonSection(QWidget):
         table.verticalHeader().setVisible(False)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         table.setFixedHeight(table.horizontalHeader().sizeHint().height()
                              + 4 * table.verticalHeader().defaultSectionSize() + 6)

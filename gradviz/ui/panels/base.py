@@ -15,6 +15,7 @@ from gradviz.ui.connections import disconnect_all
 from gradviz.ui.panels.presenting import QtFoldStrip, QtPresenterSections
 from gradviz.ui.registry import PanelContext, PanelSpec
 from gradviz.ui.theme import Theme
+from gradviz.ui.widgets.fitting_table import QtFittingTable
 from gradviz.ui.widgets.plot_setup import scale_legends
 from gradviz.ui.widgets.wrap_row import QtWrapRow
 
@@ -195,7 +196,11 @@ class QtPanel(QWidget):
         """Presentation mode: keep the sections ``spec.presenter.show`` names, fold those in
         ``fold`` and the explainer header into the fold strip (``on=False`` restores all).
         Panels that lay out differently at a scale override this and call it. The legends of
-        the panel's plots take the scale, as their axes do (``1.0`` when ``on`` is False)."""
+        the panel's plots take the scale, as their axes do (``1.0`` when ``on`` is False), and
+        its fitting tables size their columns to their text."""
+        # Tables first: the presenter row shares its width by the widths they then ask for.
+        for table in self.findChildren(QtFittingTable):
+            table.set_presenting(on)
         if on:
             self.presenter_sections.start()
         else:

@@ -11,6 +11,7 @@ inside a section: the declaration alone decides.
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QGridLayout,
@@ -82,7 +83,9 @@ class _Slot:
 
 class QtPresenterRow(QWidget):
     """The row under the visualization: as low as its contents allow (a table in it shows a
-    few lines and scrolls), so the visualization keeps every pixel it can."""
+    few lines and scrolls), so the visualization keeps every pixel it can. Narrower than its
+    sections would like side by side, it stacks them (a slider under a table, not a table
+    squeezed until its numbers are elided)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,6 +96,21 @@ class QtPresenterRow(QWidget):
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+
+    def side_by_side_width(self) -> int:
+        """The least width the shown sections need in one line."""
+        shown = [self.line.itemAt(i) for i in range(self.line.count())]
+        shown = [i for i in shown if i.widget() is not None and not i.widget().isHidden()]
+        return (sum(i.minimumSize().width() for i in shown)
+                + self.line.spacing() * max(0, len(shown) - 1))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        across = self.width() >= self.side_by_side_width()
+        direction = (QBoxLayout.Direction.LeftToRight if across
+                     else QBoxLayout.Direction.TopToBottom)
+        if self.line.direction() != direction:
+            self.line.setDirection(direction)
 
 
 class QtPresenterArrangement:
