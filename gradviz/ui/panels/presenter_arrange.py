@@ -97,10 +97,19 @@ class QtPresenterRow(QWidget):
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
 
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """As narrow as the widest section: narrower than one line needs, the row stacks."""
+        hint = super().minimumSizeHint()
+        return QSize(max((i.minimumSize().width() for i in self._shown()), default=0),
+                     hint.height())
+
+    def _shown(self) -> list:
+        items = [self.line.itemAt(i) for i in range(self.line.count())]
+        return [i for i in items if i.widget() is not None and not i.widget().isHidden()]
+
     def side_by_side_width(self) -> int:
         """The least width the shown sections need in one line."""
-        shown = [self.line.itemAt(i) for i in range(self.line.count())]
-        shown = [i for i in shown if i.widget() is not None and not i.widget().isHidden()]
+        shown = self._shown()
         return (sum(i.minimumSize().width() for i in shown)
                 + self.line.spacing() * max(0, len(shown) - 1))
 
@@ -111,6 +120,7 @@ class QtPresenterRow(QWidget):
                      else QBoxLayout.Direction.TopToBottom)
         if self.line.direction() != direction:
             self.line.setDirection(direction)
+            self.updateGeometry()  # stacked, the row is taller: the panel lays out again
 
 
 class QtPresenterArrangement:

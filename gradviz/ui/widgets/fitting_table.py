@@ -3,8 +3,8 @@
 On a desktop the columns share the table's width equally (``Stretch``), which elides a long
 cell when the table is narrow: acceptable beside editing chrome, not on a projector, where the
 numbers and the row names are the point. While presenting, every column is as wide as its
-header and cells (``ResizeToContents``; the last takes what is left), the table asks its layout
-for that width, and the columns named ``droppable`` (explanatory ones) hide while the table is
+header and cells need, the table asks its layout for that width (a wider table shares what is
+left equally), and the columns named ``droppable`` (explanatory ones) hide while the table is
 narrower than all its columns need, so what stays is never elided.
 """
 
@@ -40,19 +40,25 @@ class QtFittingTable(QTableWidget):
         self.droppable = droppable
         self.presenting = False
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # New text (a new h in "how") may need other widths.
+        self.model().dataChanged.connect(self._on_text_changed)
+        self.model().headerDataChanged.connect(self._on_text_changed)
 
     def set_presenting(self, on: bool) -> None:
         """Columns sized to their text (``on``), or sharing the width equally (desktop)."""
         self.presenting = on
-        header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents if on
-                                    else QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(on)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed if on
+                                                     else QHeaderView.ResizeMode.Stretch)
         if not on:
             for column in self.droppable:
                 self.setColumnHidden(column, False)
         self.updateGeometry()
-        self._drop_if_narrow()
+        self._fit_columns()
+
+    def _on_text_changed(self, *_args) -> None:
+        if self.presenting:
+            self.updateGeometry()
+            self._fit_columns()
 
     def column_need(self, column: int) -> int:
         """The width ``column`` needs for its header and every cell, unelided."""
@@ -89,20 +95,30 @@ class QtFittingTable(QTableWidget):
             hint.setWidth(self.width_for(self._kept()))
         return hint
 
-    def _drop_if_narrow(self) -> None:
+    def _fit_columns(self) -> None:
+        """Drop the droppable columns if the table is too narrow for all, then give each shown
+        column its need and an equal part of the width left over."""
         if not self.presenting:
             return
         narrow = self.width() < self.width_for(range(self.columnCount()))
         for column in self.droppable:
             if self.isColumnHidden(column) != narrow:
                 self.setColumnHidden(column, narrow)
+        shown = [c for c in range(self.columnCount()) if not self.isColumnHidden(c)]
+        if not shown:
+            return
+        needs = [self.column_need(c) for c in shown]
+        spare = max(0, self.viewport().width() - sum(needs))
+        for i, (column, need) in enumerate(zip(shown, needs, strict=True)):
+            extra = spare // len(shown) + (1 if i < spare % len(shown) else 0)
+            self.setColumnWidth(column, need + extra)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
-        self._drop_if_narrow()
+        self._fit_columns()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange and self.presenting:
             self.updateGeometry()  # a scale changed the text: the widths it needs change too
-            self._drop_if_narrow()
+            self._fit_columns()
