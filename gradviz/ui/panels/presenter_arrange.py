@@ -10,7 +10,7 @@ inside a section: the declaration alone decides.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMargins, QSize, Qt
+from PySide6.QtCore import QEvent, QMargins, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -115,6 +115,15 @@ class QtPresenterRow(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        self._choose_direction()
+
+    def event(self, event: QEvent) -> bool:
+        # A new scale changes what the sections need while the row keeps its width.
+        if event.type() == QEvent.Type.LayoutRequest:
+            self._choose_direction()
+        return super().event(event)
+
+    def _choose_direction(self) -> None:
         across = self.width() >= self.side_by_side_width()
         direction = (QBoxLayout.Direction.LeftToRight if across
                      else QBoxLayout.Direction.TopToBottom)

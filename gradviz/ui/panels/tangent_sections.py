@@ -18,10 +18,8 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,6 +28,7 @@ from PySide6.QtWidgets import (
 from gradviz.core.functions1d import PRESETS, compiled
 from gradviz.ui.widgets.code_view import QtCodeView
 from gradviz.ui.widgets.expression_field import QtExpressionField
+from gradviz.ui.widgets.fitting_table import QtFittingTable
 from gradviz.ui.widgets.float_slider import QtFloatSlider
 from gradviz.ui.widgets.page_sized_tabs import size_to_current_page
 from gradviz.ui.widgets.plot_setup import make_plot
@@ -219,11 +218,10 @@ class StepsSection(QTabWidget):
         super().__init__()
         self.setObjectName("section-code")
         self.setAccessibleName("descent steps and code")
-        self.table = QTableWidget(0, 4)
+        self.table = QtFittingTable(0, 4)  # while presenting, no number is elided
         self.table.setHorizontalHeaderLabels(["step", "x", "f(x)", "f′(x)"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("descent steps")
         self.addTab(self.table, "Steps")
         self.code_view = QtCodeView("The slope at the point with autograd, then the descent "

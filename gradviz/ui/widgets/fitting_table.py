@@ -10,7 +10,7 @@ narrower than all its columns need, so what stays is never elided.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -77,8 +77,11 @@ class QtFittingTable(QTableWidget):
                                                QSize(), header).width()
 
     def width_for(self, columns) -> int:
-        """The table's width when showing ``columns`` unelided (frame included)."""
-        return sum(self.column_need(c) for c in columns) + 2 * self.frameWidth()
+        """The table's width when showing ``columns`` unelided (frame and, unless it is off,
+        the vertical scroll bar included)."""
+        bar = (0 if self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+               else self.verticalScrollBar().sizeHint().width())
+        return sum(self.column_need(c) for c in columns) + 2 * self.frameWidth() + bar
 
     def _kept(self) -> list[int]:
         return [c for c in range(self.columnCount()) if c not in self.droppable]
