@@ -10,7 +10,8 @@ Keys while presenting (none of them fires while a text field has the focus):
 - Esc: leave presentation mode.
 
 Panels may offer ``apply_scale(scale: float)`` to scale what the application font does not reach
-(custom-painted labels); pyqtgraph plots are scaled generically (axis fonts and line widths).
+(custom-painted labels); pyqtgraph plots are scaled generically (axis fonts and line widths
+here, legend text in ``QtPanel.set_presenting``).
 """
 
 from __future__ import annotations
