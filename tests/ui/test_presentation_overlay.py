@@ -143,3 +143,27 @@ def test_readouts_over_their_cap_fold_into_the_strip_and_the_status_line_says_so
     settle(50)
     assert panel.readout.isVisible() and panel.readout.parentWidget() is not None
     assert not panel.fold_strip.isVisible()
+
+
+def test_a_legend_under_a_wide_readout_moves_below_it_and_goes_home_after(qtbot):
+    import pyqtgraph as pg
+
+    plot = pg.PlotWidget()
+    plot.setFixedSize(420, 360)
+    legend = plot.addLegend(offset=(10, 10))
+    plot.plot([0, 1, 2], [0, 1, 4], name="one press (the true gradient) of w")
+    plot.plot([0, 1, 2], [0, 2, 1], name="b.grad")
+    qtbot.addWidget(plot)
+    plot.show()
+    qtbot.waitExposed(plot)
+    settle(20)
+    home = legend.mapRectToScene(legend.boundingRect())
+    overlay, _ = _overlay(plot, READOUT, 14.0)  # spreads across the top of a narrow plot
+    box = overlay.geometry()
+    assert box.left() < plot.mapFromScene(home.topRight()).x()  # it would cover the legend
+    moved = plot.mapFromScene(legend.mapRectToScene(legend.boundingRect())).boundingRect()
+    assert moved.top() > box.bottom()  # now just below the box, whole
+    assert moved.bottom() < plot.height()
+    overlay.restore_fonts()  # presenting stops
+    back = legend.mapRectToScene(legend.boundingRect())
+    assert back == home

@@ -16,6 +16,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication, QFrame, QLabel, QVBoxLayout, QWidget
 
+from gradviz.ui.panels.legends_aside import LegendsAside
+
 #: The overlay takes at most this share of the visualization's width while its text fits
 #: (then it wraps, or spreads wider: ``WRAP_WIDTHS``).
 OVERLAY_WIDTH = 0.5
@@ -84,6 +86,7 @@ class QtReadoutOverlay(QFrame):
         self._fonts: dict[QLabel, tuple[QFont | None, QFont]] = {}
         self._placed: tuple | None = None
         self._placing = False
+        self.legends = LegendsAside(host)
         host.installEventFilter(self)
 
     # -- fonts ---------------------------------------------------------------------------------
@@ -128,6 +131,7 @@ class QtReadoutOverlay(QFrame):
                 label.setFont(own)
         self._fonts.clear()
         self.factor = 1.0
+        self.legends.restore()
 
     def floor(self) -> float:
         """The least factor: no label's type below the presentation's status line."""
@@ -211,6 +215,7 @@ class QtReadoutOverlay(QFrame):
         height = max(height, self.minimumSizeHint().height(), 1)
         self.setGeometry(host.width() - width - margin, margin, width, height)
         self.raise_()
+        self.legends.make_room(self.geometry())
 
     def covered(self) -> float:
         """The share of the visualization's area the box covers."""
