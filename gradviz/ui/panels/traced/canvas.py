@@ -15,6 +15,7 @@ from gradviz.ui.panels.graph_editor.style import CanvasStyle
 from gradviz.ui.panels.traced.drawing import Drawing
 from gradviz.ui.panels.traced.graph_item import FULL_LOD, TITLE_LOD, GraphItem
 from gradviz.ui.panels.traced.legibility import SMALL_GRAPH, legible_zoom, value_px
+from gradviz.ui.widgets.view_zoom import fit_legibly, scroll_by
 
 __all__ = ["FULL_LOD", "TITLE_LOD", "GraphItem", "QtTracedCanvas"]
 
@@ -89,8 +90,7 @@ class QtTracedCanvas(QGraphicsView):
         self._update_hint()
 
     def pan_by(self, dx: float, dy: float) -> None:
-        for bar, delta in ((self.horizontalScrollBar(), dx), (self.verticalScrollBar(), dy)):
-            bar.setValue(bar.value() + round(delta))
+        scroll_by(self, dx, dy)
 
     def set_presenting(self, scale: float | None) -> None:
         """Start presenting at ``scale`` (None: stop): values, gradients and callouts are
@@ -125,12 +125,7 @@ class QtTracedCanvas(QGraphicsView):
         rect = self.item.graph_rect
         if rect.isEmpty():
             return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        fitted = self.zoom()
-        zoom = max(self.legible_zoom(), min(fitted, FIT_MAX))
-        self.overflowing = zoom > fitted * 1.0001
-        self.resetTransform()
-        self.scale(zoom, zoom)
+        zoom, self.overflowing = fit_legibly(self, rect, self.legible_zoom(), FIT_MAX)
         self.centerOn(self._fit_centre(rect, zoom))
         self.auto_fit = True
         self._update_hint()

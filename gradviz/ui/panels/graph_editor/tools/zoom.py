@@ -7,11 +7,12 @@ fit at that zoom is shown around its active node instead.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRectF, QTimer
 from PySide6.QtGui import QPainter, QWheelEvent
 
 from gradviz.ui.panels.graph_editor.items import COMPACT_LOD
 from gradviz.ui.panels.graph_editor.node_item import NodeItem, value_text_height
+from gradviz.ui.widgets.view_zoom import fit_legibly, scroll_by
 
 MIN_ZOOM, MAX_ZOOM, FIT_MAX_ZOOM = 0.12, 4.0, 1.6
 #: Scene units of margin around the graph when it is framed.
@@ -72,9 +73,7 @@ class ZoomTool:
         self.pan_by(after.x() - anchor.x(), after.y() - anchor.y())
 
     def pan_by(self, dx: float, dy: float) -> None:
-        h, v = self.view.horizontalScrollBar(), self.view.verticalScrollBar()
-        h.setValue(h.value() + round(dx))
-        v.setValue(v.value() + round(dy))
+        scroll_by(self.view, dx, dy)
 
     def legible_zoom(self) -> float:
         """The least zoom at which value text is legible while presenting (``MIN_ZOOM`` when
@@ -115,12 +114,7 @@ class ZoomTool:
         for item in items:
             rect = rect.united(item.sceneBoundingRect())
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
-        view.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
-        fitted = self.zoom()
-        zoom = max(self.legible_zoom(), min(fitted, FIT_MAX_ZOOM))
-        self.overflowing = zoom > fitted * 1.0001
-        view.resetTransform()
-        view.scale(zoom, zoom)
+        zoom, self.overflowing = fit_legibly(view, rect, self.legible_zoom(), FIT_MAX_ZOOM)
         if not self.overflowing:
             view.centerOn(rect.center())
         elif focus is not None:
