@@ -22,11 +22,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
+    QApplication,
     QGraphicsSimpleTextItem,
     QGraphicsTextItem,
     QGraphicsView,
@@ -319,6 +320,10 @@ def window_problems(window) -> list[dict]:
 
 def fit_problems(window, names: list[str], presenting: bool) -> list[dict]:
     """Everything that does not fit for the panels ``names`` as the window shows them now."""
+    # A label whose text a timer changed a moment ago (the approaches' cost measurement ends)
+    # has only posted its layout request: measure the layout Qt is about to show, not the last.
+    for _ in range(4):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
     found = window_problems(window)
     if presenting:
         found += caption_problems(window)
